@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// CPU identification, interrupt masking and image facts for the generic kernel.
+#include "arch.hpp"
+#include "cpu.hpp"
+
+extern "C" {
+extern char __kernel_phys_start[];
+extern char __kernel_end[];
+extern char __pv_offset[];
+extern char __text_start[];
+extern char __text_end[];
+extern char kernel_stack[];
+extern char kernel_stack_top[];
+}
+
+namespace petrel::arch {
+
+void interrupts_on() { arm::irq_enable(); }
+void interrupts_off() { arm::irq_disable(); }
+void idle() { arm::wait_for_interrupt(); }
+
+CpuInfo cpu_info() {
+    u32 midr = arm::read_midr();
+    u32 impl = midr >> 24, part = (midr >> 4) & 0xfff;
+    const char *impl_name = impl == 0x41 ? "ARM" : "unknown implementer";
+    const char *part_name = "unknown part";
+    if (impl == 0x41) {
+        switch (part) {
+        case 0xc07: part_name = "Cortex-A7"; break;
+        case 0xc08: part_name = "Cortex-A8"; break;
+        case 0xc09: part_name = "Cortex-A9"; break;
+        case 0xc0f: part_name = "Cortex-A15"; break;
+        case 0xc0e: part_name = "Cortex-A17"; break;
+        case 0xd03: part_name = "Cortex-A53"; break;
+        case 0xd07: part_name = "Cortex-A57"; break;
+        case 0xd08: part_name = "Cortex-A72"; break;
+        default: break;
+        }
+    }
+    return CpuInfo{midr, impl_name, part_name, (midr >> 20) & 0xf, midr & 0xf};
+}
+
+ImageInfo image_info() {
+    auto addr = [](const char *p) { return static_cast<u32>(reinterpret_cast<uptr>(p)); };
+    u32 offset = addr(__pv_offset);
+    return ImageInfo{addr(__kernel_phys_start), addr(__kernel_end) - offset,
+                     addr(__text_end) - addr(__text_start),
+                     addr(kernel_stack_top) - addr(kernel_stack)};
+}
+
+}  // namespace petrel::arch
+
+namespace petrel::arm {
+
+const char *mode_name(u32 mode) {
+    switch (mode & 0x1f) {
+    case kModeUsr: return "USR";
+    case kModeFiq: return "FIQ";
+    case kModeIrq: return "IRQ";
+    case kModeSvc: return "SVC";
+    case kModeMon: return "MON";
+    case kModeAbt: return "ABT";
+    case kModeHyp: return "HYP";
+    case kModeUnd: return "UND";
+    case kModeSys: return "SYS";
+    default: return "invalid mode";
+    }
+}
+
+}  // namespace petrel::arm

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// ARMv7-A coprocessor and barrier accessors used by the kernel (CP15, CPSR, banked registers).
+#pragma once
+
+#include "petrel/types.hpp"
+
+namespace petrel::arm {
+
+#define PETREL_CP15_RW(name, op1, crn, crm, op2)                                          \
+    inline u32 read_##name() {                                                            \
+        u32 v;                                                                            \
+        asm volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "=r"(v));       \
+        return v;                                                                         \
+    }                                                                                     \
+    inline void write_##name(u32 v) {                                                     \
+        asm volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 ::"r"(v) : "memory"); \
+    }
+
+PETREL_CP15_RW(midr, 0, c0, c0, 0)
+PETREL_CP15_RW(mpidr, 0, c0, c0, 5)
+PETREL_CP15_RW(sctlr, 0, c1, c0, 0)
+PETREL_CP15_RW(ttbr0, 0, c2, c0, 0)
+PETREL_CP15_RW(ttbr1, 0, c2, c0, 1)
+PETREL_CP15_RW(ttbcr, 0, c2, c0, 2)
+PETREL_CP15_RW(dfsr, 0, c5, c0, 0)
+PETREL_CP15_RW(ifsr, 0, c5, c0, 1)
+PETREL_CP15_RW(dfar, 0, c6, c0, 0)
+PETREL_CP15_RW(ifar, 0, c6, c0, 2)
+PETREL_CP15_RW(vbar, 0, c12, c0, 0)
+PETREL_CP15_RW(cntfrq, 0, c14, c0, 0)
+PETREL_CP15_RW(cntp_ctl, 0, c14, c2, 1)
+PETREL_CP15_RW(cntp_tval, 0, c14, c2, 0)
+
+#undef PETREL_CP15_RW
+
+inline u64 read_cntpct() {
+    u32 lo, hi;
+    asm volatile("isb; mrrc p15, 0, %0, %1, c14" : "=r"(lo), "=r"(hi));
+    return (u64{hi} << 32) | lo;
+}
+
+inline void isb() { asm volatile("isb" ::: "memory"); }
+inline void dsb() { asm volatile("dsb sy" ::: "memory"); }
+inline void dmb() { asm volatile("dmb sy" ::: "memory"); }
+
+// Invalidates the whole unified TLB (this core, all ASIDs).
+inline void tlb_invalidate_all() {
+    asm volatile("dsb ishst; mcr p15, 0, %0, c8, c7, 0; dsb ish; isb" ::"r"(0) : "memory");
+}
+
+inline u32 read_cpsr() {
+    u32 v;
+    asm volatile("mrs %0, cpsr" : "=r"(v));
+    return v;
+}
+inline void irq_enable() { asm volatile("cpsie i" ::: "memory"); }
+inline void irq_disable() { asm volatile("cpsid i" ::: "memory"); }
+inline void wait_for_interrupt() { asm volatile("dsb sy; wfi" ::: "memory"); }
+
+// Processor modes (CPSR.M).
+enum Mode : u32 {
+    kModeUsr = 0x10, kModeFiq = 0x11, kModeIrq = 0x12, kModeSvc = 0x13, kModeMon = 0x16,
+    kModeAbt = 0x17, kModeHyp = 0x1a, kModeUnd = 0x1b, kModeSys = 0x1f,
+};
+
+const char *mode_name(u32 mode);
+
+// Memory-mapped I/O with the compiler kept from merging or reordering accesses.
+inline u32 mmio_read(uptr addr) { return *reinterpret_cast<volatile u32 *>(addr); }
+inline void mmio_write(uptr addr, u32 v) { *reinterpret_cast<volatile u32 *>(addr) = v; }
+
+}  // namespace petrel::arm

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The kernel tick from the ARM generic timer's non-secure physical timer (CNTP).
+//
+// Deadlines are absolute (CNTP_CVAL = previous deadline + interval), so the tick
+// does not drift however late the interrupt is handled.
+#include "arch.hpp"
+#include "cpu.hpp"
+
+namespace petrel::arch {
+namespace {
+u64 g_interval;
+u32 g_frequency;
+u64 g_deadline;
+
+void write_cval(u64 v) {
+    asm volatile("mcrr p15, 2, %0, %1, c14" ::"r"(static_cast<u32>(v)), "r"(static_cast<u32>(v >> 32)));
+    arm::isb();
+}
+}  // namespace
+
+u32 timer_frequency() { return g_frequency; }
+
+u64 timer_count() { return arm::read_cntpct(); }
+
+u32 timer_start(u32 tick_hz, u32 default_hz) {
+    u32 freq = arm::read_cntfrq();
+    if (freq == 0) freq = default_hz;
+    g_frequency = freq;
+    g_interval = freq / tick_hz;
+    g_deadline = timer_count() + g_interval;
+    write_cval(g_deadline);
+    arm::write_cntp_ctl(1);  // ENABLE, interrupt not masked
+    arm::isb();
+    return freq;
+}
+
+void timer_rearm() {
+    g_deadline += g_interval;
+    u64 now = timer_count();
+    if (g_deadline <= now) g_deadline = now + g_interval;  // missed ticks are not replayed
+    write_cval(g_deadline);
+}
+
+}  // namespace petrel::arch

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// ARMv7-A short-descriptor translation table entries, and the kernel's virtual layout.
+//
+// Pure, constexpr encoders: compiled into the kernel and into the host tests alike.
+// Only the formats the kernel itself uses today are here (first-level sections);
+// the virtual-memory issue adds page tables, small/large pages and supersections.
+#pragma once
+
+#include "petrel/types.hpp"
+
+namespace petrel::arm {
+
+// The address-space split (TTBCR.N = 1): TTBR0 translates 0x0000'0000-0x7fff'ffff
+// for user address spaces, TTBR1 translates 0x8000'0000-0xffff'ffff for the
+// kernel. Why a split and not kernel entries copied into every page directory:
+//  * a user Page Directory shrinks to 8 KiB (2048 entries) and holds user
+//    mappings only, so creating one copies nothing and a kernel mapping added
+//    later never has to be propagated to every address space;
+//  * the kernel table is global and walks never touch user state, so a bad user
+//    table cannot break kernel translation;
+//  * the cost, a 2 GiB user half, is no loss on boards with at most 1 GiB of RAM.
+constexpr u32 kTtbcrN = 1;
+constexpr u32 kUserTop = 0x8000'0000;        // first address translated through TTBR1
+constexpr u32 kKernelWindow = 0x8000'0000;   // RAM is mapped here, from the board's RAM base
+constexpr u32 kKernelWindowMax = 0x7000'0000;  // up to 1.75 GiB of RAM in the window
+constexpr u32 kDeviceWindow = 0xf000'0000;   // kernel device mappings (1 MiB granules)
+constexpr u32 kDeviceWindowMax = 0x0f00'0000;
+
+constexpr u32 kSectionShift = 20;
+constexpr u32 kSectionSize = 1u << kSectionShift;
+constexpr u32 kL1Entries = 4096;
+
+// Memory types for kernel mappings.
+enum class MemType { normal_wb, device };
+
+// A first-level section descriptor, global (nG = 0), domain 0, kernel read/write,
+// no user access. Normal memory is inner/outer write-back write-allocate and
+// shareable; device memory is shareable device and never executable.
+constexpr u32 section(u32 paddr, MemType type) {
+    u32 d = (paddr & 0xfff0'0000u) | 0b10u;  // section
+    d |= 1u << 10;                            // AP[1:0] = 01: PL1 RW, PL0 none
+    if (type == MemType::normal_wb) {
+        d |= (0b001u << 12) | (1u << 3) | (1u << 2);  // TEX=001 C=1 B=1: WBWA
+        d |= 1u << 16;                                // S
+    } else {
+        d |= 1u << 2;  // TEX=000 C=0 B=1: shareable device
+        d |= 1u << 4;  // XN
+    }
+    return d;
+}
+
+constexpr bool is_section(u32 desc) { return (desc & 0b11u) == 0b10u && (desc & (1u << 18)) == 0; }
+constexpr u32 section_base(u32 desc) { return desc & 0xfff0'0000u; }
+constexpr u32 l1_index(u32 vaddr) { return vaddr >> kSectionShift; }
+
+// TTBRn walk attributes: inner write-back write-allocate (IRGN = 01 split as
+// bit 6 = 1, bit 0 = 0), outer write-back write-allocate (RGN = 01), shareable.
+constexpr u32 kTtbrWalkAttrs = (1u << 6) | (0b01u << 3) | (1u << 1);
+
+}  // namespace petrel::arm

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Platform glue for the Raspberry Pi 2/3: PL011 console and BCM2836/BCM2835 interrupts (see src/kernel/platform.hpp).
+#include "board.hpp"
+
+#include "bcm2836_irq.hpp"
+#include "kernel_vspace.hpp"
+#include "pl011.hpp"
+#include "platform.hpp"
+
+namespace petrel::platform {
+namespace {
+constexpr drivers::Pl011 kUart{arm::io_vaddr(board::kUart0)};
+constexpr drivers::Bcm2836Irq kIrq{arm::io_vaddr(board::kLocal), arm::io_vaddr(board::kArmIrqCtrl)};
+static_assert(arm::io_vaddr(board::kUart0) != 0 && arm::io_vaddr(board::kLocal) != 0);
+}  // namespace
+
+void console_init() { kUart.init(board::kUartClockHz, 115200); }
+void console_putc(char c) { kUart.putc(c); }
+
+void irq_init() { kIrq.init(); }
+void irq_unmask(u32 line) { (void)kIrq.unmask(line); }
+void irq_mask(u32 line) { (void)kIrq.mask(line); }
+u32 irq_claim() { return kIrq.claim(); }
+void irq_complete(u32) {}
+
+u32 timer_irq() { return board::kTimerIrq; }
+u32 timer_default_hz() { return board::kTimerDefaultHz; }
+
+}  // namespace petrel::platform

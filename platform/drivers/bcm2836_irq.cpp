@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// BCM2836 local + BCM2835 ARM interrupt controller driver (see bcm2836_irq.hpp).
+#include "bcm2836_irq.hpp"
+
+#include "cpu.hpp"
+
+namespace petrel::drivers {
+namespace {
+enum : uptr {
+    // BCM2836 local peripherals (QA7), core 0.
+    kGpuRouting = 0x0c, kCore0TimerCtl = 0x40, kCore0MailboxCtl = 0x50, kCore0IrqSource = 0x60,
+    // BCM2835 ARM interrupt controller, from its base (0x...b200).
+    kBasicPending = 0x00, kPending1 = 0x04, kPending2 = 0x08, kFiqCtl = 0x0c,
+    kEnable1 = 0x10, kEnable2 = 0x14, kEnableBasic = 0x18,
+    kDisable1 = 0x1c, kDisable2 = 0x20, kDisableBasic = 0x24,
+};
+constexpr u32 kSourceGpu = 1u << 8;
+
+int lowest_bit(u32 v) { return __builtin_ctz(v); }
+}  // namespace
+
+using arm::mmio_read;
+using arm::mmio_write;
+
+void Bcm2836Irq::init() const {
+    mmio_write(local_ + kCore0TimerCtl, 0);
+    mmio_write(local_ + kCore0MailboxCtl, 0);
+    mmio_write(local_ + kGpuRouting, 0);  // GPU interrupts to core 0 IRQ
+    mmio_write(armctrl_ + kFiqCtl, 0);
+    mmio_write(armctrl_ + kDisable1, ~0u);
+    mmio_write(armctrl_ + kDisable2, ~0u);
+    mmio_write(armctrl_ + kDisableBasic, ~0u);
+}
+
+bool Bcm2836Irq::unmask(u32 line) const {
+    if (line < 4) {
+        mmio_write(local_ + kCore0TimerCtl, mmio_read(local_ + kCore0TimerCtl) | (1u << line));
+    } else if (line >= kGpuBase && line < kGpuBase + 32) {
+        mmio_write(armctrl_ + kEnable1, 1u << (line - kGpuBase));
+    } else if (line >= kGpuBase + 32 && line < kBasicBase) {
+        mmio_write(armctrl_ + kEnable2, 1u << (line - kGpuBase - 32));
+    } else if (line >= kBasicBase && line < kLines) {
+        mmio_write(armctrl_ + kEnableBasic, 1u << (line - kBasicBase));
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool Bcm2836Irq::mask(u32 line) const {
+    if (line < 4) {
+        mmio_write(local_ + kCore0TimerCtl, mmio_read(local_ + kCore0TimerCtl) & ~(1u << line));
+    } else if (line >= kGpuBase && line < kGpuBase + 32) {
+        mmio_write(armctrl_ + kDisable1, 1u << (line - kGpuBase));
+    } else if (line >= kGpuBase + 32 && line < kBasicBase) {
+        mmio_write(armctrl_ + kDisable2, 1u << (line - kGpuBase - 32));
+    } else if (line >= kBasicBase && line < kLines) {
+        mmio_write(armctrl_ + kDisableBasic, 1u << (line - kBasicBase));
+    } else {
+        return false;
+    }
+    return true;
+}
+
+u32 Bcm2836Irq::claim() const {
+    u32 source = mmio_read(local_ + kCore0IrqSource);
+    if (source & 0xf) return static_cast<u32>(lowest_bit(source & 0xf));
+    if (source & kSourceGpu) {
+        // Read the full pending registers instead of the basic register's
+        // shortcut bits; a pending register shows enabled lines only.
+        u32 basic = mmio_read(armctrl_ + kBasicPending) & 0xff;
+        if (basic) return kBasicBase + static_cast<u32>(lowest_bit(basic));
+        u32 p1 = mmio_read(armctrl_ + kPending1) & mmio_read(armctrl_ + kEnable1);
+        if (p1) return kGpuBase + static_cast<u32>(lowest_bit(p1));
+        u32 p2 = mmio_read(armctrl_ + kPending2) & mmio_read(armctrl_ + kEnable2);
+        if (p2) return kGpuBase + 32 + static_cast<u32>(lowest_bit(p2));
+    }
+    if (source) return static_cast<u32>(lowest_bit(source));  // a source we never unmask
+    return ~0u;
+}
+
+}  // namespace petrel::drivers

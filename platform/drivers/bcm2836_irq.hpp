@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The Raspberry Pi 2/3 interrupt controllers: BCM2836 per-core local controller cascaded with the BCM2835 ARM controller.
+//
+// Line numbering (the board's own, used by IRQ caps later):
+//    0-31   core 0's local sources, by bit of its IRQ source register:
+//           0 CNTPS, 1 CNTPNS (the kernel tick), 2 CNTHP, 3 CNTV timers,
+//           4-7 mailboxes, 8 the GPU cascade, 9 PMU, 11 local timer
+//   32-95   BCM2835 "GPU" interrupts 0-63 (pending registers 1 and 2)
+//   96-103  BCM2835 basic ARM interrupts 0-7 (ARM timer, mailbox, doorbells...)
+// Only the four generic-timer lines and lines 32-103 can be masked and unmasked.
+// Both controllers are level-sensitive and need no end-of-interrupt write.
+#pragma once
+
+#include "petrel/types.hpp"
+
+namespace petrel::drivers {
+
+class Bcm2836Irq {
+  public:
+    static constexpr u32 kGpuBase = 32, kBasicBase = 96, kLines = 104;
+
+    constexpr Bcm2836Irq(uptr local, uptr armctrl) : local_(local), armctrl_(armctrl) {}
+    void init() const;
+    // Returns false for a line that cannot be masked or unmasked.
+    bool unmask(u32 line) const;
+    bool mask(u32 line) const;
+    u32 claim() const;
+
+  private:
+    uptr local_;
+    uptr armctrl_;
+};
+
+}  // namespace petrel::drivers

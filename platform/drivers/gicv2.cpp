@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// GICv2 driver (see gicv2.hpp).
+#include "gicv2.hpp"
+
+#include "cpu.hpp"
+
+namespace petrel::drivers {
+namespace {
+enum : uptr {
+    kDistCtlr = 0x000, kDistTyper = 0x004, kDistIsenabler = 0x100, kDistIcenabler = 0x180,
+    kDistIcpendr = 0x280, kDistIpriorityr = 0x400, kDistItargetsr = 0x800,
+    kCpuCtlr = 0x00, kCpuPmr = 0x04, kCpuBpr = 0x08, kCpuIar = 0x0c, kCpuEoir = 0x10,
+};
+constexpr u32 kSpurious = 1020;
+}  // namespace
+
+using arm::mmio_read;
+using arm::mmio_write;
+
+u32 GicV2::lines() const { return 32 * ((mmio_read(dist_ + kDistTyper) & 0x1f) + 1); }
+
+void GicV2::init() const {
+    mmio_write(dist_ + kDistCtlr, 0);
+    u32 n = lines();
+    for (u32 i = 0; i < n; i += 32) {
+        mmio_write(dist_ + kDistIcenabler + i / 8, ~0u);
+        mmio_write(dist_ + kDistIcpendr + i / 8, ~0u);
+    }
+    for (u32 i = 0; i < n; i += 4) {
+        mmio_write(dist_ + kDistIpriorityr + i, 0xa0a0a0a0u);
+        if (i >= 32) mmio_write(dist_ + kDistItargetsr + i, 0x01010101u);  // SPIs to CPU 0
+    }
+    mmio_write(dist_ + kDistCtlr, 1);
+    mmio_write(cpu_ + kCpuPmr, 0xf0);
+    mmio_write(cpu_ + kCpuBpr, 0);
+    mmio_write(cpu_ + kCpuCtlr, 1);
+}
+
+void GicV2::unmask(u32 line) const { mmio_write(dist_ + kDistIsenabler + 4 * (line / 32), 1u << (line % 32)); }
+void GicV2::mask(u32 line) const { mmio_write(dist_ + kDistIcenabler + 4 * (line / 32), 1u << (line % 32)); }
+
+u32 GicV2::claim() const {
+    u32 id = mmio_read(cpu_ + kCpuIar) & 0x3ff;
+    return id >= kSpurious ? ~0u : id;
+}
+
+void GicV2::complete(u32 line) const { mmio_write(cpu_ + kCpuEoir, line); }
+
+}  // namespace petrel::drivers

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// ARM Generic Interrupt Controller v2 (distributor + CPU interface), as on QEMU virt.
+//
+// Line numbers are GIC interrupt IDs: 0-15 SGIs, 16-31 PPIs (the non-secure
+// physical timer is 30), 32 and up SPIs. Every line is routed to CPU 0, at one
+// priority, and starts masked.
+#pragma once
+
+#include "petrel/types.hpp"
+
+namespace petrel::drivers {
+
+class GicV2 {
+  public:
+    constexpr GicV2(uptr dist, uptr cpu) : dist_(dist), cpu_(cpu) {}
+    void init() const;
+    void unmask(u32 line) const;
+    void mask(u32 line) const;
+    // Acknowledges and returns the highest-priority pending interrupt ID, or
+    // ~0u when none (spurious).
+    u32 claim() const;
+    void complete(u32 line) const;
+    u32 lines() const;
+
+  private:
+    uptr dist_;
+    uptr cpu_;
+};
+
+}  // namespace petrel::drivers

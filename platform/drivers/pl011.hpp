@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// ARM PrimeCell PL011 UART: the console of QEMU virt and the Raspberry Pi's uart0.
+//
+// Polled transmit only (the kernel's debug console). If the loader already
+// enabled the UART (U-Boot, the Pi firmware) its baud rate is kept; otherwise it
+// is set to 115200 8N1 from the board's reference clock.
+#pragma once
+
+#include "petrel/types.hpp"
+
+namespace petrel::drivers {
+
+class Pl011 {
+  public:
+    constexpr explicit Pl011(uptr base) : base_(base) {}
+    void init(u32 clock_hz, u32 baud) const;
+    void putc(char c) const;
+
+  private:
+    uptr base_;
+};
+
+}  // namespace petrel::drivers

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Platform glue for QEMU virt: PL011 console and GICv2 (see src/kernel/platform.hpp).
+#include "board.hpp"
+
+#include "gicv2.hpp"
+#include "kernel_vspace.hpp"
+#include "pl011.hpp"
+#include "platform.hpp"
+
+namespace petrel::platform {
+namespace {
+constexpr drivers::Pl011 kUart{arm::io_vaddr(board::kUart0)};
+constexpr drivers::GicV2 kGic{arm::io_vaddr(board::kGicDist), arm::io_vaddr(board::kGicCpu)};
+static_assert(arm::io_vaddr(board::kUart0) != 0 && arm::io_vaddr(board::kGicCpu) != 0);
+}  // namespace
+
+void console_init() { kUart.init(board::kUartClockHz, 115200); }
+void console_putc(char c) { kUart.putc(c); }
+
+void irq_init() { kGic.init(); }
+void irq_unmask(u32 line) { kGic.unmask(line); }
+void irq_mask(u32 line) { kGic.mask(line); }
+u32 irq_claim() { return kGic.claim(); }
+void irq_complete(u32 line) { kGic.complete(line); }
+
+u32 timer_irq() { return board::kTimerIrq; }
+u32 timer_default_hz() { return board::kTimerDefaultHz; }
+
+}  // namespace petrel::platform

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The interface the generic kernel uses to reach the architecture (arch/<arch>/).
+#pragma once
+
+#include "petrel/types.hpp"
+
+namespace petrel::arch {
+
+void interrupts_on();
+void interrupts_off();
+// Waits for an interrupt (returns after one was taken, or spuriously).
+void idle();
+
+// Ends the emulator with an exit status (test builds only: semihosting).
+[[noreturn]] void test_exit(int status);
+
+// The CPU's implementer and part name and revision, decoded from MIDR.
+struct CpuInfo {
+    u32 midr;
+    const char *implementer;
+    const char *part;
+    u32 variant;
+    u32 revision;
+};
+CpuInfo cpu_info();
+
+// The periodic tick from the architectural timer. timer_start() programs the
+// first deadline and returns the counter frequency in use; timer_rearm() sets
+// the next deadline (called from the tick interrupt).
+u32 timer_start(u32 tick_hz, u32 default_hz);
+void timer_rearm();
+u32 timer_frequency();
+u64 timer_count();
+
+// The kernel's address space. At entry to kernel_main only the image is mapped,
+// plus a boot identity map through which the device tree can be read:
+// boot_dt_readable() says how many bytes from `dtb` that map covers.
+// map_kernel_window() maps RAM from the board's RAM base (size clamped to the
+// window; the size mapped is returned) and the board's devices;
+// drop_boot_identity() then removes the identity map.
+usize boot_dt_readable(paddr_t dtb);
+u32 map_kernel_window(u32 ram_size);
+void drop_boot_identity();
+
+// The kernel image's physical bounds and the kernel stack, for the boot banner.
+struct ImageInfo {
+    paddr_t phys_start;
+    paddr_t phys_end;   // end of .bss
+    u32 text_size;
+    u32 stack_size;
+};
+ImageInfo image_info();
+
+}  // namespace petrel::arch

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The interface every board in platform/ implements; the generic kernel calls only this.
+//
+// A board provides, in platform/<board>/: board.hpp (constexpr facts: name, RAM
+// base and default size, device regions, the console UART, the timer's line) and
+// board.cpp implementing the functions below, usually by forwarding to a shared
+// driver in platform/drivers/. Selection is at compile time by Meson.
+#pragma once
+
+#include "petrel/types.hpp"
+
+namespace petrel::platform {
+
+// Interrupt line numbers are the board's own numbering (board.hpp documents it).
+constexpr u32 kNoIrq = ~0u;
+
+// Console UART: polled output, usable from any context after console_init().
+void console_init();
+void console_putc(char c);
+
+// Interrupt controller: every line starts masked after irq_init().
+void irq_init();
+void irq_unmask(u32 line);
+void irq_mask(u32 line);
+// The highest-priority pending line, acknowledged at the controller, or kNoIrq.
+u32 irq_claim();
+// Ends the handling of a line returned by irq_claim().
+void irq_complete(u32 line);
+
+// The line of the architectural timer the kernel ticks from, and the counter's
+// frequency to assume when firmware left CNTFRQ at zero.
+u32 timer_irq();
+u32 timer_default_hz();
+
+}  // namespace petrel::platform
