@@ -3,10 +3,10 @@
 # mkbootscr.py: make boot.scr (a U-Boot script image) from boot.cmd.in for a platform.
 """Fill in boot.cmd.in and compile it with mkimage into a U-Boot script image.
 
-    mkbootscr.py --platform qemu-virt|rpi2|rpi3 --out boot.scr
     mkbootscr.py --loadaddr 0x44000000 --fdt '${fdtcontroladdr}' --out boot.scr
 
---loadaddr and --fdt override the platform's values.
+The values come from the board's platform/<board>/meson.build (uboot_script_addr,
+uboot_fdt): the build passes them.
 """
 
 import argparse
@@ -21,28 +21,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # @LOADADDR@: RAM where the script loads petrel.uimg, clear of U-Boot, the DTB and the kernel.
 # @FDT@: the device tree for the kernel. On QEMU virt U-Boot's own copy of QEMU's DTB
 # (fdtcontroladdr); on the Pi the one the firmware (or QEMU) passed to U-Boot (fdt_addr).
-PLATFORMS = {
-    "qemu-virt": ("0x44000000", "${fdtcontroladdr}"),
-    "rpi2": ("0x01000000", "${fdt_addr}"),
-    "rpi3": ("0x01000000", "${fdt_addr}"),
-}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--platform", choices=sorted(PLATFORMS))
-    ap.add_argument("--loadaddr", help="RAM address to load petrel.uimg at (@LOADADDR@)")
-    ap.add_argument("--fdt", help="U-Boot expression for the device tree address (@FDT@)")
+    ap.add_argument("--loadaddr", required=True, help="RAM address to load petrel.uimg at (@LOADADDR@)")
+    ap.add_argument("--fdt", required=True, help="U-Boot expression for the device tree address (@FDT@)")
     ap.add_argument("--template", default=os.path.join(HERE, "boot.cmd.in"))
     ap.add_argument("--out", required=True, help="script image to write, e.g. boot.scr")
     ap.add_argument("--cmd-out", help="also keep the filled-in script text here")
     args = ap.parse_args()
 
-    loadaddr, fdt = PLATFORMS.get(args.platform, (None, None))
-    loadaddr = args.loadaddr or loadaddr
-    fdt = args.fdt or fdt
-    if not loadaddr or not fdt:
-        ap.error("give --platform, or both --loadaddr and --fdt")
+    loadaddr, fdt = args.loadaddr, args.fdt
 
     with open(args.template) as f:
         text = f.read().replace("@LOADADDR@", loadaddr).replace("@FDT@", fdt)

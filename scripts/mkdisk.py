@@ -96,7 +96,7 @@ def main():
         part = os.path.join(tmp, "part.img")
         with open(part, "wb") as f:
             f.truncate(part_bytes)
-        # -h: sectors before the partition; -i: a fixed volume id, so images are reproducible
+        # -h: sectors before the partition (hidden sectors); -i: a fixed volume id
         run(["mkfs.vfat", "-F", "32" if fat32 else "16", "-S", str(SECTOR),
              "-h", str(PART_START // SECTOR), "-i", "50455452",
              "-n", args.label[:11].upper(), part], env)

@@ -22,10 +22,10 @@ _start:
     mov     r10, r2                     @ r10 = device tree (physical), kept until kernel_main
     cpsid   aif
 
-    /* Park every core but core 0 (Aff0 and Aff1 zero): Petrel is uniprocessor. */
+    /* Park every core but core 0 (MPIDR.Aff0 = 0): Petrel is uniprocessor. The
+       cluster number is not checked: the BCM2836 reports cluster 0xf. */
     mrc     p15, 0, r4, c0, c0, 5       @ MPIDR
-    ldr     r5, =0xffff
-    tst     r4, r5
+    tst     r4, #0xff
     bne     park
 
     /* In HYP mode: hand PL1 the physical counter and timer, make MIDR/MPIDR reads

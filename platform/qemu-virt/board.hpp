@@ -31,7 +31,8 @@ constexpr DeviceRegion kDevices[] = {
     {0x0900'0000, 0x10'0000},  // PL011 UART0
 };
 
-constexpr u32 kTimerIrq = 30;  // PPI 14: non-secure physical timer
+constexpr u32 kTimerIrqSecure = 29;     // PPI 13: secure physical timer
+constexpr u32 kTimerIrqNonSecure = 30;  // PPI 14: non-secure physical timer
 constexpr u32 kTimerDefaultHz = 62'500'000;
 
 }  // namespace petrel::board

@@ -16,14 +16,15 @@ u64 tick_count() { return g_ticks; }
 void interrupts_init() {
     platform::irq_init();
     u32 freq = arch::timer_start(kTickHz, platform::timer_default_hz());
-    platform::irq_unmask(platform::timer_irq());
-    kprintf("Timer: generic timer at %u Hz, kernel tick %u Hz on line %u\n", freq, kTickHz, platform::timer_irq());
+    for (u32 line : platform::kTimerIrqs) platform::irq_unmask(line);
+    kprintf("Timer: generic timer at %u Hz, kernel tick %u Hz on lines %u and %u\n", freq, kTickHz,
+            platform::kTimerIrqs[0], platform::kTimerIrqs[1]);
 }
 
 void handle_interrupt() {
     u32 line = platform::irq_claim();
     if (line == platform::kNoIrq) return;  // spurious
-    if (line == platform::timer_irq()) {
+    if (platform::is_timer_irq(line)) {
         arch::timer_rearm();
         g_ticks = g_ticks + 1;
     } else {

@@ -27,9 +27,15 @@ u32 irq_claim();
 // Ends the handling of a line returned by irq_claim().
 void irq_complete(u32 line);
 
-// The line of the architectural timer the kernel ticks from, and the counter's
-// frequency to assume when firmware left CNTFRQ at zero.
-u32 timer_irq();
+// The kernel ticks from the architectural timer's physical timer. Which of its
+// two lines fires depends on the security state the loader left the CPU in
+// (QEMU's direct boot of an ELF on raspi2b runs the kernel Secure, the Pi
+// firmware and U-Boot Non-secure), so, as Linux does, the kernel owns both:
+// kTimerIrqs lists them, and is_timer_irq() says whether a line is one of them.
+// timer_default_hz() is the counter frequency to assume when CNTFRQ reads zero.
+constexpr int kTimerIrqCount = 2;
+extern const u32 kTimerIrqs[kTimerIrqCount];
+bool is_timer_irq(u32 line);
 u32 timer_default_hz();
 
 }  // namespace petrel::platform

@@ -55,7 +55,7 @@ const char *error_name(Error e) {
     case Error::bad_size: return "bad total size";
     case Error::bad_layout: return "blocks outside the blob";
     case Error::bad_token: return "corrupt structure block";
-    case Error::no_memory_node: return "no /memory node";
+    case Error::no_memory_node: return "no memory node (device_type \"memory\")";
     case Error::bad_memory_reg: return "unusable /memory reg";
     }
     return "unknown error";

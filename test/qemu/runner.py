@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# runner.py: boot an image in QEMU, read its serial log, and decide pass or fail.
+"""Run QEMU with a time limit and judge its serial output and exit status.
+
+    runner.py [options] -- qemu-system-arm ARGS...
+
+The verdict, in order:
+  * a line matching --stop-at ends the run early (QEMU is killed; status ignored);
+  * otherwise QEMU must exit by itself within --timeout seconds, with --exit-status;
+  * every --expect regex must match some line, no --reject regex may match any;
+  * with --ktest, "KTEST DONE passed=N failed=0" with N > 0 must appear and no
+    "KTEST FAIL" line; a "PETREL PANIC" line fails unless --expect names it.
+On failure the whole serial log is printed. --live streams the log as it comes
+(scripts/run uses that); --duration S runs for S seconds, then passes if every
+--expect matched (status 0), as `scripts/run --timeout` needs.
+"""
+
+import argparse
+import re
+import select
+import subprocess
+import sys
+import time
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--name", default="qemu")
+    ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--duration", type=float, help="run this long, then judge the --expect lines")
+    ap.add_argument("--exit-status", type=int, default=0)
+    ap.add_argument("--expect", action="append", default=[])
+    ap.add_argument("--reject", action="append", default=[])
+    ap.add_argument("--stop-at", help="regex: end the run when a line matches")
+    ap.add_argument("--ktest", action="store_true")
+    ap.add_argument("--live", action="store_true")
+    ap.add_argument("qemu", nargs=argparse.REMAINDER)
+    args = ap.parse_args()
+    cmd = args.qemu[1:] if args.qemu and args.qemu[0] == "--" else args.qemu
+    if not cmd:
+        ap.error("no QEMU command given after --")
+
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    limit = args.duration if args.duration is not None else args.timeout
+    deadline = time.monotonic() + limit
+    log = bytearray()
+    stopped = timed_out = False
+    stop_re = re.compile(args.stop_at) if args.stop_at else None
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            break
+        ready, _, _ = select.select([proc.stdout], [], [], min(left, 0.5))
+        if ready:
+            chunk = proc.stdout.read1(65536)
+            if not chunk:
+                break
+            log += chunk
+            if args.live:
+                sys.stdout.buffer.write(chunk)
+                sys.stdout.buffer.flush()
+            if stop_re and stop_re.search(log.decode("utf-8", "replace")):
+                stopped = True
+                break
+    if proc.poll() is None:
+        proc.kill()
+    try:
+        rest, _ = proc.communicate(timeout=5)
+        log += rest or b""
+    except subprocess.TimeoutExpired:
+        pass
+    status = proc.returncode
+    text = log.decode("utf-8", "replace").replace("\r", "")
+    lines = text.split("\n")
+
+    problems = []
+    if args.duration is not None:
+        if not timed_out and not stopped:
+            problems.append(f"QEMU ended early with status {status} before {args.duration:g} s")
+    elif timed_out:
+        problems.append(f"timed out after {args.timeout:g} s")
+    elif not stopped and status != args.exit_status:
+        problems.append(f"QEMU exit status {status}, expected {args.exit_status}")
+    for pattern in args.expect:
+        if not any(re.search(pattern, l) for l in lines):
+            problems.append(f"no line matches {pattern!r}")
+    for pattern in args.reject:
+        bad = [l for l in lines if re.search(pattern, l)]
+        if bad:
+            problems.append(f"line matches rejected {pattern!r}: {bad[0]!r}")
+    if args.ktest:
+        fails = [l for l in lines if l.startswith("KTEST FAIL")]
+        problems += [f"failed case: {l}" for l in fails]
+        done = [m for m in (re.match(r"KTEST DONE passed=(\d+) failed=(\d+)", l) for l in lines) if m]
+        if not done:
+            problems.append("no 'KTEST DONE' sentinel")
+        elif int(done[-1].group(1)) == 0 or int(done[-1].group(2)) != 0:
+            problems.append(f"sentinel says {done[-1].group(0)}")
+        if not any("PANIC" in p for p in args.expect) and any("PETREL PANIC" in l for l in lines):
+            problems.append("the kernel panicked")
+
+    if problems:
+        if not args.live:
+            print(f"---- serial log of {args.name} ----")
+            print(text)
+            print("---- end of log ----")
+        for p in problems:
+            print(f"FAIL {args.name}: {p}")
+        return 1
+    cases = sum(1 for l in lines if l.startswith("KTEST ok"))
+    print(f"PASS {args.name}" + (f" ({cases} target cases)" if args.ktest else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
