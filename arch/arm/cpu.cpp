@@ -11,6 +11,7 @@ extern char __text_start[];
 extern char __text_end[];
 extern char kernel_stack[];
 extern char kernel_stack_top[];
+extern u32 boot_entry_mode;  // entry.S
 }
 
 namespace petrel::arch {
@@ -37,7 +38,7 @@ CpuInfo cpu_info() {
         default: break;
         }
     }
-    return CpuInfo{midr, impl_name, part_name, (midr >> 20) & 0xf, midr & 0xf};
+    return CpuInfo{midr, impl_name, part_name, (midr >> 20) & 0xf, midr & 0xf, arm::mode_name(boot_entry_mode)};
 }
 
 ImageInfo image_info() {

@@ -32,6 +32,7 @@ _start:
        at PL1 report the real values, trap nothing, then drop to SVC. */
     mrs     r4, cpsr
     and     r4, r4, #0x1f
+    mov     r11, r4                     @ r11 = the mode we were entered in, for the banner
     cmp     r4, #MODE_HYP
     bne     1f
     mrc     p15, 4, r5, c14, c1, 0      @ CNTHCTL
@@ -48,7 +49,7 @@ _start:
     mrc     p15, 0, r5, c0, c0, 5
     mcr     p15, 4, r5, c0, c0, 5       @ VMPIDR = MPIDR
     mov     r5, #(MODE_SVC | PSR_AIF)
-    msr     spsr_hyp, r5
+    msr     spsr_cxsf, r5               @ SPSR_hyp: the banked form is UNPREDICTABLE in HYP
     adr     r5, 1f
     msr     elr_hyp, r5
     eret
@@ -66,6 +67,10 @@ _start:
 2:  cmp     r4, r5
     strlo   r6, [r4], #4
     blo     2b
+
+    ldr     r4, =boot_entry_mode
+    sub     r4, r4, r9
+    str     r11, [r4]
 
     /* Physical alias of the one kernel stack, for the C++ boot code. */
     ldr     sp, =kernel_stack_top
@@ -175,6 +180,9 @@ kernel_virtual_entry:
 kernel_stack:
     .space  4096
 kernel_stack_top:
+    .global boot_entry_mode
+boot_entry_mode:
+    .space  8
     .global exception_stack_top
 exception_stack:
     .space  1024

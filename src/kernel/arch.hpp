@@ -21,6 +21,7 @@ struct CpuInfo {
     const char *part;
     u32 variant;
     u32 revision;
+    const char *entry_mode;  // the mode the loader entered the kernel in (e.g. "HYP")
 };
 CpuInfo cpu_info();
 

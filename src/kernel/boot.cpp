@@ -24,7 +24,8 @@ void print_banner(const RamChoice &ram, u32 mapped, paddr_t dtb) {
     arch::CpuInfo cpu = arch::cpu_info();
     arch::ImageInfo img = arch::image_info();
     kprintf("\nPetrel microkernel on %s (%s)\n", board::kName, board::kDescription);
-    kprintf("CPU: %s %s r%up%u (MIDR %08x)\n", cpu.implementer, cpu.part, cpu.variant, cpu.revision, cpu.midr);
+    kprintf("CPU: %s %s r%up%u (MIDR %08x), entered in %s mode, running in SVC\n", cpu.implementer, cpu.part,
+            cpu.variant, cpu.revision, cpu.midr, cpu.entry_mode);
     char line[160];
     describe_ram(ram, dtb, line, sizeof line);
     kprintf("%s\n", line);
