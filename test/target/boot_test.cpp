@@ -16,7 +16,8 @@ bool str_eq(const char *a, const char *b) {
 }  // namespace
 
 // The timer interrupt is live: ticks advance while the CPU sleeps, at the rate
-// the counter says (within 25%: QEMU's TCG clock is not cycle-exact).
+// the counter says: never faster, and at most 3x slower (a loaded host running
+// QEMU delays ticks; a wrong interval would be off by far more).
 KTEST(tick_advances) {
     u64 freq = arch::timer_frequency();
     u64 start_ticks = tick_count(), start_count = arch::timer_count();
@@ -26,7 +27,7 @@ KTEST(tick_advances) {
     KEXPECT(ticks >= 20);
     u64 expected = 20 * freq / kTickHz;
     KEXPECT(elapsed * 4 >= expected * 3);
-    KEXPECT(elapsed * 4 <= expected * 5);
+    KEXPECT(elapsed <= expected * 3);  // generous: a loaded host delays ticks, never hastens them
 }
 
 // The formatter on the target (32-bit longs, 64-bit division through libgcc).
