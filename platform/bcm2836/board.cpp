@@ -3,6 +3,7 @@
 #include "board.hpp"
 
 #include "bcm2836_irq.hpp"
+#include "cpu.hpp"
 #include "kernel_vspace.hpp"
 #include "pl011.hpp"
 #include "platform.hpp"
@@ -14,7 +15,19 @@ constexpr drivers::Bcm2836Irq kIrq{arm::io_vaddr(board::kLocal), arm::io_vaddr(b
 static_assert(arm::io_vaddr(board::kUart0) != 0 && arm::io_vaddr(board::kLocal) != 0);
 }  // namespace
 
-void console_init() { kUart.init(board::kUartClockHz, 115200); }
+void console_init() {
+#ifdef PETREL_RPI3
+    // On the Pi 3 the firmware gives the PL011 to Bluetooth and puts the mini
+    // UART on GPIO 14/15. Petrel's console is the PL011: take the header pins
+    // back (ALT0 on both) and program the UART afresh at 115200.
+    constexpr uptr gpfsel1 = arm::io_vaddr(board::kGpio) + 0x04;
+    u32 sel = arm::mmio_read(gpfsel1) & ~((7u << 12) | (7u << 15));
+    arm::mmio_write(gpfsel1, sel | (4u << 12) | (4u << 15));
+    kUart.init(board::kUartClockHz, 115200, false);
+#else
+    kUart.init(board::kUartClockHz, 115200, true);
+#endif
+}
 void console_putc(char c) { kUart.putc(c); }
 
 void irq_init() { kIrq.init(); }

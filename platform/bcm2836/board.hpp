@@ -30,6 +30,7 @@ constexpr u32 kRamDefaultSize = (1024u - 64u) << 20;
 
 constexpr paddr_t kPeripherals = 0x3f00'0000;
 constexpr paddr_t kArmIrqCtrl = 0x3f00'b200;
+constexpr paddr_t kGpio = 0x3f20'0000;
 constexpr paddr_t kUart0 = 0x3f20'1000;
 constexpr u32 kUartClockHz = 48'000'000;
 constexpr paddr_t kLocal = 0x4000'0000;  // BCM2836 per-core interrupt controller

@@ -15,10 +15,10 @@ constexpr u32 kLcrhFen = 1u << 4, kLcrhWlen8 = 3u << 5;
 using arm::mmio_read;
 using arm::mmio_write;
 
-void Pl011::init(u32 clock_hz, u32 baud) const {
+void Pl011::init(u32 clock_hz, u32 baud, bool keep_loader_setup) const {
     mmio_write(base_ + kImsc, 0);        // no UART interrupts: the kernel polls
     mmio_write(base_ + kIcr, 0x7ff);
-    if (mmio_read(base_ + kCr) & kCrUarten) return;  // the loader set it up
+    if (keep_loader_setup && (mmio_read(base_ + kCr) & kCrUarten)) return;
     while (mmio_read(base_ + kFr) & kFrBusy) {
     }
     mmio_write(base_ + kCr, 0);

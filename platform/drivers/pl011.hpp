@@ -2,8 +2,8 @@
 // ARM PrimeCell PL011 UART: the console of QEMU virt and the Raspberry Pi's uart0.
 //
 // Polled transmit only (the kernel's debug console). If the loader already
-// enabled the UART (U-Boot, the Pi firmware) its baud rate is kept; otherwise it
-// is set to 115200 8N1 from the board's reference clock.
+// enabled the UART (U-Boot, the Pi firmware) and the board says so, its baud rate
+// is kept; otherwise it is set to 8N1 at the given rate from the board's clock.
 #pragma once
 
 #include "petrel/types.hpp"
@@ -13,7 +13,8 @@ namespace petrel::drivers {
 class Pl011 {
   public:
     constexpr explicit Pl011(uptr base) : base_(base) {}
-    void init(u32 clock_hz, u32 baud) const;
+    // keep_loader_setup: leave an already enabled UART's baud rate alone.
+    void init(u32 clock_hz, u32 baud, bool keep_loader_setup) const;
     void putc(char c) const;
 
   private:

@@ -14,7 +14,7 @@ constexpr drivers::GicV2 kGic{arm::io_vaddr(board::kGicDist), arm::io_vaddr(boar
 static_assert(arm::io_vaddr(board::kUart0) != 0 && arm::io_vaddr(board::kGicCpu) != 0);
 }  // namespace
 
-void console_init() { kUart.init(board::kUartClockHz, 115200); }
+void console_init() { kUart.init(board::kUartClockHz, 115200, true); }
 void console_putc(char c) { kUart.putc(c); }
 
 void irq_init() { kGic.init(); }
