@@ -32,33 +32,28 @@ void Bcm2836Irq::init() const {
     mmio_write(armctrl_ + kDisableBasic, ~0u);
 }
 
-bool Bcm2836Irq::unmask(u32 line) const {
-    if (line < 4) {
-        mmio_write(local_ + kCore0TimerCtl, mmio_read(local_ + kCore0TimerCtl) | (1u << line));
-    } else if (line >= kGpuBase && line < kGpuBase + 32) {
-        mmio_write(armctrl_ + kEnable1, 1u << (line - kGpuBase));
-    } else if (line >= kGpuBase + 32 && line < kBasicBase) {
-        mmio_write(armctrl_ + kEnable2, 1u << (line - kGpuBase - 32));
-    } else if (line >= kBasicBase && line < kLines) {
-        mmio_write(armctrl_ + kEnableBasic, 1u << (line - kBasicBase));
-    } else {
-        return false;
-    }
-    return true;
-}
+bool Bcm2836Irq::unmask(u32 line) const { return set_enabled(line, true); }
+bool Bcm2836Irq::mask(u32 line) const { return set_enabled(line, false); }
 
-bool Bcm2836Irq::mask(u32 line) const {
-    if (line < 4) {
-        mmio_write(local_ + kCore0TimerCtl, mmio_read(local_ + kCore0TimerCtl) & ~(1u << line));
-    } else if (line >= kGpuBase && line < kGpuBase + 32) {
-        mmio_write(armctrl_ + kDisable1, 1u << (line - kGpuBase));
+bool Bcm2836Irq::set_enabled(u32 line, bool on) const {
+    if (line < 4) {  // a generic-timer line: one read-modify-write enable register
+        u32 ctl = mmio_read(local_ + kCore0TimerCtl);
+        mmio_write(local_ + kCore0TimerCtl, on ? ctl | (1u << line) : ctl & ~(1u << line));
+        return true;
+    }
+    // The BCM2835 has write-one-to-set enable and write-one-to-clear disable registers.
+    uptr enable, disable;
+    u32 bit;
+    if (line >= kGpuBase && line < kGpuBase + 32) {
+        enable = kEnable1, disable = kDisable1, bit = line - kGpuBase;
     } else if (line >= kGpuBase + 32 && line < kBasicBase) {
-        mmio_write(armctrl_ + kDisable2, 1u << (line - kGpuBase - 32));
+        enable = kEnable2, disable = kDisable2, bit = line - kGpuBase - 32;
     } else if (line >= kBasicBase && line < kLines) {
-        mmio_write(armctrl_ + kDisableBasic, 1u << (line - kBasicBase));
+        enable = kEnableBasic, disable = kDisableBasic, bit = line - kBasicBase;
     } else {
         return false;
     }
+    mmio_write(armctrl_ + (on ? enable : disable), 1u << bit);
     return true;
 }
 

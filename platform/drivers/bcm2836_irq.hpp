@@ -27,6 +27,7 @@ class Bcm2836Irq {
     u32 claim() const;
 
   private:
+    bool set_enabled(u32 line, bool on) const;
     uptr local_;
     uptr armctrl_;
 };

@@ -36,6 +36,7 @@ petrel_setup() {
 # petrel_build PLATFORM: configure (once) and build build/PLATFORM.
 petrel_build() {
   local platform=$1 dir="$PETREL_ROOT/build/$1" opts=()
+  mkdir -p "$PETREL_ROOT/build"
   case $platform in
     rpi2|rpi3)
       "$PETREL_ROOT/scripts/fetch-rpi" || petrel_die "could not fetch the Raspberry Pi files"
