@@ -182,7 +182,7 @@ kernel_stack:
 kernel_stack_top:
     .global boot_entry_mode
 boot_entry_mode:
-    .space  8
+    .space  8                           @ 4 used; 8 keeps the next stack 8-byte aligned
     .global exception_stack_top
 exception_stack:
     .space  1024

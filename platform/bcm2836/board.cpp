@@ -36,8 +36,6 @@ void irq_mask(u32 line) { (void)kIrq.mask(line); }
 u32 irq_claim() { return kIrq.claim(); }
 void irq_complete(u32) {}
 
-const u32 kTimerIrqs[kTimerIrqCount] = {board::kTimerIrqSecure, board::kTimerIrqNonSecure};
-bool is_timer_irq(u32 line) { return line == board::kTimerIrqSecure || line == board::kTimerIrqNonSecure; }
 u32 timer_default_hz() { return board::kTimerDefaultHz; }
 
 }  // namespace petrel::platform

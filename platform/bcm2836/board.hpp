@@ -40,8 +40,8 @@ constexpr DeviceRegion kDevices[] = {
     {kLocal, 0x10'0000},         // local (per-core) peripherals
 };
 
-constexpr u32 kTimerIrqSecure = 0;     // core 0 local source CNTPSIRQ
-constexpr u32 kTimerIrqNonSecure = 1;  // core 0 local source CNTPNSIRQ
+// The physical timer's lines: core 0 local sources CNTPSIRQ (secure) and CNTPNSIRQ.
+constexpr u32 kTimerIrqs[] = {0, 1};
 constexpr u32 kTimerDefaultHz = 19'200'000;
 
 }  // namespace petrel::board

@@ -23,8 +23,6 @@ void irq_mask(u32 line) { kGic.mask(line); }
 u32 irq_claim() { return kGic.claim(); }
 void irq_complete(u32 line) { kGic.complete(line); }
 
-const u32 kTimerIrqs[kTimerIrqCount] = {board::kTimerIrqSecure, board::kTimerIrqNonSecure};
-bool is_timer_irq(u32 line) { return line == board::kTimerIrqSecure || line == board::kTimerIrqNonSecure; }
 u32 timer_default_hz() { return board::kTimerDefaultHz; }
 
 }  // namespace petrel::platform

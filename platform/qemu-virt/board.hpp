@@ -31,8 +31,8 @@ constexpr DeviceRegion kDevices[] = {
     {0x0900'0000, 0x10'0000},  // PL011 UART0
 };
 
-constexpr u32 kTimerIrqSecure = 29;     // PPI 13: secure physical timer
-constexpr u32 kTimerIrqNonSecure = 30;  // PPI 14: non-secure physical timer
+// The physical timer's lines: PPI 13 (secure) and PPI 14 (non-secure).
+constexpr u32 kTimerIrqs[] = {29, 30};
 constexpr u32 kTimerDefaultHz = 62'500'000;
 
 }  // namespace petrel::board

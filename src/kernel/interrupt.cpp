@@ -3,28 +3,32 @@
 #include "interrupt.hpp"
 
 #include "arch.hpp"
+#include "board.hpp"
 #include "console.hpp"
 #include "platform.hpp"
 
 namespace petrel {
 namespace {
 volatile u64 g_ticks;
-}
+
+static_assert(sizeof(board::kTimerIrqs) / sizeof(board::kTimerIrqs[0]) == 2, "secure and non-secure line");
+bool is_timer_irq(u32 line) { return line == board::kTimerIrqs[0] || line == board::kTimerIrqs[1]; }
+}  // namespace
 
 u64 tick_count() { return g_ticks; }
 
 void interrupts_init() {
     platform::irq_init();
     u32 freq = arch::timer_start(kTickHz, platform::timer_default_hz());
-    for (u32 line : platform::kTimerIrqs) platform::irq_unmask(line);
+    for (u32 line : board::kTimerIrqs) platform::irq_unmask(line);
     kprintf("Timer: generic timer at %u Hz, kernel tick %u Hz on lines %u and %u\n", freq, kTickHz,
-            platform::kTimerIrqs[0], platform::kTimerIrqs[1]);
+            board::kTimerIrqs[0], board::kTimerIrqs[1]);
 }
 
 void handle_interrupt() {
     u32 line = platform::irq_claim();
     if (line == platform::kNoIrq) return;  // spurious
-    if (platform::is_timer_irq(line)) {
+    if (is_timer_irq(line)) {
         arch::timer_rearm();
         g_ticks = g_ticks + 1;
     } else {

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Interrupt dispatch and the kernel tick.
 //
-// The architecture calls handle_interrupt() for every IRQ. Today the only line
-// the kernel owns is its timer; any other line is masked and reported (the
+// The architecture calls handle_interrupt() for every IRQ. The kernel ticks from
+// the generic timer's physical timer; which of its two lines fires depends on
+// the security state the loader left the CPU in (QEMU's direct ELF boot on
+// raspi2b runs the kernel Secure, the Pi firmware and U-Boot Non-secure), so, as
+// Linux does, the kernel owns both: board::kTimerIrqs. Today those are the only
+// lines the kernel owns; any other line is masked and reported (the
 // interrupt issue routes them to user-level drivers through notifications).
 #pragma once
 

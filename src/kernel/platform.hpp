@@ -2,7 +2,7 @@
 // The interface every board in platform/ implements; the generic kernel calls only this.
 //
 // A board provides, in platform/<board>/: board.hpp (constexpr facts: name, RAM
-// base and default size, device regions, the console UART, the timer's line) and
+// base and default size, device regions, the console UART, the timer's lines) and
 // board.cpp implementing the functions below, usually by forwarding to a shared
 // driver in platform/drivers/. Selection is at compile time by Meson.
 #pragma once
@@ -27,15 +27,8 @@ u32 irq_claim();
 // Ends the handling of a line returned by irq_claim().
 void irq_complete(u32 line);
 
-// The kernel ticks from the architectural timer's physical timer. Which of its
-// two lines fires depends on the security state the loader left the CPU in
-// (QEMU's direct boot of an ELF on raspi2b runs the kernel Secure, the Pi
-// firmware and U-Boot Non-secure), so, as Linux does, the kernel owns both:
-// kTimerIrqs lists them, and is_timer_irq() says whether a line is one of them.
-// timer_default_hz() is the counter frequency to assume when CNTFRQ reads zero.
-constexpr int kTimerIrqCount = 2;
-extern const u32 kTimerIrqs[kTimerIrqCount];
-bool is_timer_irq(u32 line);
+// The counter frequency to assume when CNTFRQ reads zero. (The timer's lines
+// are board data: board::kTimerIrqs, see src/kernel/interrupt.hpp.)
 u32 timer_default_hz();
 
 }  // namespace petrel::platform
