@@ -35,6 +35,7 @@ void irq_unmask(u32 line) { (void)kIrq.unmask(line); }
 void irq_mask(u32 line) { (void)kIrq.mask(line); }
 u32 irq_claim() { return kIrq.claim(); }
 void irq_complete(u32) {}
+bool irq_pending() { return kIrq.pending(); }
 
 u32 timer_default_hz() { return board::kTimerDefaultHz; }
 

@@ -57,6 +57,8 @@ bool Bcm2836Irq::set_enabled(u32 line, bool on) const {
     return true;
 }
 
+bool Bcm2836Irq::pending() const { return mmio_read(local_ + kCore0IrqSource) != 0; }
+
 u32 Bcm2836Irq::claim() const {
     u32 source = mmio_read(local_ + kCore0IrqSource);
     if (source & 0xf) return static_cast<u32>(lowest_bit(source & 0xf));

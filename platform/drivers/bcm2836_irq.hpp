@@ -25,6 +25,8 @@ class Bcm2836Irq {
     bool unmask(u32 line) const;
     bool mask(u32 line) const;
     u32 claim() const;
+    // A source is pending for core 0 (only enabled sources are shown).
+    bool pending() const;
 
   private:
     bool set_enabled(u32 line, bool on) const;

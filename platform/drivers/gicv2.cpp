@@ -9,7 +9,7 @@ namespace {
 enum : uptr {
     kDistCtlr = 0x000, kDistTyper = 0x004, kDistIsenabler = 0x100, kDistIcenabler = 0x180,
     kDistIcpendr = 0x280, kDistIpriorityr = 0x400, kDistItargetsr = 0x800,
-    kCpuCtlr = 0x00, kCpuPmr = 0x04, kCpuBpr = 0x08, kCpuIar = 0x0c, kCpuEoir = 0x10,
+    kCpuCtlr = 0x00, kCpuPmr = 0x04, kCpuBpr = 0x08, kCpuIar = 0x0c, kCpuEoir = 0x10, kCpuHppir = 0x18,
 };
 constexpr u32 kSpurious = 1020;
 }  // namespace
@@ -45,5 +45,7 @@ u32 GicV2::claim() const {
 }
 
 void GicV2::complete(u32 line) const { mmio_write(cpu_ + kCpuEoir, line); }
+
+bool GicV2::pending() const { return (mmio_read(cpu_ + kCpuHppir) & 0x3ff) < 1020; }
 
 }  // namespace petrel::drivers

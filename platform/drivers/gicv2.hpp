@@ -20,6 +20,8 @@ class GicV2 {
     // ~0u when none (spurious).
     u32 claim() const;
     void complete(u32 line) const;
+    // An enabled interrupt is pending (GICC_HPPIR), without acknowledging it.
+    bool pending() const;
     u32 lines() const;
 
   private:

@@ -22,6 +22,7 @@ void irq_unmask(u32 line) { kGic.unmask(line); }
 void irq_mask(u32 line) { kGic.mask(line); }
 u32 irq_claim() { return kGic.claim(); }
 void irq_complete(u32 line) { kGic.complete(line); }
+bool irq_pending() { return kGic.pending(); }
 
 u32 timer_default_hz() { return board::kTimerDefaultHz; }
 

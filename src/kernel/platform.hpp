@@ -26,6 +26,8 @@ void irq_mask(u32 line);
 u32 irq_claim();
 // Ends the handling of a line returned by irq_claim().
 void irq_complete(u32 line);
+// Whether an unmasked interrupt is waiting (the kernel's preemption points ask).
+bool irq_pending();
 
 // The counter frequency to assume when CNTFRQ reads zero. (The timer's lines
 // are board data: board::kTimerIrqs, see src/kernel/interrupt.hpp.)

@@ -153,13 +153,18 @@ void buffer_put(void *ctx, char c) {
 }
 }  // namespace
 
-int snformat(char *buf, usize size, const char *fmt, ...) {
+int vsnformat(char *buf, usize size, const char *fmt, va_list args) {
     Buffer b{buf, size, 0};
+    int n = vformat(Sink{buffer_put, &b}, fmt, args);
+    if (size > 0) buf[b.used < size ? b.used : size - 1] = '\0';
+    return n;
+}
+
+int snformat(char *buf, usize size, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    int n = vformat(Sink{buffer_put, &b}, fmt, args);
+    int n = vsnformat(buf, size, fmt, args);
     va_end(args);
-    if (size > 0) buf[b.used < size ? b.used : size - 1] = '\0';
     return n;
 }
 

@@ -26,5 +26,6 @@ int format(Sink sink, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 // Formats into buf (always NUL-terminated when size > 0); returns the length the
 // whole output would have had, like snprintf.
 int snformat(char *buf, usize size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int vsnformat(char *buf, usize size, const char *fmt, va_list args);
 
 }  // namespace petrel

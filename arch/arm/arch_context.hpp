@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// ARM: a thread's user register file as the kernel saves it on entry (in the TCB).
+#pragma once
+
+#include "petrel/types.hpp"
+
+namespace petrel::arch {
+
+// r0-r12, sp_usr, lr_usr, the user pc and cpsr: the order the entry stub stores them.
+struct UserContext {
+    u32 r[13];
+    u32 sp;
+    u32 lr;
+    u32 pc;
+    u32 cpsr;
+};
+static_assert(sizeof(UserContext) == 17 * 4);
+
+// The system-call registers (see petrel/abi.hpp).
+constexpr u32 kRegCap = 0, kRegInfo = 1, kRegMr0 = 2, kRegSyscall = 7;
+constexpr u32 kCpsrUser = 0x10;
+
+}  // namespace petrel::arch

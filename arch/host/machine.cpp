@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The hosted kernel (see machine.hpp), and the host's side of the arch and
+// platform interfaces the generic kernel calls.
+#include "machine.hpp"
+
+#include <sys/mman.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "console.hpp"
+#include "panic.hpp"
+#include "platform.hpp"
+#include "state.hpp"
+
+namespace petrel {
+
+namespace host {
+u8 *g_ram;
+paddr_t g_ram_phys;
+u64 g_ram_size;
+
+namespace {
+std::string g_console;
+bool g_echo = std::getenv("PETREL_HOST_CONSOLE") != nullptr;
+u32 g_irq_every;      // 0: no simulated interrupts
+u32 g_irq_countdown;
+bool g_irq_repeat;
+bool g_irq_pending;
+bool g_machine_live;
+}  // namespace
+
+void bad_physical(u64 address, const char *what) {
+    char buf[120];
+    std::snprintf(buf, sizeof(buf), "%s: 0x%llx", what, static_cast<unsigned long long>(address));
+    throw KernelPanic(buf);
+}
+
+Machine::Machine(const MachineConfig &cfg) : config(cfg) {
+    if (g_machine_live) throw std::logic_error("one host::Machine at a time");
+    void *mem = mmap(nullptr, cfg.ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) throw std::runtime_error("cannot map simulated RAM");
+    g_ram = static_cast<u8 *>(mem);
+    g_ram_phys = cfg.ram_phys;
+    g_ram_size = cfg.ram_size;
+    // Boot leaves garbage in RAM on real hardware; so does this, so nothing
+    // relies on memory it did not clear.
+    std::memset(g_ram, 0xa5, cfg.ram_size);
+    g_machine_live = true;
+    ks = {};
+    g_console.clear();
+    irq_after(0);
+
+    MemRegion ram{cfg.ram_phys + cfg.kernel_reserved, cfg.ram_size - cfg.kernel_reserved};
+    RootTaskConfig rc{&ram, 1, cfg.devices.data(), static_cast<u32>(cfg.devices.size()),
+                      cfg.root_cnode_radix, 0x1000'0000, cfg.ram_phys, cfg.ram_phys + cfg.kernel_reserved};
+    const char *why = nullptr;
+    if (!create_root_task(rc, root, &why)) {
+        this->~Machine();
+        throw std::runtime_error(why);
+    }
+    set_current_thread(root.tcb);
+}
+
+Machine::~Machine() {
+    if (!g_machine_live) return;
+    munmap(g_ram, g_ram_size);
+    g_ram = nullptr;
+    g_ram_size = 0;
+    g_machine_live = false;
+}
+
+void Machine::irq_after(u32 n, bool repeat) {
+    g_irq_every = n;
+    g_irq_countdown = n;
+    g_irq_repeat = repeat;
+    g_irq_pending = false;
+}
+
+std::string Machine::take_console() {
+    std::string s;
+    s.swap(g_console);
+    return s;
+}
+
+SyscallResult Machine::syscall(Tcb *t, u32 number) {
+    set_current_thread(t);
+    t->context.r[arch::kRegSyscall] = number;
+    return handle_syscall(number);
+}
+
+Reply Machine::call(Tcb *t, u32 cptr, u32 label, std::initializer_list<u32> mrs,
+                    std::initializer_list<u32> extra_caps) {
+    abi::IpcBuffer *buf = t->ipc_buffer_ptr();
+    auto &r = t->context.r;
+    u32 i = 0;
+    for (u32 v : mrs) {
+        if (i < abi::kMsgRegisters) r[arch::kRegMr0 + i] = v;
+        else if (buf) buf->msg[i] = v;
+        ++i;
+    }
+    u32 e = 0;
+    for (u32 c : extra_caps) {
+        if (buf) buf->caps_or_badges[e] = c;
+        ++e;
+    }
+    Reply reply{};
+    for (;;) {
+        r[arch::kRegCap] = cptr;
+        r[arch::kRegInfo] = abi::MessageInfo{label, 0, e, i}.word();
+        SyscallResult res = syscall(t, static_cast<u32>(abi::Syscall::Call));
+        if (res == SyscallResult::Restart) {
+            g_irq_pending = false;  // the CPU takes the interrupt, then re-executes svc
+            ++reply.restarts;
+            if (reply.restarts > 10'000'000) throw KernelPanic("call restarted without end");
+            continue;
+        }
+        if (res != SyscallResult::Done) throw std::logic_error("Call was not handled");
+        break;
+    }
+    auto info = abi::MessageInfo::from_word(r[arch::kRegInfo]);
+    reply.error = static_cast<abi::Error>(info.label);
+    reply.length = info.length;
+    for (u32 k = 0; k < info.length && k < abi::kMsgMaxLength; ++k)
+        reply.mr[k] = k < abi::kMsgRegisters ? r[arch::kRegMr0 + k] : (buf ? buf->msg[k] : 0);
+    return reply;
+}
+
+}  // namespace host
+
+// ---- the platform and arch interfaces, as the hosted kernel needs them
+namespace platform {
+void console_putc(char c) {
+    if (c == '\r') return;  // the console's line ending; tests compare plain '\n' text
+    host::g_console.push_back(c);
+    if (host::g_echo) std::fputc(c, stderr);
+}
+bool irq_pending() {
+    using namespace host;
+    if (g_irq_pending) return true;
+    if (g_irq_every == 0) return false;
+    if (--g_irq_countdown == 0) {
+        g_irq_pending = true;
+        if (g_irq_repeat) g_irq_countdown = g_irq_every; else g_irq_every = 0;
+    }
+    return g_irq_pending;
+}
+}  // namespace platform
+
+void panic_at(const char *file, int line, const char *fmt, ...) {
+    char msg[400];
+    int n = std::snprintf(msg, sizeof(msg), "PETREL PANIC at %s:%d: ", file, line);
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(msg + n, sizeof(msg) - static_cast<usize>(n), fmt, args);
+    va_end(args);
+    throw host::KernelPanic(msg);
+}
+
+void halt(int status) {
+    throw host::KernelPanic("halt(" + std::to_string(status) + ")");
+}
+
+}  // namespace petrel

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The hosted kernel: the generic kernel in src/ running inside a test process.
+//
+// A Machine owns simulated physical memory, boots the root task into it with the
+// same create_root_task() the ARM kernel uses, and lets a test make system calls
+// as any thread: it loads the thread's simulated registers, enters the kernel's
+// handle_syscall(), and, when the kernel asks for a restart because an interrupt
+// was pending at a preemption point, "takes the interrupt" and enters again, as
+// the CPU would on re-executing the svc instruction. Interrupts are simulated by
+// irq_after(n): the n-th preemption point from now finds one pending.
+// Kernel panics throw host::KernelPanic; the kernel console is captured.
+// One Machine exists at a time (the kernel's state is global, as on a CPU).
+#pragma once
+
+#include <initializer_list>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "petrel/abi.hpp"
+#include "root_task.hpp"
+#include "syscall.hpp"
+
+namespace petrel::host {
+
+struct KernelPanic : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The reply to a Call, as the calling thread sees it.
+struct Reply {
+    abi::Error error;     // the reply's label
+    u32 length;
+    u32 mr[abi::kMsgMaxLength];
+    u32 restarts;         // times the call was preempted and re-entered
+    bool ok() const { return error == abi::Error::None; }
+};
+
+struct MachineConfig {
+    u32 ram_size = 64u << 20;
+    paddr_t ram_phys = 0x4000'0000;
+    u32 kernel_reserved = 1u << 20;   // bottom of RAM kept back, like the kernel image
+    u32 root_cnode_radix = 12;
+    std::vector<MemRegion> devices = {{0x0900'0000, 0x1000}, {0x0800'0000, 0x2'0000}};
+};
+
+class Machine {
+  public:
+    explicit Machine(const MachineConfig &cfg = {});
+    ~Machine();
+    Machine(const Machine &) = delete;
+    Machine &operator=(const Machine &) = delete;
+
+    RootTask root;
+    const MachineConfig config;
+
+    // A Call on `cptr` with `label`, message registers and extra-cap pointers, as `t`.
+    Reply call(Tcb *t, u32 cptr, u32 label, std::initializer_list<u32> mrs,
+               std::initializer_list<u32> extra_caps = {});
+    Reply call(u32 cptr, abi::Label label, std::initializer_list<u32> mrs,
+               std::initializer_list<u32> extra_caps = {}) {
+        return call(root.tcb, cptr, static_cast<u32>(label), mrs, extra_caps);
+    }
+    // Any system call by number with the registers as given; returns the kernel's result.
+    SyscallResult syscall(Tcb *t, u32 number);
+
+    // Simulated interrupts for preemption: pending at the n-th preemption point
+    // from now (and every n-th after that when `repeat`); 0 = never.
+    void irq_after(u32 n, bool repeat = false);
+
+    // Kernel console output since the last take_console().
+    std::string take_console();
+
+    // The slot with index i of the root CNode, and a physical address as a host pointer.
+    Slot *root_slot(u32 i) const { return root.cnode + i; }
+    template <typename T>
+    T *at(paddr_t p) const { return kptr<T>(p); }
+};
+
+}  // namespace petrel::host

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The Petrel system-call ABI: the one definition the kernel and the user library share.
+//
+// Everything a user program passes to or receives from the kernel is defined
+// here: system-call numbers, the message tag, the IPC buffer, object types,
+// invocation labels, error codes and the details that come with them, cap
+// rights, the initial CSpace of the root task and its BootInfo frame.
+// Numbers follow seL4's non-MCS AArch32 interface where seL4 has one.
+//
+// Registers at `svc #0`: r7 = system-call number, r0 = cap pointer (badge on
+// return), r1 = message tag, r2-r5 = message registers 0-3; the rest of a
+// message is in the thread's IPC buffer.
+#pragma once
+
+#include "petrel/types.hpp"
+
+namespace petrel::abi {
+
+// ---------------------------------------------------------------- system calls
+enum class Syscall : u32 {
+    Call = 1,
+    ReplyRecv = 2,
+    Send = 3,
+    NBSend = 4,
+    Recv = 5,
+    NBRecv = 6,
+    Reply = 7,
+    Yield = 8,
+    // Debug calls: present unless the kernel is built without them.
+    DebugPutChar = 16,
+    DebugHalt = 17,
+    DebugDumpScheduler = 18,
+    DebugNameThread = 19,
+    DebugCapIdentify = 20,
+};
+
+// ---------------------------------------------------------------- message tag
+// bits 31..12 label, 11..9 caps unwrapped, 8..7 extra caps, 6..0 length.
+constexpr u32 kMsgMaxLength = 120;   // message registers
+constexpr u32 kMsgMaxExtraCaps = 3;
+constexpr u32 kMsgRegisters = 4;     // message registers carried in r2-r5
+
+struct MessageInfo {
+    u32 label;         // 20 bits; the invocation label, or an Error in a reply
+    u32 caps_unwrapped;  // 3 bits
+    u32 extra_caps;    // 2 bits
+    u32 length;        // 7 bits
+
+    static constexpr MessageInfo from_word(u32 w) {
+        return {w >> 12, (w >> 9) & 7u, (w >> 7) & 3u, w & 0x7fu};
+    }
+    constexpr u32 word() const {
+        return (label & 0xfffffu) << 12 | (caps_unwrapped & 7u) << 9 | (extra_caps & 3u) << 7 |
+               (length & 0x7fu);
+    }
+};
+
+// ---------------------------------------------------------------- IPC buffer
+// One per thread, 512 bytes, inside a frame the thread maps (aligned to 512).
+struct IpcBuffer {
+    u32 tag;
+    u32 msg[kMsgMaxLength];
+    u32 user_data;
+    u32 caps_or_badges[kMsgMaxExtraCaps];  // extra-cap pointers on send; badges on receive
+    u32 receive_cnode;
+    u32 receive_index;
+    u32 receive_depth;
+};
+static_assert(sizeof(IpcBuffer) == 512);
+constexpr u32 kIpcBufferSizeBits = 9;
+
+// ---------------------------------------------------------------- objects
+// Object types for Untyped.Retype. Sizes: see object_size_bits() in the
+// kernel and the table in the README.
+enum class ObjectType : u32 {
+    Untyped = 0,
+    Tcb = 1,
+    Endpoint = 2,
+    Notification = 3,
+    CNode = 4,
+    PageDirectory = 5,
+    PageTable = 6,
+    Frame4K = 7,
+    Frame64K = 8,
+    Frame1M = 9,
+    Frame16M = 10,
+    Count = 11,
+};
+
+constexpr u32 kSlotBits = 4;            // a CNode slot is 16 bytes
+constexpr u32 kMinUntypedBits = 4;
+constexpr u32 kMaxUntypedBits = 29;
+constexpr u32 kMinCNodeRadix = 1;
+constexpr u32 kMaxCNodeRadix = kMaxUntypedBits - kSlotBits;
+constexpr u32 kTcbBits = 9;
+constexpr u32 kEndpointBits = 4;
+constexpr u32 kNotificationBits = 4;
+constexpr u32 kPageDirectoryBits = 13;  // 2048 entries: the 2 GiB user half (TTBCR.N = 1)
+constexpr u32 kPageTableBits = 10;
+constexpr u32 kAsidPoolBits = 12;
+constexpr u32 kRetypeMaxObjects = 256;  // objects per Retype call
+constexpr u32 kCNodeGuardBits = 18;     // widest guard a CNode cap holds
+
+// ---------------------------------------------------------------- rights
+enum Rights : u32 {
+    kRightRead = 1u << 0,
+    kRightWrite = 1u << 1,
+    kRightGrant = 1u << 2,
+    kRightGrantReply = 1u << 3,
+    kRightsAll = 0xfu,
+};
+
+// Mint/Mutate data word for a CNode cap: guard value in bits 31..6 (at most
+// kCNodeGuardBits wide), guard size in bits 5..0.
+constexpr u32 cnode_cap_data(u32 guard, u32 guard_size) { return guard << 6 | (guard_size & 0x3fu); }
+
+// ---------------------------------------------------------------- labels
+// Invocation labels: the label of a Call on an object cap.
+enum class Label : u32 {
+    InvalidInvocation = 0,
+    UntypedRetype,
+    TcbReadRegisters,
+    TcbWriteRegisters,
+    TcbCopyRegisters,
+    TcbConfigure,
+    TcbSetPriority,
+    TcbSetMCPriority,
+    TcbSetSchedParams,
+    TcbSetIpcBuffer,
+    TcbSetSpace,
+    TcbSuspend,
+    TcbResume,
+    TcbBindNotification,
+    TcbUnbindNotification,
+    CNodeRevoke,
+    CNodeDelete,
+    CNodeCancelBadgedSends,
+    CNodeCopy,
+    CNodeMint,
+    CNodeMove,
+    CNodeMutate,
+    CNodeRotate,
+    CNodeSaveCaller,
+    IrqIssueIrqHandler,
+    IrqAckIrq,
+    IrqSetIrqHandler,
+    IrqClearIrqHandler,
+    IrqIssueIrqHandlerTrigger,
+    PageTableMap,
+    PageTableUnmap,
+    PageMap,
+    PageUnmap,
+    PageGetAddress,
+    PageClean,
+    PageInvalidate,
+    PageCleanInvalidate,
+    PageUnify,
+    PageDirectoryClean,
+    PageDirectoryInvalidate,
+    PageDirectoryCleanInvalidate,
+    PageDirectoryUnify,
+    AsidControlMakePool,
+    AsidPoolAssign,
+    Count,
+};
+
+// ---------------------------------------------------------------- errors
+// The label of the reply to a failed invocation. The message registers then
+// describe the failure:
+//   InvalidArgument    MR0 = index of the offending argument (message register)
+//   InvalidCapability  MR0 = index of the offending cap (0 = invoked, 1.. = extra caps)
+//   RangeError         MR0 = smallest valid value, MR1 = largest valid value
+//   FailedLookup       MR0 = 1 if the source lookup failed (else destination),
+//                      MR1 = LookupFailure kind, MR2.. = its details (see below)
+//   NotEnoughMemory    MR0 = bytes available
+//   DeleteFirst        MR0 = index of the occupied destination slot
+enum class Error : u32 {
+    None = 0,
+    InvalidArgument = 1,
+    InvalidCapability = 2,
+    IllegalOperation = 3,
+    RangeError = 4,
+    AlignmentError = 5,
+    FailedLookup = 6,
+    TruncatedMessage = 7,
+    DeleteFirst = 8,
+    RevokeFirst = 9,
+    NotEnoughMemory = 10,
+};
+
+// CSpace lookup failures, reported in MR1 of a FailedLookup error.
+//   InvalidRoot        the root is not a CNode cap
+//   MissingCapability  MR2 = bits left unresolved (the slot reached is empty, or is
+//                      not a CNode while bits remain)
+//   DepthMismatch      MR2 = bits left, MR3 = bits the level needed
+//   GuardMismatch      MR2 = bits left, MR3 = guard found in the address, MR4 = guard
+//                      size; the expected guard is the CNode cap's
+enum class LookupFailure : u32 {
+    None = 0,
+    InvalidRoot = 1,
+    MissingCapability = 2,
+    DepthMismatch = 3,
+    GuardMismatch = 4,
+};
+
+// ---------------------------------------------------------------- root task
+// The root task's initial CSpace: a single CNode of 2^root_cnode_radix slots
+// whose guard makes a slot index a valid 32-bit cap pointer.
+enum InitialCap : u32 {
+    kCapNull = 0,
+    kCapInitTcb = 1,
+    kCapInitCNode = 2,
+    kCapInitVSpace = 3,
+    kCapIrqControl = 4,
+    kCapAsidControl = 5,
+    kCapInitAsidPool = 6,  // filled by the virtual-memory layer
+    kCapBootInfoFrame = 7,
+    kCapInitIpcBuffer = 8,
+    kNumInitialCaps = 9,
+};
+
+struct SlotRange {
+    u32 start;  // first slot
+    u32 end;    // one past the last slot
+};
+
+struct UntypedDesc {
+    u32 paddr;
+    u8 size_bits;
+    u8 is_device;
+    u16 padding;
+};
+
+constexpr u32 kBootInfoMaxUntyped = 400;
+
+// The BootInfo frame, mapped read-only into the root task.
+struct BootInfo {
+    u32 magic;                 // kBootInfoMagic
+    u32 node_id;
+    u32 ipc_buffer;            // the root task's IPC buffer (user virtual address)
+    u32 root_cnode_radix;
+    SlotRange empty;           // free slots in the root CNode
+    SlotRange untyped;         // Untyped caps, in untyped_list order
+    u32 untyped_count;
+    u32 kernel_phys_start;     // the kernel image, for information
+    u32 kernel_phys_end;
+    UntypedDesc untyped_list[kBootInfoMaxUntyped];
+};
+constexpr u32 kBootInfoMagic = 0x50455452;  // "PETR"
+static_assert(sizeof(BootInfo) <= 4096);
+
+}  // namespace petrel::abi

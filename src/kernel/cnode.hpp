@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// CNode invocations: moving authority between slots.
+//
+// All take the invoked CNode cap as the root of the destination (or target)
+// slot, named by (index, depth) with 1 <= depth <= 32 used up exactly.
+//
+//   Revoke(index, depth)                         delete every cap derived from the slot's cap;
+//                                                for an Untyped, also reset it to empty
+//   Delete(index, depth)                         delete the slot's cap (an empty slot is fine)
+//   CancelBadgedSends(index, depth)              needs threads: rejected until they exist
+//   Copy(dest_index, dest_depth, src_root*, src_index, src_depth, rights)
+//   Mint(dest_index, dest_depth, src_root*, src_index, src_depth, rights, data)
+//   Move(dest_index, dest_depth, src_root*, src_index, src_depth)
+//   Mutate(dest_index, dest_depth, src_root*, src_index, src_depth, data)
+//   Rotate(dest_index, dest_depth, pivot_root*, pivot_index, pivot_depth, pivot_data,
+//          src_root*, src_index, src_depth, src_data)   src -> pivot -> dest
+//   SaveCaller(index, depth)                     needs reply caps: rejected until they exist
+// (* = an extra cap, in order.) Rights only shrink: the new cap has the source's
+// rights ANDed with `rights`. `data` is a badge (Endpoint, Notification; Mint
+// only, and only on an unbadged cap) or a guard (CNode: abi::cnode_cap_data);
+// every other cap takes data 0. Untyped caps are never copied: two caps to one
+// Untyped would each allocate the same memory. Move them, or Retype smaller ones.
+#pragma once
+
+#include "invocation.hpp"
+
+namespace petrel {
+
+Outcome decode_cnode(Invocation &inv);
+
+// The invoke half, for the boot code and the tests: each takes validated
+// arguments and cannot fail, except by preemption.
+Status invoke_cnode_revoke(Slot *slot);
+Status invoke_cnode_delete(Slot *slot);
+void invoke_cnode_insert(Slot *src, Slot *dest, Cap cap);
+void invoke_cnode_move(Slot *src, Slot *dest, Cap cap);
+void invoke_cnode_rotate(Slot *src, Cap new_src, Slot *pivot, Cap new_pivot, Slot *dest);
+
+}  // namespace petrel

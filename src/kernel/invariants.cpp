@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The invariant checker (see invariants.hpp).
+#include "invariants.hpp"
+
+#include <stdarg.h>
+
+#include "lib/format.hpp"
+#include "tcb.hpp"
+
+namespace petrel {
+
+namespace {
+
+struct Report {
+    char *why;
+    usize size;
+    bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3))) {
+        va_list args;
+        va_start(args, fmt);
+        vsnformat(why, size, fmt, args);
+        va_end(args);
+        return false;
+    }
+};
+
+struct Range {
+    u64 lo, hi;
+    bool empty() const { return lo == hi; }
+    bool overlaps(const Range &o) const { return lo < o.hi && o.lo < hi; }
+    bool contains(const Range &o) const { return lo <= o.lo && o.hi <= hi; }
+};
+
+Range range_of(const Cap &c) {
+    u32 bits = c.object_size_bits();
+    if (bits == 0) return {0, 0};
+    u64 lo = c.object();
+    return {lo, lo + (u64{1} << bits)};
+}
+
+// Heap sort: the checker allocates nothing and must not recurse deeply.
+template <typename Less>
+void heap_sort(Slot **a, u32 n, Less less) {
+    auto sift = [&](u32 root, u32 end) {
+        for (;;) {
+            u32 child = 2 * root + 1;
+            if (child >= end) return;
+            if (child + 1 < end && less(a[child], a[child + 1])) ++child;
+            if (!less(a[root], a[child])) return;
+            Slot *t = a[root]; a[root] = a[child]; a[child] = t;
+            root = child;
+        }
+    };
+    for (u32 i = n / 2; i-- > 0;) sift(i, n);
+    for (u32 end = n; end-- > 1;) {
+        Slot *t = a[0]; a[0] = a[end]; a[end] = t;
+        sift(0, end);
+    }
+}
+
+bool listed(Slot *const *sorted, u32 n, const Slot *s) {
+    u32 lo = 0, hi = n;
+    while (lo < hi) {
+        u32 mid = (lo + hi) / 2;
+        if (sorted[mid] == s) return true;
+        if (sorted[mid] < s) lo = mid + 1; else hi = mid;
+    }
+    return false;
+}
+
+bool is_untyped(const Slot *s) { return s->cap.type() == CapType::Untyped; }
+
+}  // namespace
+
+bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
+    Report r{why, why_size};
+    Slot **list = scratch.list;
+
+    // The list: acyclic (Floyd), mirrored links, no empty slots.
+    Slot *head = mdb_first();
+    if (head && head->prev()) return r.fail("list head %x has a predecessor", kref(head));
+    for (Slot *slow = head, *fast = head; fast && fast->next();) {
+        slow = slow->next();
+        fast = fast->next()->next();
+        if (slow == fast) return r.fail("derivation list has a cycle through slot %x", kref(slow));
+    }
+    u32 n = 0;
+    for (Slot *s = head; s; s = s->next()) {
+        if (n == scratch.capacity) return r.fail("derivation list longer than %u slots", scratch.capacity);
+        if (s->cap.is_null()) return r.fail("empty slot %x in the derivation list", kref(s));
+        if (Slot *next = s->next(); next && next->prev() != s)
+            return r.fail("link %x -> %x is not mirrored (its prev is %x)", kref(s), kref(next), kref(next->prev()));
+        list[n++] = s;
+    }
+
+    Slot **sorted = scratch.sorted;
+    Slot **stack = scratch.stack;
+    // Untyped regions: disjoint or nested.
+    u32 mu = 0;
+    for (u32 i = 0; i < n; ++i)
+        if (is_untyped(list[i])) sorted[mu++] = list[i];
+    heap_sort(sorted, mu, [](const Slot *x, const Slot *y) {
+        Range a = range_of(x->cap), b = range_of(y->cap);
+        return a.lo < b.lo || (a.lo == b.lo && a.hi > b.hi);
+    });
+    u32 sp = 0;
+    for (u32 i = 0; i < mu; ++i) {
+        Range u = range_of(sorted[i]->cap);
+        while (sp > 0 && range_of(stack[sp - 1]->cap).hi <= u.lo) --sp;
+        if (sp > 0 && !range_of(stack[sp - 1]->cap).contains(u))
+            return r.fail("Untyped %x/2^%u partly overlaps Untyped %x/2^%u", sorted[i]->cap.untyped_base(),
+                          sorted[i]->cap.untyped_size_bits(), stack[sp - 1]->cap.untyped_base(),
+                          stack[sp - 1]->cap.untyped_size_bits());
+        stack[sp++] = sorted[i];
+    }
+
+    // Containment: walk the list as the depth-first order of the tree it is.
+    sp = 0;
+    for (u32 i = 0; i < n; ++i) {
+        Slot *s = list[i];
+        while (sp > 0 && !is_parent_of(stack[sp - 1], s)) --sp;
+        const Cap &c = s->cap;
+        if (is_untyped(s) && c.untyped_free_bytes() > (1u << c.untyped_size_bits()))
+            return r.fail("Untyped %x: watermark %u beyond its size 2^%u", c.untyped_base(),
+                          c.untyped_free_bytes(), c.untyped_size_bits());
+        Range obj = range_of(c);
+        Slot *ut = nullptr;
+        for (u32 j = sp; j-- > 0;)
+            if (is_untyped(stack[j])) { ut = stack[j]; break; }
+        if (ut && !obj.empty()) {
+            Range u = range_of(ut->cap);
+            u64 mark = u.lo + ut->cap.untyped_free_bytes();
+            if (!u.contains(obj))
+                return r.fail("%s %x (slot %x) lies outside its Untyped %x/2^%u", cap_type_name(c.type()),
+                              c.object(), kref(s), ut->cap.untyped_base(), ut->cap.untyped_size_bits());
+            if (obj.hi > mark)
+                return r.fail("%s %x (slot %x) lies above the watermark %x of its Untyped",
+                              cap_type_name(c.type()), c.object(), kref(s), static_cast<u32>(mark));
+        }
+        // An object overlaps only Untyped it was made from.
+        if (!obj.empty() && !is_untyped(s)) {
+            Range a = ut ? range_of(ut->cap) : Range{0, 0};
+            for (u32 k = 0; k < mu; ++k) {
+                if (sorted[k] == ut) continue;
+                Range u = range_of(sorted[k]->cap);
+                if (u.overlaps(obj) && !(ut && u.contains(a)))
+                    return r.fail("%s %x (slot %x) overlaps Untyped %x/2^%u that it was not made from",
+                                  cap_type_name(c.type()), c.object(), kref(s), sorted[k]->cap.untyped_base(),
+                                  sorted[k]->cap.untyped_size_bits());
+            }
+        }
+        stack[sp++] = s;
+    }
+
+    // Overlap between objects: sorted by address, neighbours either differ or are one object.
+    u32 m = 0;
+    for (u32 i = 0; i < n; ++i)
+        if (!is_untyped(list[i]) && !range_of(list[i]->cap).empty()) sorted[m++] = list[i];
+    heap_sort(sorted, m, [](const Slot *x, const Slot *y) { return x->cap.object() < y->cap.object(); });
+    for (u32 i = 1; i < m; ++i) {
+        const Cap &a = sorted[i - 1]->cap, &b = sorted[i]->cap;
+        if (range_of(a).overlaps(range_of(b)) &&
+            !(a.object() == b.object() && a.type() == b.type() && a.object_size_bits() == b.object_size_bits()))
+            return r.fail("%s %x (slot %x) overlaps %s %x (slot %x)", cap_type_name(a.type()), a.object(),
+                          kref(sorted[i - 1]), cap_type_name(b.type()), b.object(), kref(sorted[i]));
+    }
+    // Completeness: the slots of every CNode, TCB and Zombie are in the list.
+    for (u32 i = 0; i < n; ++i) sorted[i] = list[i];
+    heap_sort(sorted, n, [](const Slot *x, const Slot *y) { return x < y; });
+    for (u32 i = 0; i < n; ++i) {
+        Slot *s = list[i];
+        const Cap &c = s->cap;
+        Slot *slots = nullptr;
+        u32 count = 0, used = 0;
+        switch (c.type()) {
+        case CapType::CNode:
+            slots = kptr<Slot>(c.object());
+            count = used = 1u << c.cnode_radix();
+            break;
+        case CapType::Thread: {
+            Tcb *t = kptr<Tcb>(c.object());
+            slots = t->slots;
+            count = used = kTcbSlots;
+            CapType ct = t->slots[kTcbCTable].cap.type(), it = t->slots[kTcbIpcBuffer].cap.type();
+            if (ct != CapType::Null && ct != CapType::CNode && ct != CapType::Zombie)
+                return r.fail("TCB %x: CSpace root slot holds a %s cap", c.object(), cap_type_name(ct));
+            if (it != CapType::Null && !t->slots[kTcbIpcBuffer].cap.is_frame())
+                return r.fail("TCB %x: IPC buffer slot holds a %s cap", c.object(), cap_type_name(it));
+            break;
+        }
+        case CapType::Zombie:
+            slots = c.zombie_is_tcb() ? kptr<Tcb>(c.object())->slots : kptr<Slot>(c.object());
+            count = c.zombie_is_tcb() ? kTcbSlots : 1u << (c.object_size_bits() - abi::kSlotBits);
+            used = c.zombie_remaining();
+            if (used > count) return r.fail("Zombie %x counts %u slots of %u", c.object(), used, count);
+            break;
+        default: continue;
+        }
+        if (i > 0 && same_object(list[i - 1]->cap, c)) continue;  // scanned already
+        for (u32 k = 0; k < count; ++k) {
+            Slot *x = &slots[k];
+            if (x->cap.is_null()) continue;
+            if (k >= used && x != s)
+                return r.fail("Zombie %x: slot %u beyond its count %u still holds a %s cap", c.object(), k, used,
+                              cap_type_name(x->cap.type()));
+            if (!listed(sorted, n, x))
+                return r.fail("slot %x (index %u of %s %x) holds a %s cap outside the derivation list", kref(x), k,
+                              cap_type_name(c.type()), c.object(), cap_type_name(x->cap.type()));
+        }
+    }
+    return true;
+}
+
+}  // namespace petrel

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The invariant checker: a debug walk over every capability and object.
+//
+// check_invariants() verifies, and reports the first violation of:
+//   - the derivation list: the head has no predecessor, every link is mirrored
+//     (next->prev == this), it has no cycle, and it holds no empty slot;
+//   - completeness: every non-empty slot of every CNode and TCB that a cap names
+//     is in the list (no cap escapes the tree);
+//   - containment: every object made from an Untyped lies inside its nearest
+//     Untyped ancestor and below that Untyped's watermark; every watermark is
+//     within its Untyped;
+//   - no overlap: two caps whose objects overlap name the same object (same
+//     address, type and size), and an object overlaps no Untyped that is not
+//     one of its ancestors; Untyped regions are disjoint or nested;
+//   - types: TCB slots hold caps of their kind; Zombies count no more slots than
+//     their object has and every slot beyond the count is empty (or the Zombie's own).
+// The caller provides three scratch arrays of `capacity` entries (the checker
+// allocates nothing); a list longer than that is reported as a violation.
+#pragma once
+
+#include "slot.hpp"
+
+namespace petrel {
+
+struct InvariantScratch {
+    Slot **list;      // the list in order
+    Slot **stack;     // ancestors during the walk
+    Slot **sorted;    // sorted copies
+    u32 capacity;
+};
+
+// Returns true when everything holds; otherwise false with `why` describing
+// the first violation found.
+bool check_invariants(InvariantScratch scratch, char *why, usize why_size);
+
+}  // namespace petrel

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Invocation decoding support and the dispatch to each object's decoder (see invocation.hpp).
+#include "invocation.hpp"
+
+#include <initializer_list>
+#include <stdarg.h>
+
+#include "cnode.hpp"
+#include "console.hpp"
+#include "lib/format.hpp"
+#include "untyped.hpp"
+
+namespace petrel {
+
+using abi::Error;
+
+namespace {
+SyscallError g_error;
+
+Outcome fail(Error code, std::initializer_list<u32> details) {
+    g_error = {};
+    g_error.code = code;
+    for (u32 d : details) g_error.detail[g_error.detail_count++] = d;
+    return Outcome::Error;
+}
+
+void log_v([[maybe_unused]] Invocation &inv, [[maybe_unused]] const char *fmt,
+           [[maybe_unused]] va_list args) {
+#ifndef NDEBUG
+    const char *who = inv.thread && inv.thread->name[0] ? inv.thread->name : "thread";
+    kprintf("petrel: %s: %s: ", who, inv.name);
+    kvprintf(fmt, args);
+    kprintf("\n");
+#endif
+}
+
+void log(Invocation &inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log(Invocation &inv, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    log_v(inv, fmt, args);
+    va_end(args);
+}
+}  // namespace
+
+const SyscallError &last_error() { return g_error; }
+
+u32 Invocation::mr(u32 i) const {
+    if (i < abi::kMsgRegisters) return thread->context.r[arch::kRegMr0 + i];
+    return buffer ? buffer->msg[i] : 0;
+}
+
+void Invocation::reply_mr(u32 i, u32 value) {
+    if (i < abi::kMsgRegisters) thread->context.r[arch::kRegMr0 + i] = value;
+    else if (buffer) buffer->msg[i] = value;
+    if (i + 1 > reply_length) reply_length = i + 1;
+}
+
+Outcome reject_truncated(Invocation &inv, u32 words, u32 caps) {
+    log(inv, "truncated message: expected %u words and %u extra caps, got %u words and %u extra caps",
+        words, caps, inv.length(), inv.extra_count);
+    return fail(Error::TruncatedMessage, {});
+}
+
+Outcome reject_argument(Invocation &inv, u32 mr_index, const char *arg, const char *fmt, ...) {
+    char what[120];
+    va_list args;
+    va_start(args, fmt);
+    vsnformat(what, sizeof(what), fmt, args);
+    va_end(args);
+    log(inv, "%s: %s", arg, what);
+    return fail(Error::InvalidArgument, {mr_index});
+}
+
+Outcome reject_cap(Invocation &inv, u32 cap_index, const char *arg, const char *fmt, ...) {
+    char what[120];
+    va_list args;
+    va_start(args, fmt);
+    vsnformat(what, sizeof(what), fmt, args);
+    va_end(args);
+    log(inv, "%s: %s", arg, what);
+    return fail(Error::InvalidCapability, {cap_index});
+}
+
+Outcome reject_illegal(Invocation &inv, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    log_v(inv, fmt, args);
+    va_end(args);
+    return fail(Error::IllegalOperation, {});
+}
+
+Outcome reject_range(Invocation &inv, const char *arg, u32 value, u32 min, u32 max) {
+    log(inv, "%s: expected %u..%u, got %u", arg, min, max, value);
+    return fail(Error::RangeError, {min, max});
+}
+
+Outcome reject_lookup(Invocation &inv, bool source, const char *arg, const Lookup &l) {
+    char what[120];
+    describe_lookup(l, what, sizeof(what));
+    log(inv, "%s: lookup failed: %s", arg, what);
+    u32 kind = static_cast<u32>(l.failure);
+    switch (l.failure) {
+    case abi::LookupFailure::DepthMismatch: return fail(Error::FailedLookup, {source, kind, l.bits_left, l.bits_needed});
+    case abi::LookupFailure::GuardMismatch:
+        return fail(Error::FailedLookup, {source, kind, l.bits_left, l.guard_found, l.guard_size});
+    case abi::LookupFailure::MissingCapability: return fail(Error::FailedLookup, {source, kind, l.bits_left});
+    default: return fail(Error::FailedLookup, {source, kind});
+    }
+}
+
+Outcome reject_delete_first(Invocation &inv, const char *arg, u32 index) {
+    log(inv, "%s: expected an empty slot, got slot %u holding a cap", arg, index);
+    return fail(Error::DeleteFirst, {index});
+}
+
+Outcome reject_revoke_first(Invocation &inv, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    log_v(inv, fmt, args);
+    va_end(args);
+    return fail(Error::RevokeFirst, {});
+}
+
+Outcome reject_memory(Invocation &inv, u32 available, u32 needed) {
+    log(inv, "not enough memory: expected %u bytes free, got %u", needed, available);
+    return fail(Error::NotEnoughMemory, {available});
+}
+
+Slot *lookup_arg_slot(Invocation &inv, Outcome &out, const Cap &root, u32 index, u32 depth,
+                      bool source, const char *arg, SlotNeed need) {
+    if (depth < 1 || depth > 32) {
+        char name[40];
+        snformat(name, sizeof(name), "%s depth", arg);
+        out = reject_range(inv, name, depth, 1, 32);
+        return nullptr;
+    }
+    Lookup l = lookup_exact(root, index, depth);
+    if (!l.ok()) {
+        out = reject_lookup(inv, source, arg, l);
+        return nullptr;
+    }
+    if (need == SlotNeed::Cap && l.slot->cap.is_null()) {
+        l.failure = abi::LookupFailure::MissingCapability;
+        out = reject_lookup(inv, source, arg, l);
+        return nullptr;
+    }
+    if (need == SlotNeed::Empty && !l.slot->cap.is_null()) {
+        out = reject_delete_first(inv, arg, index);
+        return nullptr;
+    }
+    out = Outcome::Ok;
+    return l.slot;
+}
+
+Outcome decode_invocation(Invocation &inv) {
+    switch (inv.cap.type()) {
+    case CapType::Untyped: return decode_untyped(inv);
+    case CapType::CNode: return decode_cnode(inv);
+    case CapType::Null:
+        inv.name = "invoke";
+        return reject_cap(inv, 0, "cap", "expected a cap, got an empty slot (cptr 0x%x)", inv.cptr);
+    case CapType::Zombie:
+        inv.name = "invoke";
+        return reject_cap(inv, 0, "cap", "expected a usable cap, got one being deleted (cptr 0x%x)",
+                          inv.cptr);
+    default:
+        inv.name = cap_type_name(inv.cap.type());
+        return reject_illegal(inv, "%s caps have no invocations in this kernel yet (label %u)",
+                              cap_type_name(inv.cap.type()), inv.label());
+    }
+}
+
+}  // namespace petrel

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// An invocation being decoded: the invoked cap, the message, the extra caps, and
+// how a decoder rejects it.
+//
+// Every decoder follows one rule: read and check everything first, through the
+// reject_*() helpers below, and only then call the object's invoke function,
+// which cannot fail (it may be preempted and restarted). A rejection records the
+// error code and its details for the reply, and in debug builds prints one line:
+//   petrel: <thread>: <Object.Method>: <argument>: expected <what>, got <value>
+#pragma once
+
+#include "cspace.hpp"
+#include "petrel/abi.hpp"
+#include "tcb.hpp"
+
+namespace petrel {
+
+enum class Outcome { Ok, Error, Preempted };
+
+struct Invocation {
+    const char *name = "?";       // "CNode.Copy": set by the decoder, used in log lines
+    Tcb *thread = nullptr;
+    abi::MessageInfo info{};      // length already clamped to what the thread can send
+    abi::IpcBuffer *buffer = nullptr;
+    u32 cptr = 0;
+    Slot *slot = nullptr;         // the invoked cap's slot
+    Cap cap;
+    u32 extra_cptr[abi::kMsgMaxExtraCaps] = {};
+    Slot *extra[abi::kMsgMaxExtraCaps] = {};
+    u32 extra_count = 0;
+    u32 reply_length = 0;         // message registers of a successful reply
+
+    u32 label() const { return info.label; }
+    u32 length() const { return info.length; }
+    // Message register i (i < length()).
+    u32 mr(u32 i) const;
+    // Sets message register i of the reply.
+    void reply_mr(u32 i, u32 value);
+};
+
+// The error of the last rejected invocation, for the reply.
+struct SyscallError {
+    abi::Error code = abi::Error::None;
+    u32 detail[5] = {};
+    u32 detail_count = 0;
+};
+const SyscallError &last_error();
+
+// Each returns Outcome::Error after recording the error and logging.
+// `arg` names the argument as the API documents it ("dest_depth").
+Outcome reject_truncated(Invocation &inv, u32 words, u32 caps);
+Outcome reject_argument(Invocation &inv, u32 mr_index, const char *arg, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+Outcome reject_cap(Invocation &inv, u32 cap_index, const char *arg, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+Outcome reject_illegal(Invocation &inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+Outcome reject_range(Invocation &inv, const char *arg, u32 value, u32 min, u32 max);
+Outcome reject_lookup(Invocation &inv, bool source, const char *arg, const Lookup &l);
+Outcome reject_delete_first(Invocation &inv, const char *arg, u32 index);
+Outcome reject_revoke_first(Invocation &inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+Outcome reject_memory(Invocation &inv, u32 available, u32 needed);
+
+// Looks up a slot named by (root, index, depth) for a CNode operation, with the
+// range check on depth; on failure rejects the invocation and returns null.
+// `need_cap` also rejects an empty slot; `need_empty` rejects an occupied one.
+enum class SlotNeed { Any, Cap, Empty };
+Slot *lookup_arg_slot(Invocation &inv, Outcome &out, const Cap &root, u32 index, u32 depth,
+                      bool source, const char *arg, SlotNeed need);
+
+Outcome decode_invocation(Invocation &inv);
+
+}  // namespace petrel

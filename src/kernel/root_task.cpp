@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Building the root task's CSpace and BootInfo (see root_task.hpp).
+#include "root_task.hpp"
+
+#include "cap.hpp"
+#include "panic.hpp"
+#include "untyped.hpp"
+
+namespace petrel {
+
+namespace {
+
+constexpr u32 kMaxRegions = 32;
+
+// Free RAM while boot carves objects from it: a set of disjoint ranges.
+struct FreeList {
+    u64 base[kMaxRegions];
+    u64 end[kMaxRegions];
+    u32 count = 0;
+
+    void add(u64 b, u64 e) {
+        if (b < e && count < kMaxRegions) {
+            base[count] = b;
+            end[count] = e;
+            ++count;
+        }
+    }
+    // A naturally aligned block of 2^bits bytes, or 0.
+    paddr_t take(u32 bits) {
+        const u64 size = u64{1} << bits;
+        for (u32 i = 0; i < count; ++i) {
+            u64 a = (base[i] + size - 1) & ~(size - 1);
+            if (a + size > end[i]) continue;
+            u64 old_end = end[i];
+            end[i] = a;            // the part below the block stays free
+            add(a + size, old_end);  // and so does the part above it
+            return static_cast<paddr_t>(a);
+        }
+        return 0;
+    }
+};
+
+}  // namespace
+
+bool create_root_task(const RootTaskConfig &cfg, RootTask &out, const char **why) {
+    FreeList free;
+    for (u32 i = 0; i < cfg.ram_count; ++i) free.add(cfg.ram[i].base, u64{cfg.ram[i].base} + cfg.ram[i].size);
+
+    // Largest first, so the smaller ones fill alignment gaps.
+    const u32 cnode_bits = cfg.cnode_radix + abi::kSlotBits;
+    paddr_t cnode = free.take(cnode_bits);
+    paddr_t pd = free.take(abi::kPageDirectoryBits);
+    paddr_t ipc = free.take(12);
+    paddr_t bi = free.take(12);
+    paddr_t tcb = free.take(abi::kTcbBits);
+    if (!cnode || !pd || !ipc || !bi || !tcb) {
+        *why = "free RAM cannot hold the root task's CNode, TCB, page directory and two frames";
+        return false;
+    }
+    zero_memory(kptr<void>(cnode), usize{1} << cnode_bits);
+    zero_memory(kptr<void>(pd), usize{1} << abi::kPageDirectoryBits);
+    zero_memory(kptr<void>(ipc), 4096);
+    zero_memory(kptr<void>(bi), 4096);
+    zero_memory(kptr<void>(tcb), usize{1} << abi::kTcbBits);
+
+    Slot *slots = kptr<Slot>(cnode);
+    const u32 nslots = 1u << cfg.cnode_radix;
+    Slot *last = nullptr;
+    auto root = [&](u32 index, Cap cap) {
+        insert_root(last, &slots[index], cap);
+        last = &slots[index];
+    };
+    root(abi::kCapInitCNode, Cap::cnode(cnode, cfg.cnode_radix, 32 - cfg.cnode_radix, 0));
+    root(abi::kCapInitTcb, Cap::thread(tcb));
+    root(abi::kCapInitVSpace, Cap::page_directory(pd));
+    root(abi::kCapIrqControl, Cap::irq_control());
+    root(abi::kCapAsidControl, Cap::asid_control());
+    root(abi::kCapBootInfoFrame, Cap::frame(CapType::Frame4K, bi, abi::kRightRead, false));
+    root(abi::kCapInitIpcBuffer, Cap::frame(CapType::Frame4K, ipc, abi::kRightsAll, false));
+
+    Tcb *t = kptr<Tcb>(tcb);
+    tcb_init(t);
+    insert_derived(&slots[abi::kCapInitCNode], t->slot(kTcbCTable), slots[abi::kCapInitCNode].cap);
+    insert_derived(&slots[abi::kCapInitVSpace], t->slot(kTcbVTable), slots[abi::kCapInitVSpace].cap);
+    insert_derived(&slots[abi::kCapInitIpcBuffer], t->slot(kTcbIpcBuffer), slots[abi::kCapInitIpcBuffer].cap);
+    t->priority = 255;
+    t->mcp = 255;
+    t->ipc_buffer = cfg.ipc_buffer_vaddr;
+    const char name[] = "root";
+    for (u32 i = 0; i < sizeof(name); ++i) t->name[i] = name[i];
+
+    auto *info = kptr<abi::BootInfo>(bi);
+    info->magic = abi::kBootInfoMagic;
+    info->ipc_buffer = cfg.ipc_buffer_vaddr;
+    info->root_cnode_radix = cfg.cnode_radix;
+    info->kernel_phys_start = cfg.kernel_start;
+    info->kernel_phys_end = cfg.kernel_end;
+
+    u32 next = abi::kNumInitialCaps;
+    info->untyped.start = next;
+    auto add_untyped = [&](paddr_t base, u32 bits, bool device) {
+        if (next >= nslots || info->untyped_count >= abi::kBootInfoMaxUntyped) return;
+        // RAM Untyped start full: their memory is of unknown content until the
+        // first Retype resets (zeroes) it; device memory is never cleared.
+        u32 free_bytes = device ? 0 : (bits == 32 ? 0 : 1u << bits);
+        root(next, Cap::untyped(base, bits, device, free_bytes));
+        info->untyped_list[info->untyped_count++] = {base, static_cast<u8>(bits), static_cast<u8>(device ? 1 : 0), 0};
+        ++next;
+    };
+    for (u32 i = 0; i < free.count; ++i)
+        for_each_aligned_block(free.base[i], free.end[i] - free.base[i], abi::kMinUntypedBits,
+                               abi::kMaxUntypedBits, [&](paddr_t b, u32 bits) { add_untyped(b, bits, false); });
+    for (u32 i = 0; i < cfg.device_count; ++i)
+        for_each_aligned_block(cfg.devices[i].base, cfg.devices[i].size, 12, abi::kMaxUntypedBits,
+                               [&](paddr_t b, u32 bits) { add_untyped(b, bits, true); });
+    info->untyped.end = next;
+    info->empty = {next, nslots};
+
+    out = {t, slots, info, pd, ipc, bi};
+    return true;
+}
+
+}  // namespace petrel

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The kernel's global state (see state.hpp).
+#include "state.hpp"
+
+namespace petrel {
+
+KernelState ks;
+
+}  // namespace petrel

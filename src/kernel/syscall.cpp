@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// System-call dispatch and the invocation path (see syscall.hpp).
+#include "syscall.hpp"
+
+#include "console.hpp"
+#include "invocation.hpp"
+
+namespace petrel {
+
+using abi::Syscall;
+
+namespace {
+
+u32 &reg(Tcb *t, u32 r) { return t->context.r[r]; }
+
+void set_mr(Tcb *t, abi::IpcBuffer *buf, u32 i, u32 v) {
+    if (i < abi::kMsgRegisters) reg(t, arch::kRegMr0 + i) = v;
+    else if (buf) buf->msg[i] = v;
+}
+
+// Call, Send and NBSend on an object cap: decode and perform the invocation;
+// a Call gets the reply (label 0, or the error code with its details).
+SyscallResult handle_invocation(Tcb *t, bool is_call) {
+    Invocation inv;
+    inv.thread = t;
+    inv.buffer = t->ipc_buffer_ptr();
+    inv.info = abi::MessageInfo::from_word(reg(t, arch::kRegInfo));
+    if (inv.info.length > abi::kMsgMaxLength) inv.info.length = abi::kMsgMaxLength;
+    if (!inv.buffer && inv.info.length > abi::kMsgRegisters) inv.info.length = abi::kMsgRegisters;
+    inv.cptr = reg(t, arch::kRegCap);
+
+    Outcome out = Outcome::Ok;
+    Lookup l = resolve(t->slots[kTcbCTable].cap, inv.cptr, 32);
+    if (!l.ok()) {
+        inv.name = "invoke";
+        out = reject_lookup(inv, false, "cap", l);
+    } else {
+        inv.slot = l.slot;
+        inv.cap = l.slot->cap;
+        u32 extra = inv.info.extra_caps;
+        if (extra > 0 && !inv.buffer) {
+            inv.name = "invoke";
+            out = reject_truncated(inv, inv.info.length, extra);
+        }
+        for (u32 i = 0; out == Outcome::Ok && i < extra; ++i) {
+            inv.extra_cptr[i] = inv.buffer->caps_or_badges[i];
+            Lookup e = resolve(t->slots[kTcbCTable].cap, inv.extra_cptr[i], 32);
+            if (e.ok() && e.slot->cap.is_null()) e.failure = abi::LookupFailure::MissingCapability;
+            if (!e.ok()) {
+                inv.name = "invoke";
+                out = reject_lookup(inv, true, "extra cap", e);
+                break;
+            }
+            inv.extra[i] = e.slot;
+            inv.extra_count = i + 1;
+        }
+        if (out == Outcome::Ok) out = decode_invocation(inv);
+    }
+    if (out == Outcome::Preempted) return SyscallResult::Restart;
+    if (!is_call) return SyscallResult::Done;
+    if (out == Outcome::Ok) {
+        reg(t, arch::kRegInfo) = abi::MessageInfo{0, 0, 0, inv.reply_length}.word();
+    } else {
+        const SyscallError &e = last_error();
+        for (u32 i = 0; i < e.detail_count; ++i) set_mr(t, inv.buffer, i, e.detail[i]);
+        reg(t, arch::kRegInfo) = abi::MessageInfo{static_cast<u32>(e.code), 0, 0, e.detail_count}.word();
+    }
+    return SyscallResult::Done;
+}
+
+}  // namespace
+
+SyscallResult handle_syscall(u32 number) {
+    Tcb *t = current_thread();
+    switch (static_cast<Syscall>(number)) {
+    case Syscall::Call: return handle_invocation(t, true);
+    case Syscall::Send:
+    case Syscall::NBSend: return handle_invocation(t, false);
+    case Syscall::DebugPutChar:
+        kputc(static_cast<char>(reg(t, arch::kRegCap)));
+        return SyscallResult::Done;
+    case Syscall::DebugCapIdentify: {
+        Lookup l = resolve(t->slots[kTcbCTable].cap, reg(t, arch::kRegCap), 32);
+        reg(t, arch::kRegCap) = l.ok() ? static_cast<u32>(l.slot->cap.type()) : 0;
+        return SyscallResult::Done;
+    }
+    default:
+        // IPC, Yield and faults arrive with threads; an unknown number becomes a
+        // fault to the thread's fault handler then.
+        return SyscallResult::Unknown;
+    }
+}
+
+}  // namespace petrel

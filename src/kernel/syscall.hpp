@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The system-call entry of the generic kernel.
+//
+// The architecture's entry stub saves the user registers in the current TCB and
+// calls handle_syscall() with the number from r7. On return the current thread's
+// registers hold the result. When the call was preempted (an interrupt is
+// pending at a preemption point of a long operation), handle_syscall() returns
+// SyscallResult::Restart and leaves the registers as they were: the architecture
+// then takes the interrupt and resumes the thread at its svc instruction, so the
+// call runs again and continues where it stopped.
+#pragma once
+
+#include "petrel/abi.hpp"
+#include "tcb.hpp"
+
+namespace petrel {
+
+enum class SyscallResult { Done, Restart, Unknown };
+
+SyscallResult handle_syscall(u32 number);
+
+}  // namespace petrel

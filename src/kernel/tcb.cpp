@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Thread control blocks (see tcb.hpp).
+#include "tcb.hpp"
+
+#include "state.hpp"
+
+namespace petrel {
+
+Tcb *current_thread() { return ks.current; }
+void set_current_thread(Tcb *t) { ks.current = t; }
+
+void tcb_init(Tcb *t) {
+    t->context.cpsr = arch::kCpsrUser;
+    t->state = ThreadState::Inactive;
+}
+
+void tcb_restart(Tcb *t) { t->state = ThreadState::Restart; }
+
+void tcb_prepare_destroy(Tcb *t) {
+    // Nothing can be queued on a thread yet; the scheduler and IPC layers add
+    // dequeueing and IPC cancellation here.
+    t->state = ThreadState::Inactive;
+    if (ks.current == t) ks.current = nullptr;
+}
+
+abi::IpcBuffer *Tcb::ipc_buffer_ptr() {
+    const Cap &frame = slots[kTcbIpcBuffer].cap;
+    if (!frame.is_frame()) return nullptr;
+    u32 bits = frame.object_size_bits();
+    u32 offset = ipc_buffer & mask_bits(bits) & ~mask_bits(abi::kIpcBufferSizeBits);
+    return kptr<abi::IpcBuffer>(frame.object() + offset);
+}
+
+}  // namespace petrel

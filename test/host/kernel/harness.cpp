@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Hosted-kernel test helpers (see harness.hpp).
+#include "harness.hpp"
+
+unsigned long long g_random_seed = 0;
+unsigned g_random_ops = 100000;
+
+namespace test {
+
+using namespace petrel;
+
+std::string invariant_violation() {
+    static std::vector<Slot *> a, b, c;
+    const size_t cap = 1u << 20;
+    if (a.size() < cap) {
+        a.resize(cap);
+        b.resize(cap);
+        c.resize(cap);
+    }
+    char why[256] = {};
+    InvariantScratch s{a.data(), b.data(), c.data(), static_cast<u32>(cap)};
+    if (check_invariants(s, why, sizeof(why))) return {};
+    return why;
+}
+
+unsigned first_untyped(const Machine &m) { return m.root.boot_info->untyped.start; }
+unsigned first_free(const Machine &m) { return m.root.boot_info->empty.start; }
+
+unsigned untyped_at_least(const Machine &m, unsigned bits) {
+    const abi::BootInfo *bi = m.root.boot_info;
+    for (unsigned i = 0; i < bi->untyped_count; ++i)
+        if (!bi->untyped_list[i].is_device && bi->untyped_list[i].size_bits >= bits) return bi->untyped.start + i;
+    FAIL("no boot Untyped of 2^" << bits << " bytes");
+    return 0;
+}
+
+Reply retype(Machine &m, unsigned ut, ObjectType type, unsigned size_bits, unsigned dest, unsigned count) {
+    return m.call(ut, Label::UntypedRetype, {static_cast<u32>(type), size_bits, 0, 0, dest, count}, {kRootCNode});
+}
+
+Reply copy(Machine &m, unsigned dest, unsigned src, unsigned rights) {
+    return m.call(kRootCNode, Label::CNodeCopy, {dest, 32, src, 32, rights}, {kRootCNode});
+}
+Reply mint(Machine &m, unsigned dest, unsigned src, unsigned rights, unsigned data) {
+    return m.call(kRootCNode, Label::CNodeMint, {dest, 32, src, 32, rights, data}, {kRootCNode});
+}
+Reply move(Machine &m, unsigned dest, unsigned src) {
+    return m.call(kRootCNode, Label::CNodeMove, {dest, 32, src, 32}, {kRootCNode});
+}
+Reply mutate(Machine &m, unsigned dest, unsigned src, unsigned data) {
+    return m.call(kRootCNode, Label::CNodeMutate, {dest, 32, src, 32, data}, {kRootCNode});
+}
+Reply remove(Machine &m, unsigned slot) { return m.call(kRootCNode, Label::CNodeDelete, {slot, 32}); }
+Reply revoke(Machine &m, unsigned slot) { return m.call(kRootCNode, Label::CNodeRevoke, {slot, 32}); }
+
+const Cap &cap_at(const Machine &m, unsigned i) { return m.root_slot(i)->cap; }
+
+}  // namespace test
