@@ -40,6 +40,13 @@ constexpr DeviceRegion kDevices[] = {
     {kLocal, 0x10'0000},         // local (per-core) peripherals
 };
 
+// Device memory the root task gets as device Untyped: the peripherals except the
+// page of the ARM interrupt controller; never the per-core local controller.
+constexpr DeviceRegion kUserDevices[] = {
+    {kPeripherals, 0xb000},
+    {kPeripherals + 0xc000, 0x100'0000 - 0xc000},
+};
+
 // The physical timer's lines: core 0 local sources CNTPSIRQ (secure) and CNTPNSIRQ.
 constexpr u32 kTimerIrqs[] = {0, 1};
 constexpr u32 kTimerDefaultHz = 19'200'000;

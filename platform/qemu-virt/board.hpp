@@ -31,6 +31,13 @@ constexpr DeviceRegion kDevices[] = {
     {0x0900'0000, 0x10'0000},  // PL011 UART0
 };
 
+// Device memory the root task gets as device Untyped: the UART, RTC, fw_cfg and
+// GPIO page block, and the virtio-mmio transports. Never the interrupt controller.
+constexpr DeviceRegion kUserDevices[] = {
+    {0x0900'0000, 0x4'0000},
+    {0x0a00'0000, 0x4000},
+};
+
 // The physical timer's lines: PPI 13 (secure) and PPI 14 (non-secure).
 constexpr u32 kTimerIrqs[] = {29, 30};
 constexpr u32 kTimerDefaultHz = 62'500'000;

@@ -12,6 +12,7 @@
 #include "panic.hpp"
 #include "platform.hpp"
 #include "ram_choice.hpp"
+#include "root_task.hpp"
 
 #ifdef PETREL_TEST
 #include "ktest.hpp"
@@ -34,7 +35,33 @@ void print_banner(const RamChoice &ram, u32 mapped, paddr_t dtb) {
             (img.phys_end - img.phys_start) >> 10, img.text_size >> 10, img.stack_size >> 10);
 }
 
+RootTask g_root;
+
+// The root task's objects, CSpace and BootInfo, from all RAM after the kernel
+// image (the device tree and the loader's leftovers become Untyped too: nothing
+// reads them after this point). It is started when threads run in user mode.
+void build_root_task(u32 ram_mapped) {
+    arch::ImageInfo img = arch::image_info();
+    MemRegion ram{(img.phys_end + 0xfffu) & ~0xfffu, 0};
+    ram.size = board::kRamBase + ram_mapped - ram.base;
+    MemRegion devices[sizeof(board::kUserDevices) / sizeof(board::kUserDevices[0])];
+    u32 ndev = 0;
+    for (const auto &d : board::kUserDevices) devices[ndev++] = {d.base, d.size};
+    RootTaskConfig cfg{&ram, 1, devices, ndev, kRootCNodeRadix, kRootIpcBuffer, img.phys_start, img.phys_end};
+    const char *why = nullptr;
+    if (!create_root_task(cfg, g_root, &why)) panic("root task: %s", why);
+    const abi::BootInfo *bi = g_root.boot_info;
+    u64 ram_bytes = 0, dev_bytes = 0;
+    for (u32 i = 0; i < bi->untyped_count; ++i)
+        (bi->untyped_list[i].is_device ? dev_bytes : ram_bytes) += u64{1} << bi->untyped_list[i].size_bits;
+    kprintf("Root task: CNode of %u slots, %u Untyped (%llu KiB RAM, %llu KiB device), slots %u-%u free\n",
+            1u << kRootCNodeRadix, bi->untyped_count, ram_bytes >> 10, dev_bytes >> 10, bi->empty.start,
+            bi->empty.end - 1);
+}
+
 }  // namespace
+
+const RootTask &root_task() { return g_root; }
 
 extern "C" [[noreturn]] void kernel_main(paddr_t dtb) {
     arch::ImageInfo img = arch::image_info();
@@ -45,6 +72,7 @@ extern "C" [[noreturn]] void kernel_main(paddr_t dtb) {
     arch::drop_boot_identity();
     platform::console_init();
     print_banner(ram, mapped, dtb);
+    build_root_task(mapped);
 
     interrupts_init();
     arch::interrupts_on();

@@ -39,6 +39,12 @@ struct RootTask {
     paddr_t boot_info_frame;
 };
 
+constexpr u32 kRootCNodeRadix = 12;          // the root task's CNode: 4096 slots
+constexpr u32 kRootIpcBuffer = 0x0010'0000;  // its IPC buffer's user address
+
+// The root task built at boot (ARM kernel).
+const RootTask &root_task();
+
 // Returns false, with `why` set, when free RAM cannot hold the root task's objects.
 bool create_root_task(const RootTaskConfig &cfg, RootTask &out, const char **why);
 
