@@ -163,6 +163,19 @@ bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
             return r.fail("%s %x (slot %x) overlaps %s %x (slot %x)", cap_type_name(a.type()), a.object(),
                           kref(sorted[i - 1]), cap_type_name(b.type()), b.object(), kref(sorted[i]));
     }
+    // Caps to one object are neighbours in the list (is_final() relies on it).
+    for (u32 i = 0; i < m;) {
+        u32 j = i + 1;
+        while (j < m && same_object(sorted[i]->cap, sorted[j]->cap)) ++j;
+        u32 run = 1;
+        for (Slot *p = sorted[i]->prev(); p && same_object(p->cap, sorted[i]->cap); p = p->prev()) ++run;
+        for (Slot *q = sorted[i]->next(); q && same_object(sorted[i]->cap, q->cap); q = q->next()) ++run;
+        if (run != j - i)
+            return r.fail("the %u caps to %s %x are not neighbours in the list (a run of %u)", j - i,
+                          cap_type_name(sorted[i]->cap.type()), sorted[i]->cap.object(), run);
+        i = j;
+    }
+
     // Completeness: the slots of every CNode, TCB and Zombie are in the list.
     for (u32 i = 0; i < n; ++i) sorted[i] = list[i];
     heap_sort(sorted, n, [](const Slot *x, const Slot *y) { return x < y; });

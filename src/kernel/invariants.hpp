@@ -12,6 +12,8 @@
 //   - no overlap: two caps whose objects overlap name the same object (same
 //     address, type and size), and an object overlaps no Untyped that is not
 //     one of its ancestors; Untyped regions are disjoint or nested;
+//   - neighbours: the caps to one object are adjacent in the list (how a final
+//     cap is recognised);
 //   - types: TCB slots hold caps of their kind; Zombies count no more slots than
 //     their object has and every slot beyond the count is empty (or the Zombie's own).
 // The caller provides three scratch arrays of `capacity` entries (the checker

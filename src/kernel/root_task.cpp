@@ -70,19 +70,23 @@ bool create_root_task(const RootTaskConfig &cfg, RootTask &out, const char **why
         insert_root(last, &slots[index], cap);
         last = &slots[index];
     };
-    root(abi::kCapInitCNode, Cap::cnode(cnode, cfg.cnode_radix, 32 - cfg.cnode_radix, 0));
+    Tcb *t = kptr<Tcb>(tcb);
+    tcb_init(t);
+    // The TCB's own copies go right after their originals: caps to one object
+    // stay neighbours in the list, which is how a final cap is recognised.
+    auto root_and_copy = [&](u32 index, Cap cap, TcbSlot copy) {
+        root(index, cap);
+        insert_derived(&slots[index], t->slot(copy), cap);
+        last = t->slot(copy);
+    };
+    root_and_copy(abi::kCapInitCNode, Cap::cnode(cnode, cfg.cnode_radix, 32 - cfg.cnode_radix, 0), kTcbCTable);
     root(abi::kCapInitTcb, Cap::thread(tcb));
-    root(abi::kCapInitVSpace, Cap::page_directory(pd));
+    root_and_copy(abi::kCapInitVSpace, Cap::page_directory(pd), kTcbVTable);
     root(abi::kCapIrqControl, Cap::irq_control());
     root(abi::kCapAsidControl, Cap::asid_control());
     root(abi::kCapBootInfoFrame, Cap::frame(CapType::Frame4K, bi, abi::kRightRead, false));
-    root(abi::kCapInitIpcBuffer, Cap::frame(CapType::Frame4K, ipc, abi::kRightsAll, false));
+    root_and_copy(abi::kCapInitIpcBuffer, Cap::frame(CapType::Frame4K, ipc, abi::kRightsAll, false), kTcbIpcBuffer);
 
-    Tcb *t = kptr<Tcb>(tcb);
-    tcb_init(t);
-    insert_derived(&slots[abi::kCapInitCNode], t->slot(kTcbCTable), slots[abi::kCapInitCNode].cap);
-    insert_derived(&slots[abi::kCapInitVSpace], t->slot(kTcbVTable), slots[abi::kCapInitVSpace].cap);
-    insert_derived(&slots[abi::kCapInitIpcBuffer], t->slot(kTcbIpcBuffer), slots[abi::kCapInitIpcBuffer].cap);
     t->priority = 255;
     t->mcp = 255;
     t->ipc_buffer = cfg.ipc_buffer_vaddr;
