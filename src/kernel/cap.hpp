@@ -24,8 +24,10 @@
 //   IrqHandler    w0: 0x1F | IRQ[31:8]
 //
 // A Zombie is what a final cap to a CNode or TCB becomes while the kernel
-// empties the object's slots; it is never visible to user programs as a usable
-// cap (invoking or copying it fails), only Delete and Revoke continue it.
+// empties the object's slots; it is never usable (invoking or copying it fails).
+// Deleting its slot again, or revoking the Untyped the object came from,
+// finishes the destruction; a Zombie has no children, so Revoke on its own slot
+// does nothing.
 #pragma once
 
 #include "petrel/abi.hpp"
