@@ -7,7 +7,9 @@
 //   Revoke(index, depth)                         delete every cap derived from the slot's cap;
 //                                                for an Untyped, also reset it to empty
 //   Delete(index, depth)                         delete the slot's cap (an empty slot is fine)
-//   CancelBadgedSends(index, depth)              needs threads: rejected until they exist
+//   CancelBadgedSends(index, depth)              the slot holds an Endpoint cap with all
+//                                                rights: senders blocked with its badge are
+//                                                dequeued and will redo their send
 //   Copy(dest_index, dest_depth, src_root*, src_index, src_depth, rights)
 //   Mint(dest_index, dest_depth, src_root*, src_index, src_depth, rights, data)
 //   Move(dest_index, dest_depth, src_root*, src_index, src_depth)

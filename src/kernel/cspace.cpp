@@ -70,7 +70,7 @@ void describe_lookup(const Lookup &l, char *buf, usize size) {
         snformat(buf, size, "level %u: resolved with %u bits left", l.level, l.bits_left);
         break;
     case LookupFailure::InvalidRoot:
-        snformat(buf, size, "the root is a %s cap, not a CNode", cap_type_name(l.root_type));
+        snformat(buf, size, "root: expected a CNode cap, got %s", cap_type_name(l.root_type));
         break;
     case LookupFailure::MissingCapability:
         snformat(buf, size, "level %u: empty slot (%u bits left)", l.level, l.bits_left);

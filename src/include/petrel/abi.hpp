@@ -190,9 +190,11 @@ enum class Error : u32 {
 
 // CSpace lookup failures, reported in MR1 of a FailedLookup error.
 //   InvalidRoot        the root is not a CNode cap
-//   MissingCapability  MR2 = bits left unresolved (the slot reached is empty, or is
-//                      not a CNode while bits remain)
-//   DepthMismatch      MR2 = bits left, MR3 = bits the level needed
+//   MissingCapability  MR2 = bits left (0): the slot named is empty where a cap is needed
+//   DepthMismatch      MR2 = bits left, MR3 = bits the level needed: the address ran
+//                      out inside a level (MR3 > MR2), or bits remain at a slot that
+//                      is not a CNode (MR3 = 0), where a slot operation needs the
+//                      depth used up exactly
 //   GuardMismatch      MR2 = bits left, MR3 = guard found in the address, MR4 = guard
 //                      size; the expected guard is the CNode cap's
 enum class LookupFailure : u32 {

@@ -55,4 +55,66 @@ Reply revoke(Machine &m, unsigned slot) { return m.call(kRootCNode, Label::CNode
 
 const Cap &cap_at(const Machine &m, unsigned i) { return m.root_slot(i)->cap; }
 
+SyscallResult call_once(Machine &m, unsigned cptr, Label label, const std::vector<u32> &mrs,
+                        const std::vector<u32> &extra_caps) {
+    Tcb *t = m.root.tcb;
+    abi::IpcBuffer *buf = t->ipc_buffer_ptr();
+    auto &r = t->context.r;
+    for (u32 i = 0; i < mrs.size(); ++i) {
+        if (i < abi::kMsgRegisters) r[arch::kRegMr0 + i] = mrs[i];
+        else if (buf) buf->msg[i] = mrs[i];
+    }
+    for (u32 e = 0; e < extra_caps.size(); ++e)
+        if (buf) buf->caps_or_badges[e] = extra_caps[e];
+    r[arch::kRegCap] = cptr;
+    r[arch::kRegInfo] = abi::MessageInfo{static_cast<u32>(label), 0, static_cast<u32>(extra_caps.size()),
+                                         static_cast<u32>(mrs.size())}.word();
+    return m.syscall(t, static_cast<u32>(abi::Syscall::Call));
+}
+
+Reply read_reply(Machine &m) {
+    Tcb *t = m.root.tcb;
+    abi::IpcBuffer *buf = t->ipc_buffer_ptr();
+    auto &r = t->context.r;
+    Reply reply{};
+    auto info = abi::MessageInfo::from_word(r[arch::kRegInfo]);
+    reply.error = static_cast<abi::Error>(info.label);
+    reply.length = info.length;
+    for (u32 k = 0; k < info.length && k < abi::kMsgMaxLength; ++k)
+        reply.mr[k] = k < abi::kMsgRegisters ? r[arch::kRegMr0 + k] : (buf ? buf->msg[k] : 0);
+    return reply;
+}
+
+Reply call_checked(Machine &m, unsigned cptr, Label label, const std::vector<u32> &mrs,
+                   const std::vector<u32> &extra_caps, unsigned irq_every, const std::function<void()> &between) {
+    m.irq_after(irq_every, true);
+    u32 restarts = 0;
+    for (;;) {
+        SyscallResult res = call_once(m, cptr, label, mrs, extra_caps);
+        if (res == SyscallResult::Done) break;
+        REQUIRE(res == SyscallResult::Restart);
+        ++restarts;
+        REQUIRE(restarts < 10'000'000);
+        between();
+        m.irq_after(irq_every, true);  // take the interrupt; the next one comes irq_every points later
+    }
+    m.irq_after(0);
+    Reply reply = read_reply(m);
+    reply.restarts = restarts;
+    return reply;
+}
+
+unsigned count_caps() {
+    unsigned n = 0;
+    for (Slot *s = mdb_first(); s; s = s->next()) ++n;
+    return n;
+}
+
+bool memory_is(const Machine &m, paddr_t p, u32 size, u8 value) {
+    const u8 *b = m.at<u8>(p);
+    for (u32 i = 0; i < size; ++i)
+        if (b[i] != value) return false;
+    return true;
+}
+
 }  // namespace test

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -62,5 +63,25 @@ Reply revoke(Machine &m, unsigned slot);
 
 // The cap in root CNode slot i.
 const Cap &cap_at(const Machine &m, unsigned i);
+
+// ---- driving a Call one system call at a time (preemption tests)
+// Loads the root thread's registers for a Call on `cptr` and makes exactly one
+// system call: Restart means it was preempted (the simulated interrupt is still
+// pending: re-arm with m.irq_after() before the next call).
+petrel::SyscallResult call_once(Machine &m, unsigned cptr, Label label, const std::vector<u32> &mrs,
+                                const std::vector<u32> &extra_caps = {});
+// The reply the root thread holds after a Call that completed.
+Reply read_reply(Machine &m);
+// A Call like Machine::call, with an interrupt every `irq_every` preemption points
+// (0 = none); after each preempted attempt `between()` runs (check invariants
+// there), then the interrupt is taken and the call re-entered. Reply::restarts
+// counts the attempts that were preempted.
+Reply call_checked(Machine &m, unsigned cptr, Label label, const std::vector<u32> &mrs,
+                   const std::vector<u32> &extra_caps, unsigned irq_every,
+                   const std::function<void()> &between);
+// Number of caps in the derivation list.
+unsigned count_caps();
+// True when every byte of [p, p + size) equals `value`.
+bool memory_is(const Machine &m, paddr_t p, u32 size, u8 value);
 
 }  // namespace test
