@@ -62,24 +62,30 @@ Outcome reject_truncated(Invocation &inv, u32 words, u32 caps) {
     return fail(Error::TruncatedMessage, {});
 }
 
-Outcome reject_argument(Invocation &inv, u32 mr_index, const char *arg, const char *fmt, ...) {
+namespace {
+// Logs "<arg>: <explanation>" and fails with `code` and one detail word.
+Outcome reject_arg_v(Invocation &inv, Error code, u32 detail, const char *arg, const char *fmt, va_list args) {
     char what[120];
+    vsnformat(what, sizeof(what), fmt, args);
+    log(inv, "%s: %s", arg, what);
+    return fail(code, {detail});
+}
+}  // namespace
+
+Outcome reject_argument(Invocation &inv, u32 mr_index, const char *arg, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    vsnformat(what, sizeof(what), fmt, args);
+    Outcome o = reject_arg_v(inv, Error::InvalidArgument, mr_index, arg, fmt, args);
     va_end(args);
-    log(inv, "%s: %s", arg, what);
-    return fail(Error::InvalidArgument, {mr_index});
+    return o;
 }
 
 Outcome reject_cap(Invocation &inv, u32 cap_index, const char *arg, const char *fmt, ...) {
-    char what[120];
     va_list args;
     va_start(args, fmt);
-    vsnformat(what, sizeof(what), fmt, args);
+    Outcome o = reject_arg_v(inv, Error::InvalidCapability, cap_index, arg, fmt, args);
     va_end(args);
-    log(inv, "%s: %s", arg, what);
-    return fail(Error::InvalidCapability, {cap_index});
+    return o;
 }
 
 Outcome reject_illegal(Invocation &inv, const char *fmt, ...) {
@@ -117,7 +123,7 @@ Outcome reject_delete_first(Invocation &inv, const char *arg, u32 index) {
 Outcome reject_revoke_first(Invocation &inv, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    log_v(inv, fmt, args);
+    log_v(inv, fmt, args);  // one line, like reject_illegal
     va_end(args);
     return fail(Error::RevokeFirst, {});
 }
