@@ -119,6 +119,16 @@ Reply Machine::call(Tcb *t, u32 cptr, u32 label, std::initializer_list<u32> mrs,
         if (res != SyscallResult::Done) throw std::logic_error("Call was not handled");
         break;
     }
+    u32 restarts = reply.restarts;
+    reply = reply_of(t);
+    reply.restarts = restarts;
+    return reply;
+}
+
+Reply Machine::reply_of(Tcb *t) {
+    const abi::IpcBuffer *buf = t->ipc_buffer_ptr();
+    const auto &r = t->context.r;
+    Reply reply{};
     auto info = abi::MessageInfo::from_word(r[arch::kRegInfo]);
     reply.error = static_cast<abi::Error>(info.label);
     reply.length = info.length;

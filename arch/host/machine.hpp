@@ -61,6 +61,8 @@ class Machine {
                std::initializer_list<u32> extra_caps = {}) {
         return call(root.tcb, cptr, static_cast<u32>(label), mrs, extra_caps);
     }
+    // The reply a thread holds after a Call completed (from its registers and IPC buffer).
+    static Reply reply_of(Tcb *t);
     // Any system call by number with the registers as given; returns the kernel's result.
     SyscallResult syscall(Tcb *t, u32 number);
 

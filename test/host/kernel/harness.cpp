@@ -72,18 +72,7 @@ SyscallResult call_once(Machine &m, unsigned cptr, Label label, const std::vecto
     return m.syscall(t, static_cast<u32>(abi::Syscall::Call));
 }
 
-Reply read_reply(Machine &m) {
-    Tcb *t = m.root.tcb;
-    abi::IpcBuffer *buf = t->ipc_buffer_ptr();
-    auto &r = t->context.r;
-    Reply reply{};
-    auto info = abi::MessageInfo::from_word(r[arch::kRegInfo]);
-    reply.error = static_cast<abi::Error>(info.label);
-    reply.length = info.length;
-    for (u32 k = 0; k < info.length && k < abi::kMsgMaxLength; ++k)
-        reply.mr[k] = k < abi::kMsgRegisters ? r[arch::kRegMr0 + k] : (buf ? buf->msg[k] : 0);
-    return reply;
-}
+Reply read_reply(Machine &m) { return Machine::reply_of(m.root.tcb); }
 
 Reply call_checked(Machine &m, unsigned cptr, Label label, const std::vector<u32> &mrs,
                    const std::vector<u32> &extra_caps, unsigned irq_every, const std::function<void()> &between) {
