@@ -20,4 +20,7 @@ static_assert(sizeof(UserContext) == 17 * 4);
 constexpr u32 kRegCap = 0, kRegInfo = 1, kRegMr0 = 2, kRegSyscall = 7;
 constexpr u32 kCpsrUser = 0x10;
 
+// Moves a thread back onto the `svc #0` it entered with, to run it again.
+inline void rewind_syscall(UserContext &c) { c.pc -= 4; }
+
 }  // namespace petrel::arch

@@ -30,6 +30,7 @@ bool g_irq_repeat;
 bool g_irq_pending;
 bool g_machine_live;
 }  // namespace
+u32 g_irq_line = ~0u;  // the line irq_claim() returns next
 
 void bad_physical(u64 address, const char *what) {
     char buf[120];
@@ -146,6 +147,17 @@ void console_putc(char c) {
     host::g_console.push_back(c);
     if (host::g_echo) std::fputc(c, stderr);
 }
+// The simulated interrupt controller: one pending line at a time (see Machine::tick).
+void irq_init() {}
+void irq_unmask(u32) {}
+void irq_mask(u32) {}
+u32 irq_claim() {
+    u32 line = host::g_irq_line;
+    host::g_irq_line = kNoIrq;
+    return line;
+}
+void irq_complete(u32) {}
+u32 timer_default_hz() { return 1'000'000; }
 bool irq_pending() {
     using namespace host;
     if (g_irq_pending) return true;
@@ -157,6 +169,11 @@ bool irq_pending() {
     return g_irq_pending;
 }
 }  // namespace platform
+
+namespace arch {
+u32 timer_start(u32, u32 default_hz) { return default_hz; }
+void timer_rearm() {}
+}  // namespace arch
 
 void panic_at(const char *file, int line, const char *fmt, ...) {
     char msg[400];

@@ -3,6 +3,7 @@
 #include "endpoint.hpp"
 
 #include "panic.hpp"
+#include "scheduler.hpp"
 #include "tcb.hpp"
 
 namespace petrel {
@@ -30,6 +31,7 @@ void endpoint_cancel_badged_sends(Endpoint *ep, u32 badge) {
         t = next;
     }
     if (ep->head == 0) ep->state = EndpointState::Idle;
+    sched_reschedule();  // a restarted sender may outrank the caller
 }
 
 }  // namespace petrel

@@ -6,6 +6,7 @@
 #include "board.hpp"
 #include "console.hpp"
 #include "platform.hpp"
+#include "scheduler.hpp"
 
 namespace petrel {
 namespace {
@@ -31,6 +32,7 @@ void handle_interrupt() {
     if (is_timer_irq(line)) {
         arch::timer_rearm();
         g_ticks = g_ticks + 1;
+        sched_tick();
     } else {
         platform::irq_mask(line);
         kprintf("Interrupt: line %u has no handler, masked\n", line);

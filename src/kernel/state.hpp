@@ -8,11 +8,21 @@ namespace petrel {
 
 struct Tcb;
 
+enum class SchedulerAction : u32 { ResumeCurrent = 0, ChooseNew, SwitchTo };
+
 struct KernelState {
     paddr_t mdb_head;        // first slot of the derivation list (slot.cpp)
     Tcb *current;            // the thread the kernel runs for (tcb.cpp)
     u32 preemption_points;   // preemption points passed, for figures and tests
     u32 preemptions;         // of which found an interrupt pending
+
+    // scheduler.cpp
+    Tcb *idle;
+    SchedulerAction action;
+    Tcb *switch_to;                 // for SchedulerAction::SwitchTo
+    u32 ready_top;                  // bit i: ready_bits[i] != 0
+    u32 ready_bits[8];              // bit p % 32 of word p / 32: priority p has threads
+    paddr_t ready_head[256], ready_tail[256];
 };
 
 extern KernelState ks;

@@ -2,6 +2,7 @@
 // Thread control blocks (see tcb.hpp).
 #include "tcb.hpp"
 
+#include "scheduler.hpp"
 #include "state.hpp"
 
 namespace petrel {
@@ -14,7 +15,10 @@ void tcb_init(Tcb *t) {
     t->state = ThreadState::Inactive;
 }
 
-void tcb_restart(Tcb *t) { t->state = ThreadState::Restart; }
+void tcb_restart(Tcb *t) {
+    t->state = ThreadState::Restart;
+    sched_enqueue(t);
+}
 
 void tcb_prepare_destroy(Tcb *t) {
     // Nothing can be queued on a thread yet; the scheduler and IPC layers add

@@ -47,6 +47,8 @@ struct Tcb {
     u32 ep_prev, ep_next;        // endpoint/notification queue links
     u32 ipc_badge;     // badge of the blocked send; 0 otherwise
     u32 blocked_on;    // endpoint/notification object the thread waits on
+    u32 timeslice;     // kernel ticks left before round robin
+    u32 in_ready_queue;
     char name[16];     // debug name
 
     Slot *slot(TcbSlot i) { return &slots[i]; }
@@ -63,7 +65,7 @@ void set_current_thread(Tcb *t);
 // The initial state of a newly retyped TCB (its memory is already zero).
 void tcb_init(Tcb *t);
 // Makes a thread whose blocking operation was cancelled redo it when it next
-// runs (state Restart; the scheduler makes it runnable once it exists).
+// runs: state Restart, in its ready queue.
 void tcb_restart(Tcb *t);
 // Called when the last cap to a TCB goes, before its slots are emptied.
 void tcb_prepare_destroy(Tcb *t);

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The kernel's entry points: what the architecture calls on every exception from
+// user mode (and on interrupts taken in the idle loop).
+//
+// Contract with the architecture's stubs:
+//   - On entry from user mode the stub has saved the thread's whole user
+//     register file into ks.current->context (pc = the instruction to resume:
+//     after the svc for a system call, the faulting one for an abort) and runs on
+//     the one kernel stack with interrupts masked.
+//   - Each entry function returns the thread to resume. The stub switches to
+//     that thread's address space (arch::activate_thread) and restores its
+//     context; for the idle thread it runs the idle loop instead. The kernel
+//     stack is empty again: nothing survives on it between entries.
+//   - A system call that must restart (preempted, see syscall.hpp) has its pc
+//     moved back onto the svc instruction, so the thread re-executes it once the
+//     pending interrupt has been taken.
+#pragma once
+
+#include "tcb.hpp"
+
+namespace petrel {
+
+// A fault taken by a user thread, decoded by the architecture.
+enum class FaultKind : u32 {
+    None = 0,
+    CapFault = 1,        // an invocation's cap pointer did not resolve
+    UnknownSyscall = 2,  // address = the system-call number
+    UserException = 3,   // undefined instruction; address = pc
+    VmFault = 4,         // data or prefetch abort
+};
+
+struct Fault {
+    FaultKind kind;
+    u32 address;      // faulting data address, pc, syscall number or cap pointer
+    u32 status;       // architecture fault status (DFSR/IFSR), or 0
+    bool instruction; // VmFault: a prefetch abort (instruction fetch)
+};
+
+Tcb *entry_syscall(u32 number);
+Tcb *entry_interrupt();
+Tcb *entry_fault(const Fault &fault);
+
+const char *fault_kind_name(FaultKind k);
+
+}  // namespace petrel

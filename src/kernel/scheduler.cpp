@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The scheduler (see scheduler.hpp).
+#include "scheduler.hpp"
+
+#include "panic.hpp"
+#include "state.hpp"
+
+namespace petrel {
+
+namespace {
+
+int highest_bit(u32 w) { return 31 - __builtin_clz(w); }
+
+void mark(u32 prio) {
+    ks.ready_bits[prio / 32] |= 1u << (prio % 32);
+    ks.ready_top |= 1u << (prio / 32);
+}
+
+void unmark(u32 prio) {
+    ks.ready_bits[prio / 32] &= ~(1u << (prio % 32));
+    if (ks.ready_bits[prio / 32] == 0) ks.ready_top &= ~(1u << (prio / 32));
+}
+
+Tcb *choose() {
+    int p = sched_highest_ready();
+    if (p < 0) return ks.idle;
+    Tcb *t = kptr<Tcb>(ks.ready_head[p]);
+    sched_dequeue(t);
+    return t;
+}
+
+}  // namespace
+
+void sched_init(Tcb *idle) {
+    ks.idle = idle;
+    idle->state = ThreadState::Idle;
+    idle->priority = 0;
+    ks.action = SchedulerAction::ResumeCurrent;
+    if (!ks.current) ks.current = idle;
+}
+
+Tcb *idle_thread() { return ks.idle; }
+
+bool is_runnable(const Tcb *t) {
+    return t->state == ThreadState::Running || t->state == ThreadState::Restart;
+}
+
+bool sched_queued(const Tcb *t) { return t->in_ready_queue != 0; }
+
+int sched_highest_ready() {
+    if (ks.ready_top == 0) return -1;
+    int word = highest_bit(ks.ready_top);
+    return word * 32 + highest_bit(ks.ready_bits[word]);
+}
+
+void sched_enqueue(Tcb *t) {
+    kassert(is_runnable(t) && t != ks.idle);
+    if (t->in_ready_queue) return;
+    u32 p = t->priority;
+    Tcb *tail = kptr<Tcb>(ks.ready_tail[p]);
+    t->sched_prev = ks.ready_tail[p];
+    t->sched_next = 0;
+    if (tail) tail->sched_next = kref(t); else ks.ready_head[p] = kref(t);
+    ks.ready_tail[p] = kref(t);
+    t->in_ready_queue = 1;
+    mark(p);
+}
+
+void sched_dequeue(Tcb *t) {
+    if (!t->in_ready_queue) return;
+    u32 p = t->priority;
+    Tcb *prev = kptr<Tcb>(t->sched_prev), *next = kptr<Tcb>(t->sched_next);
+    if (prev) prev->sched_next = t->sched_next; else ks.ready_head[p] = t->sched_next;
+    if (next) next->sched_prev = t->sched_prev; else ks.ready_tail[p] = t->sched_prev;
+    t->sched_prev = t->sched_next = 0;
+    t->in_ready_queue = 0;
+    if (ks.ready_head[p] == 0) unmark(p);
+}
+
+void sched_set_state(Tcb *t, ThreadState s) {
+    t->state = s;
+    if (!is_runnable(t)) {
+        sched_dequeue(t);
+        if (ks.action == SchedulerAction::SwitchTo && ks.switch_to == t) {
+            ks.action = SchedulerAction::ChooseNew;
+            ks.switch_to = nullptr;
+        }
+        if (t == ks.current) sched_reschedule();
+    }
+}
+
+void sched_set_priority(Tcb *t, u32 priority) {
+    bool queued = t->in_ready_queue;
+    sched_dequeue(t);
+    t->priority = priority;
+    if (queued) sched_enqueue(t);
+    // A running thread that lowered itself below a ready one gives way.
+    if (t == ks.current && sched_highest_ready() > static_cast<int>(priority)) sched_reschedule();
+    else if (t != ks.current && is_runnable(t) && priority > ks.current->priority) sched_reschedule();
+}
+
+void sched_wake(Tcb *t) {
+    kassert(is_runnable(t));
+    if (t == ks.current) return;
+    bool better = ks.current == ks.idle || !is_runnable(ks.current) || t->priority > ks.current->priority;
+    if (better && ks.action == SchedulerAction::ResumeCurrent) {
+        sched_switch_to(t);
+        return;
+    }
+    sched_enqueue(t);
+    if (better) ks.action = SchedulerAction::ChooseNew;
+}
+
+void sched_reschedule() {
+    // A pending direct switch becomes a candidate like any other.
+    if (ks.action == SchedulerAction::SwitchTo && ks.switch_to && is_runnable(ks.switch_to))
+        sched_enqueue(ks.switch_to);
+    ks.action = SchedulerAction::ChooseNew;
+    ks.switch_to = nullptr;
+}
+
+void sched_switch_to(Tcb *t) {
+    if (ks.action == SchedulerAction::SwitchTo && ks.switch_to && ks.switch_to != t) sched_enqueue(ks.switch_to);
+    ks.action = SchedulerAction::SwitchTo;
+    ks.switch_to = t;
+    sched_dequeue(t);
+}
+
+void sched_direct_switch(Tcb *t) {
+    if (static_cast<int>(t->priority) >= sched_highest_ready()) {
+        sched_switch_to(t);
+    } else {
+        sched_enqueue(t);
+        sched_reschedule();
+    }
+}
+
+void sched_tick() {
+    Tcb *t = ks.current;
+    if (t == ks.idle || !is_runnable(t)) return;
+    if (t->timeslice > 1) {
+        --t->timeslice;
+        return;
+    }
+    t->timeslice = kTimesliceTicks;
+    // Round robin only among equals: a queued thread of the same priority goes first.
+    if (sched_highest_ready() >= static_cast<int>(t->priority)) sched_reschedule();
+}
+
+void sched_yield() {
+    ks.current->timeslice = kTimesliceTicks;
+    sched_reschedule();
+}
+
+Tcb *schedule() {
+    Tcb *cur = ks.current;
+    switch (ks.action) {
+    case SchedulerAction::ResumeCurrent:
+        if (cur != ks.idle && is_runnable(cur)) return cur;
+        [[fallthrough]];
+    case SchedulerAction::ChooseNew: {
+        // The current thread competes with the queue; among equals it goes to the back.
+        if (cur != ks.idle && is_runnable(cur)) sched_enqueue(cur);
+        ks.current = choose();
+        break;
+    }
+    case SchedulerAction::SwitchTo:
+        if (cur != ks.idle && is_runnable(cur)) sched_enqueue(cur);
+        ks.current = ks.switch_to;
+        break;
+    }
+    ks.action = SchedulerAction::ResumeCurrent;
+    ks.switch_to = nullptr;
+    if (ks.current->timeslice == 0) ks.current->timeslice = kTimesliceTicks;
+    return ks.current;
+}
+
+}  // namespace petrel

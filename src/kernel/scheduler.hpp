@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The scheduler: 256 fixed priorities, round robin within a priority, Benno's rule.
+//
+// Benno scheduling: a ready queue holds exactly the runnable threads that are
+// not running; the running thread (ks.current) is in no queue while it runs, so
+// IPC that blocks the sender and wakes the receiver can switch directly without
+// touching the queues. The highest non-empty priority is found in O(1): a
+// 8-bit top-level bitmap says which of eight 32-bit words has bits, CLZ picks the
+// highest in each.
+//
+// Decisions are lazy, as in seL4: operations record an action (keep running the
+// current thread, switch to a given thread, or choose anew) and schedule(),
+// called once on the way out of the kernel, carries it out and returns the
+// thread to resume. The idle thread runs when nothing else can; it is never queued.
+#pragma once
+
+#include "tcb.hpp"
+
+namespace petrel {
+
+constexpr u32 kNumPriorities = 256;
+constexpr u32 kMaxPriority = kNumPriorities - 1;
+constexpr u32 kTimesliceTicks = 5;  // kernel ticks a thread runs before round robin
+
+void sched_init(Tcb *idle);
+Tcb *idle_thread();
+
+bool is_runnable(const Tcb *t);
+// Ready-queue operations (the thread must be runnable to be enqueued).
+void sched_enqueue(Tcb *t);        // at the tail of its priority
+void sched_dequeue(Tcb *t);        // no-op when not queued
+bool sched_queued(const Tcb *t);
+
+// Thread state changes that keep the queues right.
+void sched_set_state(Tcb *t, ThreadState s);  // dequeues when t stops being runnable
+void sched_set_priority(Tcb *t, u32 priority);
+// Makes a woken thread runnable: queue it, or switch to it directly when it
+// outranks the current thread (possible_switch_to in seL4).
+void sched_wake(Tcb *t);
+
+// The current thread can no longer run (it blocked or was suspended): choose anew on exit.
+void sched_reschedule();
+// Switch to `t` on exit (IPC's direct switch); the current thread, if still
+// runnable, goes back to its queue.
+void sched_switch_to(Tcb *t);
+// IPC woke `t` while the current thread blocked: switch to it directly when
+// nothing queued outranks it, else queue it and choose anew.
+void sched_direct_switch(Tcb *t);
+// Round robin: the tick (timeslice accounting) and Yield.
+void sched_tick();
+void sched_yield();
+
+// Carries out the pending decision; returns the thread to resume (ks.current).
+Tcb *schedule();
+
+// The highest priority with a queued thread, or -1 (for tests and the checker).
+int sched_highest_ready();
+
+}  // namespace petrel
