@@ -4,6 +4,7 @@
 
 #include "console.hpp"
 #include "invocation.hpp"
+#include "panic.hpp"
 
 namespace petrel {
 
@@ -79,6 +80,10 @@ SyscallResult handle_syscall(u32 number) {
     case Syscall::DebugPutChar:
         kputc(static_cast<char>(reg(t, arch::kRegCap)));
         return SyscallResult::Done;
+    case Syscall::DebugHalt:
+        kprintf("petrel: thread '%s' halted the system with status %u\n", t->name[0] ? t->name : "?",
+                reg(t, arch::kRegCap));
+        halt(static_cast<int>(reg(t, arch::kRegCap)));
     case Syscall::DebugCapIdentify: {
         Lookup l = resolve(t->slots[kTcbCTable].cap, reg(t, arch::kRegCap), 32);
         reg(t, arch::kRegCap) = l.ok() ? static_cast<u32>(l.slot->cap.type()) : 0;
