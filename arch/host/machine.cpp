@@ -12,7 +12,9 @@
 #include "console.hpp"
 #include "panic.hpp"
 #include "platform.hpp"
+#include "scheduler.hpp"
 #include "state.hpp"
+#include "board.hpp"
 
 namespace petrel {
 
@@ -58,11 +60,36 @@ Machine::Machine(const MachineConfig &cfg) : config(cfg) {
                       cfg.root_cnode_radix, 0x1000'0000, cfg.ram_phys, cfg.ram_phys + cfg.kernel_reserved};
     const char *why = nullptr;
     if (!create_root_task(rc, root, &why)) {
-        this->~Machine();
+        munmap(g_ram, g_ram_size);  // a constructor that throws gets no destructor call
+        g_ram = nullptr;
+        g_ram_size = 0;
+        g_machine_live = false;
         throw std::runtime_error(why);
     }
+    // The idle thread lives in the reserved "kernel image" area, as on ARM.
+    auto *idle_tcb = reinterpret_cast<Tcb *>(g_ram);
+    std::memset(static_cast<void *>(idle_tcb), 0, sizeof(Tcb));
+    std::strcpy(idle_tcb->name, "idle");
     set_current_thread(root.tcb);
+    root.tcb->state = ThreadState::Running;
+    sched_init(idle_tcb);
 }
+
+Tcb *Machine::enter(Tcb *t, u32 number) {
+    if (t != ks.current) throw std::logic_error(std::string("enter: thread '") + t->name + "' is not running");
+    t->context.r[arch::kRegSyscall] = number;
+    t->context.pc += 4;  // as the CPU leaves it: after the svc
+    return entry_syscall(number);
+}
+
+Tcb *Machine::tick() {
+    g_irq_line = board::kTimerIrqs[1];
+    return entry_interrupt();
+}
+
+Tcb *Machine::fault(const Fault &f) { return entry_fault(f); }
+Tcb *Machine::running() const { return ks.current; }
+Tcb *Machine::idle() const { return idle_thread(); }
 
 Machine::~Machine() {
     if (!g_machine_live) return;

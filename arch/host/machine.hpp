@@ -19,6 +19,7 @@
 
 #include "petrel/abi.hpp"
 #include "root_task.hpp"
+#include "entry.hpp"
 #include "syscall.hpp"
 
 namespace petrel::host {
@@ -63,6 +64,15 @@ class Machine {
     }
     // The reply a thread holds after a Call completed (from its registers and IPC buffer).
     static Reply reply_of(Tcb *t);
+    // The CPU's view: `t` (which must be the running thread, ks.current) executes
+    // `svc` with number `number` and its registers as set; the kernel returns the
+    // thread that runs next (entry_syscall). tick() is a timer interrupt; fault()
+    // a fault taken by the running thread.
+    Tcb *enter(Tcb *t, u32 number);
+    Tcb *tick();
+    Tcb *fault(const Fault &f);
+    Tcb *running() const;
+    Tcb *idle() const;
     // Any system call by number with the registers as given; returns the kernel's result.
     SyscallResult syscall(Tcb *t, u32 number);
 

@@ -2,18 +2,13 @@
 // Synchronous endpoints (see endpoint.hpp).
 #include "endpoint.hpp"
 
-#include "panic.hpp"
+#include "ipc.hpp"
 #include "scheduler.hpp"
 #include "tcb.hpp"
 
 namespace petrel {
 
-void endpoint_prepare_destroy(Endpoint *ep) {
-    // No thread can block on an endpoint until IPC exists; IPC adds the
-    // cancellation of every queued thread here.
-    kassert(ep->state == EndpointState::Idle && ep->head == 0);
-    (void)ep;
-}
+void endpoint_prepare_destroy(Endpoint *ep) { cancel_all_ipc(ep); }
 
 void endpoint_cancel_badged_sends(Endpoint *ep, u32 badge) {
     if (ep->state != EndpointState::Sending) return;

@@ -3,6 +3,7 @@
 #include "entry.hpp"
 
 #include "console.hpp"
+#include "fault.hpp"
 #include "interrupt.hpp"
 #include "scheduler.hpp"
 #include "state.hpp"
@@ -46,6 +47,8 @@ Tcb *entry_syscall(u32 number) {
     case SyscallResult::Restart: arch::rewind_syscall(t->context); break;
     case SyscallResult::Unknown:
         return entry_fault({FaultKind::UnknownSyscall, number, 0, false});
+    case SyscallResult::Fault:  // a cap fault; the details are in the thread
+        return entry_fault({static_cast<FaultKind>(t->fault_kind), t->fault_address, t->fault_status, false});
     }
     return schedule();
 }
@@ -56,7 +59,11 @@ Tcb *entry_interrupt() {
 }
 
 Tcb *entry_fault(const Fault &fault) {
-    report_and_suspend(ks.current, fault);
+    Tcb *t = ks.current;
+    if (!send_fault(t, fault)) {
+        report_and_suspend(t, fault);
+        t->fault_kind = 0;
+    }
     return schedule();
 }
 

@@ -2,15 +2,13 @@
 // Notifications (see notification.hpp).
 #include "notification.hpp"
 
-#include "panic.hpp"
+#include "ipc.hpp"
 
 namespace petrel {
 
 void notification_prepare_destroy(Notification *n) {
-    // No thread can wait on a notification until IPC exists; IPC adds the
-    // cancellation of waiters and unbinding here.
-    kassert(n->head_and_state == 0 && n->bound_tcb == 0);
-    (void)n;
+    cancel_all_signals(n);
+    if (auto *t = kptr<Tcb>(n->bound_tcb)) unbind_notification(t);
 }
 
 }  // namespace petrel

@@ -3,7 +3,10 @@
 #include "syscall.hpp"
 
 #include "console.hpp"
+#include "entry.hpp"
 #include "invocation.hpp"
+#include "ipc.hpp"
+#include "scheduler.hpp"
 #include "panic.hpp"
 
 namespace petrel {
@@ -14,14 +17,31 @@ namespace {
 
 u32 &reg(Tcb *t, u32 r) { return t->context.r[r]; }
 
-void set_mr(Tcb *t, abi::IpcBuffer *buf, u32 i, u32 v) {
-    if (i < abi::kMsgRegisters) reg(t, arch::kRegMr0 + i) = v;
-    else if (buf) buf->msg[i] = v;
-}
 
 // Call, Send and NBSend on an object cap: decode and perform the invocation;
 // a Call gets the reply (label 0, or the error code with its details).
-SyscallResult handle_invocation(Tcb *t, bool is_call) {
+// A cap pointer that names nothing usable for the call: a cap fault to the
+// thread's fault handler (entry.hpp), as seL4 does for IPC.
+SyscallResult cap_fault(Tcb *t, u32 cptr, const Lookup &l) {
+    t->fault_kind = static_cast<u32>(FaultKind::CapFault);
+    t->fault_address = cptr;
+    t->fault_status = static_cast<u32>(l.ok() ? abi::LookupFailure::MissingCapability : l.failure);
+    return SyscallResult::Fault;
+}
+
+SyscallResult handle_recv(Tcb *t, bool blocking) {
+    u32 cptr = reg(t, arch::kRegCap);
+    Lookup l = resolve(t->slots[kTcbCTable].cap, cptr, 32);
+    if (!l.ok()) return cap_fault(t, cptr, l);
+    const Cap &c = l.slot->cap;
+    if (!(c.rights() & abi::kRightRead)) return cap_fault(t, cptr, l);
+    if (c.type() == CapType::Endpoint) receive_ipc(t, c, blocking);
+    else if (c.type() == CapType::Notification) receive_signal(t, c, blocking);
+    else return cap_fault(t, cptr, l);
+    return SyscallResult::Done;
+}
+
+SyscallResult handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
     Invocation inv;
     inv.thread = t;
     inv.buffer = t->ipc_buffer_ptr();
@@ -32,6 +52,14 @@ SyscallResult handle_invocation(Tcb *t, bool is_call) {
 
     Outcome out = Outcome::Ok;
     Lookup l = resolve(t->slots[kTcbCTable].cap, inv.cptr, 32);
+    if (l.ok() && (l.slot->cap.type() == CapType::Endpoint || l.slot->cap.type() == CapType::Notification)) {
+        // IPC, not an invocation: Send/Call on an endpoint, Signal on a notification.
+        const Cap &c = l.slot->cap;
+        if (!(c.rights() & abi::kRightWrite)) return cap_fault(t, inv.cptr, l);
+        if (c.type() == CapType::Notification) signal_notification(kptr<Notification>(c.object()), c.badge());
+        else send_ipc(t, c, is_call || blocking, is_call);
+        return SyscallResult::Done;
+    }
     if (!l.ok()) {
         inv.name = "invoke";
         out = reject_lookup(inv, false, "cap", l);
@@ -75,8 +103,19 @@ SyscallResult handle_syscall(u32 number) {
     Tcb *t = current_thread();
     switch (static_cast<Syscall>(number)) {
     case Syscall::Call: return handle_invocation(t, true);
-    case Syscall::Send:
-    case Syscall::NBSend: return handle_invocation(t, false);
+    case Syscall::Send: return handle_invocation(t, false);
+    case Syscall::NBSend: return handle_invocation(t, false, false);
+    case Syscall::Recv: return handle_recv(t, true);
+    case Syscall::NBRecv: return handle_recv(t, false);
+    case Syscall::Reply:
+        do_reply(t);
+        return SyscallResult::Done;
+    case Syscall::ReplyRecv:
+        do_reply(t);
+        return handle_recv(t, true);
+    case Syscall::Yield:
+        sched_yield();
+        return SyscallResult::Done;
     case Syscall::DebugPutChar:
         kputc(static_cast<char>(reg(t, arch::kRegCap)));
         return SyscallResult::Done;

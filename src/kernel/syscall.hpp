@@ -15,7 +15,9 @@
 
 namespace petrel {
 
-enum class SyscallResult { Done, Restart, Unknown };
+// Fault: the thread faulted in the call (a cap fault; t->fault_* hold the
+// details) and entry_syscall() delivers it to the thread's fault handler.
+enum class SyscallResult { Done, Restart, Unknown, Fault };
 
 SyscallResult handle_syscall(u32 number);
 

@@ -2,6 +2,7 @@
 // Thread control blocks (see tcb.hpp).
 #include "tcb.hpp"
 
+#include "ipc.hpp"
 #include "scheduler.hpp"
 #include "state.hpp"
 
@@ -20,12 +21,7 @@ void tcb_restart(Tcb *t) {
     sched_enqueue(t);
 }
 
-void tcb_prepare_destroy(Tcb *t) {
-    // Nothing can be queued on a thread yet; the scheduler and IPC layers add
-    // dequeueing and IPC cancellation here.
-    t->state = ThreadState::Inactive;
-    if (ks.current == t) ks.current = nullptr;
-}
+void tcb_prepare_destroy(Tcb *t) { ipc_prepare_destroy(t); }
 
 abi::IpcBuffer *Tcb::ipc_buffer_ptr() {
     const Cap &frame = slots[kTcbIpcBuffer].cap;

@@ -25,6 +25,8 @@ enum class ThreadState : u32 {
     Idle,
 };
 
+enum IpcFlags : u32 { kIpcCall = 1, kIpcGrant = 2, kIpcGrantReply = 4 };
+
 enum TcbSlot : u32 {
     kTcbCTable = 0,
     kTcbVTable = 1,
@@ -49,6 +51,10 @@ struct Tcb {
     u32 blocked_on;    // endpoint/notification object the thread waits on
     u32 timeslice;     // kernel ticks left before round robin
     u32 in_ready_queue;
+    u32 ipc_flags;     // of a blocked send: kIpcCall | kIpcGrant | kIpcGrantReply
+    u32 reply_holder;  // BlockedOnReply: the TCB whose caller slot holds our reply cap
+    u32 fault_kind;    // FaultKind of the fault being delivered (0: none)
+    u32 fault_address, fault_status, fault_instruction;
     char name[16];     // debug name
 
     Slot *slot(TcbSlot i) { return &slots[i]; }

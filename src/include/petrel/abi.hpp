@@ -205,6 +205,26 @@ enum class LookupFailure : u32 {
     GuardMismatch = 4,
 };
 
+// ---------------------------------------------------------------- IPC
+// A bound notification delivered to a thread waiting in Recv on an endpoint
+// arrives with this label, length 0, and the notification word in r0 (the
+// badge register). Protocols must not use the label for their own messages.
+constexpr u32 kNotificationLabel = 0xfffff;
+// A caller whose reply can no longer come (the server thread was deleted, or
+// received again without replying) is woken with a reply labelled
+// Error::InvalidCapability, length 1, MR0 = 0: the cap it called through.
+
+// Fault messages: sent to the thread's fault endpoint as if by Call, label =
+// the fault kind, message registers as listed. Replying resumes the thread at
+// its pc (the faulting instruction, or after the svc for UnknownSyscall); a
+// reply of length >= 1 first sets pc = MR0, of length >= 2 also sp = MR1.
+enum class FaultLabel : u32 {
+    CapFault = 1,        // MR0 pc, MR1 cap pointer, MR2 LookupFailure kind, MR3 bits left
+    UnknownSyscall = 2,  // MR0 pc, MR1 sp, MR2 syscall number, MR3-MR10 r0-r7
+    UserException = 3,   // MR0 pc, MR1 sp, MR2 cpsr, MR3 the instruction's address
+    VmFault = 4,         // MR0 pc, MR1 fault address, MR2 1 = instruction fetch, MR3 fault status
+};
+
 // ---------------------------------------------------------------- root task
 // The root task's initial CSpace: a single CNode of 2^root_cnode_radix slots
 // whose guard makes a slot index a valid 32-bit cap pointer.

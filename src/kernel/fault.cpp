@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Fault delivery (see fault.hpp).
+#include "fault.hpp"
+
+#include "cspace.hpp"
+#include "ipc.hpp"
+
+namespace petrel {
+
+bool send_fault(Tcb *t, const Fault &f) {
+    t->fault_kind = static_cast<u32>(f.kind);
+    t->fault_address = f.address;
+    t->fault_status = f.status;
+    t->fault_instruction = f.instruction ? 1 : 0;
+    Lookup l = resolve(t->slots[kTcbCTable].cap, t->fault_ep, 32);
+    if (!l.ok() || l.bits_left != 0) return false;
+    const Cap &ep = l.slot->cap;
+    u32 r = ep.rights();
+    if (ep.type() != CapType::Endpoint || !(r & abi::kRightWrite) ||
+        !(r & (abi::kRightGrant | abi::kRightGrantReply)))
+        return false;
+    send_ipc(t, ep, true, true);
+    return true;
+}
+
+}  // namespace petrel

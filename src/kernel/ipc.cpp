@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Synchronous IPC, replies, notifications and cancellation (see ipc.hpp).
+#include "ipc.hpp"
+
+#include "cspace.hpp"
+#include "panic.hpp"
+#include "scheduler.hpp"
+#include "state.hpp"
+
+namespace petrel {
+
+namespace {
+
+// ---- thread queues (endpoints and notifications share the TCB's ep links)
+struct Queue {
+    u32 *head;
+    u32 *tail;
+};
+
+Queue ep_queue(Endpoint *ep) { return {&ep->head, &ep->tail}; }
+
+void append(Queue q, Tcb *t) {
+    Tcb *tail = kptr<Tcb>(*q.tail);
+    t->ep_prev = *q.tail;
+    t->ep_next = 0;
+    if (tail) tail->ep_next = kref(t); else *q.head = kref(t);
+    *q.tail = kref(t);
+}
+
+void remove(Queue q, Tcb *t) {
+    Tcb *prev = kptr<Tcb>(t->ep_prev), *next = kptr<Tcb>(t->ep_next);
+    if (prev) prev->ep_next = t->ep_next; else *q.head = t->ep_next;
+    if (next) next->ep_prev = t->ep_prev; else *q.tail = t->ep_prev;
+    t->ep_prev = t->ep_next = 0;
+}
+
+// Notification queue: head and state share a word (state in bits 1..0).
+u32 ntfn_head(const Notification *n) { return n->head_and_state & ~3u; }
+NotificationState ntfn_state(const Notification *n) { return static_cast<NotificationState>(n->head_and_state & 3u); }
+void ntfn_set_state(Notification *n, NotificationState s) { n->head_and_state = ntfn_head(n) | static_cast<u32>(s); }
+
+void ntfn_append(Notification *n, Tcb *t) {
+    u32 head = ntfn_head(n);
+    Queue q{&head, &n->tail};
+    append(q, t);
+    n->head_and_state = head | static_cast<u32>(NotificationState::Waiting);
+}
+
+void ntfn_remove(Notification *n, Tcb *t) {
+    u32 head = ntfn_head(n);
+    Queue q{&head, &n->tail};
+    remove(q, t);
+    n->head_and_state = head | static_cast<u32>(head ? NotificationState::Waiting : NotificationState::Idle);
+}
+
+u32 &reg(Tcb *t, u32 r) { return t->context.r[r]; }
+
+void set_info(Tcb *t, abi::MessageInfo info) { reg(t, arch::kRegInfo) = info.word(); }
+
+// The receiver's slot for a transferred cap, from its IPC buffer, or null.
+Slot *receive_slot(Tcb *t, abi::IpcBuffer *buf) {
+    if (!buf) return nullptr;
+    Lookup root = resolve(t->slots[kTcbCTable].cap, buf->receive_cnode, 32);
+    if (!root.ok() || root.slot->cap.type() != CapType::CNode) return nullptr;
+    Lookup l = lookup_exact(root.slot->cap, buf->receive_index, buf->receive_depth);
+    if (!l.ok() || !l.slot->cap.is_null()) return nullptr;
+    return l.slot;
+}
+
+bool transferable(const Cap &c) {
+    switch (c.type()) {
+    case CapType::Null:
+    case CapType::Zombie:
+    case CapType::Reply:
+    case CapType::IrqControl:
+    case CapType::Untyped: return false;
+    default: return true;
+    }
+}
+
+// Copies the message (and caps, with `grant`) from sender to receiver and sets
+// the receiver's tag and badge registers.
+void transfer(Tcb *sender, Tcb *receiver, u32 badge, bool grant, const Cap *ep_cap) {
+    abi::IpcBuffer *sbuf = sender->ipc_buffer_ptr();
+    abi::IpcBuffer *rbuf = receiver->ipc_buffer_ptr();
+    abi::MessageInfo info = abi::MessageInfo::from_word(reg(sender, arch::kRegInfo));
+    u32 len = info.length > abi::kMsgMaxLength ? abi::kMsgMaxLength : info.length;
+    if (!sbuf || !rbuf) len = len > abi::kMsgRegisters ? abi::kMsgRegisters : len;
+    for (u32 i = 0; i < len; ++i) set_mr(receiver, rbuf, i, get_mr(sender, sbuf, i));
+
+    u32 sent = 0, unwrapped = 0;
+    if (grant && sbuf && info.extra_caps > 0) {
+        Slot *dest = receive_slot(receiver, rbuf);
+        for (u32 i = 0; i < info.extra_caps; ++i) {
+            Lookup l = resolve(sender->slots[kTcbCTable].cap, sbuf->caps_or_badges[i], 32);
+            if (!l.ok() || !transferable(l.slot->cap)) break;
+            const Cap &c = l.slot->cap;
+            if (ep_cap && c.type() == CapType::Endpoint && c.object() == ep_cap->object()) {
+                rbuf->caps_or_badges[i] = c.badge();  // a cap to this endpoint unwraps to its badge
+                unwrapped |= 1u << i;
+            } else {
+                if (!dest) break;
+                Cap copy = c;
+                if (copy.is_frame()) copy = Cap::frame(c.type(), c.object(), c.rights(), c.frame_is_device());
+                insert_derived(l.slot, dest, copy);
+                dest = nullptr;  // one receive slot per message
+            }
+            ++sent;
+        }
+    }
+    set_info(receiver, {info.label, unwrapped, sent, len});
+    reg(receiver, arch::kRegCap) = badge;
+}
+
+// Drops the reply cap in `holder`'s caller slot: the caller it names will never
+// be answered, so it is woken with an error reply (abi.hpp: kReplyLost).
+void drop_caller(Tcb *holder) {
+    Slot *slot = holder->slot(kTcbCaller);
+    if (slot->cap.type() != CapType::Reply) return;
+    Tcb *caller = kptr<Tcb>(slot->cap.object());
+    slot->cap = Cap::null();
+    caller->reply_holder = 0;
+    if (caller->state != ThreadState::BlockedOnReply) return;
+    if (caller->fault_kind) {  // a faulted thread with no handler left stops
+        caller->fault_kind = 0;
+        caller->state = ThreadState::Inactive;
+        return;
+    }
+    reg(caller, arch::kRegMr0) = 0;
+    set_info(caller, {static_cast<u32>(abi::Error::InvalidCapability), 0, 0, 1});
+    caller->state = ThreadState::Running;
+    sched_wake(caller);
+}
+
+// Gives the receiver a reply cap to the caller, who then waits for the reply.
+void setup_caller(Tcb *caller, Tcb *receiver, bool grant) {
+    Slot *slot = receiver->slot(kTcbCaller);
+    drop_caller(receiver);  // an unanswered earlier caller
+    slot->cap = Cap::reply(kref(caller), false, grant ? u32{abi::kRightGrant} : 0u);
+    caller->reply_holder = kref(receiver);
+    sched_set_state(caller, ThreadState::BlockedOnReply);
+}
+
+// The fault message of a faulted sender, written into the receiver.
+void transfer_fault(Tcb *sender, Tcb *receiver, u32 badge) {
+    abi::IpcBuffer *rbuf = receiver->ipc_buffer_ptr();
+    const auto &c = sender->context;
+    u32 n = 0;
+    auto put = [&](u32 v) { set_mr(receiver, rbuf, n++, v); };
+    switch (static_cast<abi::FaultLabel>(sender->fault_kind)) {
+    case abi::FaultLabel::CapFault: put(c.pc); put(sender->fault_address); put(sender->fault_status); put(0); break;
+    case abi::FaultLabel::UnknownSyscall:
+        put(c.pc); put(c.sp); put(sender->fault_address);
+        for (u32 r = 0; r < 8; ++r) put(c.r[r]);
+        break;
+    case abi::FaultLabel::UserException: put(c.pc); put(c.sp); put(c.cpsr); put(sender->fault_address); break;
+    case abi::FaultLabel::VmFault: put(c.pc); put(sender->fault_address); put(sender->fault_instruction); put(sender->fault_status); break;
+    }
+    if (!rbuf && n > abi::kMsgRegisters) n = abi::kMsgRegisters;
+    set_info(receiver, {sender->fault_kind, 0, 0, n});
+    reg(receiver, arch::kRegCap) = badge;
+}
+
+// Delivers `sender`'s message (normal or fault) to a receiver that takes it now.
+void deliver(Tcb *sender, Tcb *receiver, u32 badge, u32 flags, const Cap *ep_cap) {
+    if (sender->fault_kind) transfer_fault(sender, receiver, badge);
+    else transfer(sender, receiver, badge, flags & kIpcGrant, ep_cap);
+    if (flags & kIpcCall) {
+        if (flags & (kIpcGrant | kIpcGrantReply)) setup_caller(sender, receiver, flags & kIpcGrant);
+        else sched_set_state(sender, ThreadState::Inactive);  // seL4: a Call without grant rights gets no reply
+    }
+}
+
+// A bound notification with signals pending completes the receive at once.
+bool take_bound_signal(Tcb *t) {
+    Notification *n = kptr<Notification>(t->bound_ntfn);
+    if (!n || ntfn_state(n) != NotificationState::Active) return false;
+    reg(t, arch::kRegCap) = n->word;
+    set_info(t, {abi::kNotificationLabel, 0, 0, 0});
+    n->word = 0;
+    ntfn_set_state(n, NotificationState::Idle);
+    return true;
+}
+
+}  // namespace
+
+u32 get_mr(Tcb *t, abi::IpcBuffer *buf, u32 i) {
+    if (i < abi::kMsgRegisters) return reg(t, arch::kRegMr0 + i);
+    return buf ? buf->msg[i] : 0;
+}
+
+void set_mr(Tcb *t, abi::IpcBuffer *buf, u32 i, u32 v) {
+    if (i < abi::kMsgRegisters) reg(t, arch::kRegMr0 + i) = v;
+    else if (buf) buf->msg[i] = v;
+}
+
+void send_ipc(Tcb *sender, const Cap &ep_cap, bool blocking, bool is_call) {
+    auto *ep = kptr<Endpoint>(ep_cap.object());
+    u32 flags = (is_call ? u32{kIpcCall} : 0u) | (ep_cap.rights() & abi::kRightGrant ? u32{kIpcGrant} : 0u) |
+                (ep_cap.rights() & abi::kRightGrantReply ? u32{kIpcGrantReply} : 0u);
+    if (ep->state == EndpointState::Receiving) {
+        Tcb *receiver = kptr<Tcb>(ep->head);
+        remove(ep_queue(ep), receiver);
+        if (ep->head == 0) ep->state = EndpointState::Idle;
+        receiver->blocked_on = 0;
+        deliver(sender, receiver, ep_cap.badge(), flags, &ep_cap);
+        receiver->state = ThreadState::Running;
+        if (is_call || !is_runnable(sender)) sched_direct_switch(receiver);
+        else sched_wake(receiver);
+        return;
+    }
+    if (!blocking) return;  // NBSend with no receiver waiting: the message is dropped
+    sender->ipc_badge = ep_cap.badge();
+    sender->ipc_flags = flags;
+    sender->blocked_on = ep_cap.object();
+    sched_set_state(sender, ThreadState::BlockedOnSend);
+    append(ep_queue(ep), sender);
+    ep->state = EndpointState::Sending;
+}
+
+void receive_ipc(Tcb *receiver, const Cap &ep_cap, bool blocking) {
+    if (take_bound_signal(receiver)) return;
+    auto *ep = kptr<Endpoint>(ep_cap.object());
+    if (ep->state == EndpointState::Sending) {
+        Tcb *sender = kptr<Tcb>(ep->head);
+        remove(ep_queue(ep), sender);
+        if (ep->head == 0) ep->state = EndpointState::Idle;
+        sender->blocked_on = 0;
+        u32 flags = sender->ipc_flags;
+        deliver(sender, receiver, sender->ipc_badge, flags, &ep_cap);
+        if (!(flags & kIpcCall)) {
+            sender->state = ThreadState::Running;
+            sched_wake(sender);
+        }
+        return;
+    }
+    if (!blocking) {  // NBRecv with no sender: badge 0, empty tag
+        reg(receiver, arch::kRegCap) = 0;
+        set_info(receiver, {0, 0, 0, 0});
+        return;
+    }
+    receiver->blocked_on = ep_cap.object();
+    sched_set_state(receiver, ThreadState::BlockedOnRecv);
+    append(ep_queue(ep), receiver);
+    ep->state = EndpointState::Receiving;
+}
+
+void do_reply(Tcb *replier) {
+    Slot *slot = replier->slot(kTcbCaller);
+    if (slot->cap.type() != CapType::Reply) return;
+    Tcb *caller = kptr<Tcb>(slot->cap.object());
+    bool grant = slot->cap.rights() & abi::kRightGrant;
+    slot->cap = Cap::null();
+    caller->reply_holder = 0;
+    kassert(caller->state == ThreadState::BlockedOnReply);
+    if (caller->fault_kind) {
+        // A reply to a fault resumes the thread, optionally at a new pc and sp.
+        abi::MessageInfo info = abi::MessageInfo::from_word(reg(replier, arch::kRegInfo));
+        abi::IpcBuffer *buf = replier->ipc_buffer_ptr();
+        if (info.length >= 1) caller->context.pc = get_mr(replier, buf, 0);
+        if (info.length >= 2) caller->context.sp = get_mr(replier, buf, 1);
+        caller->fault_kind = 0;
+    } else {
+        transfer(replier, caller, 0, grant, nullptr);
+    }
+    caller->state = ThreadState::Running;
+    if (is_runnable(replier)) sched_wake(caller);
+    else sched_direct_switch(caller);
+}
+
+void cancel_ipc(Tcb *t) {
+    switch (t->state) {
+    case ThreadState::BlockedOnSend:
+    case ThreadState::BlockedOnRecv: {
+        auto *ep = kptr<Endpoint>(t->blocked_on);
+        remove(ep_queue(ep), t);
+        if (ep->head == 0) ep->state = EndpointState::Idle;
+        break;
+    }
+    case ThreadState::BlockedOnNotification: ntfn_remove(kptr<Notification>(t->blocked_on), t); break;
+    case ThreadState::BlockedOnReply: {
+        Tcb *holder = kptr<Tcb>(t->reply_holder);
+        if (holder && holder->slots[kTcbCaller].cap.object() == kref(t)) holder->slots[kTcbCaller].cap = Cap::null();
+        t->reply_holder = 0;
+        break;
+    }
+    default: break;
+    }
+    t->blocked_on = 0;
+    t->fault_kind = 0;
+}
+
+void ipc_prepare_destroy(Tcb *t) {
+    cancel_ipc(t);
+    drop_caller(t);
+    unbind_notification(t);
+    sched_set_state(t, ThreadState::Inactive);
+}
+
+void cancel_all_ipc(Endpoint *ep) {
+    while (Tcb *t = kptr<Tcb>(ep->head)) {
+        remove(ep_queue(ep), t);
+        t->blocked_on = 0;
+        if (!t->fault_kind) arch::rewind_syscall(t->context);  // it redoes the call, which now fails
+        tcb_restart(t);
+    }
+    ep->state = EndpointState::Idle;
+    sched_reschedule();
+}
+
+void cancel_all_signals(Notification *n) {
+    while (Tcb *t = kptr<Tcb>(ntfn_head(n))) {
+        ntfn_remove(n, t);
+        t->blocked_on = 0;
+        arch::rewind_syscall(t->context);
+        tcb_restart(t);
+    }
+    ntfn_set_state(n, NotificationState::Idle);
+    sched_reschedule();
+}
+
+void signal_notification(Notification *n, u32 badge) {
+    switch (ntfn_state(n)) {
+    case NotificationState::Idle: {
+        Tcb *bound = kptr<Tcb>(n->bound_tcb);
+        if (bound && bound->state == ThreadState::BlockedOnRecv) {
+            // The bound thread waits on an endpoint: the signal ends that wait.
+            cancel_ipc(bound);
+            reg(bound, arch::kRegCap) = badge;
+            set_info(bound, {abi::kNotificationLabel, 0, 0, 0});
+            bound->state = ThreadState::Running;
+            sched_wake(bound);
+            return;
+        }
+        n->word = badge;
+        ntfn_set_state(n, NotificationState::Active);
+        return;
+    }
+    case NotificationState::Waiting: {
+        Tcb *t = kptr<Tcb>(ntfn_head(n));
+        ntfn_remove(n, t);
+        t->blocked_on = 0;
+        reg(t, arch::kRegCap) = badge;
+        set_info(t, {0, 0, 0, 0});
+        t->state = ThreadState::Running;
+        sched_wake(t);
+        return;
+    }
+    case NotificationState::Active: n->word |= badge; return;
+    }
+}
+
+void receive_signal(Tcb *t, const Cap &ntfn_cap, bool blocking) {
+    auto *n = kptr<Notification>(ntfn_cap.object());
+    if (ntfn_state(n) == NotificationState::Active) {
+        reg(t, arch::kRegCap) = n->word;
+        set_info(t, {0, 0, 0, 0});
+        n->word = 0;
+        ntfn_set_state(n, NotificationState::Idle);
+        return;
+    }
+    if (!blocking) {  // Poll with nothing pending
+        reg(t, arch::kRegCap) = 0;
+        set_info(t, {0, 0, 0, 0});
+        return;
+    }
+    t->blocked_on = ntfn_cap.object();
+    sched_set_state(t, ThreadState::BlockedOnNotification);
+    ntfn_append(n, t);
+}
+
+void bind_notification(Tcb *t, Notification *n) {
+    t->bound_ntfn = kref(n);
+    n->bound_tcb = kref(t);
+}
+
+void unbind_notification(Tcb *t) {
+    if (auto *n = kptr<Notification>(t->bound_ntfn)) n->bound_tcb = 0;
+    t->bound_ntfn = 0;
+}
+
+}  // namespace petrel

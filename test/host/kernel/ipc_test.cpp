@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Threads, the scheduler and IPC on the hosted kernel: threads make system calls
+// through the real entry (Machine::enter), and the kernel says who runs next.
+#include <cstring>
+
+#include "endpoint.hpp"
+#include "harness.hpp"
+#include "ipc.hpp"
+#include "notification.hpp"
+#include "scheduler.hpp"
+#include "slot.hpp"
+#include "state.hpp"
+#include "tcb.hpp"
+
+using namespace test;
+using namespace petrel;
+
+namespace {
+
+using abi::MessageInfo;
+using abi::Syscall;
+
+constexpr u32 kBufVaddr = 0x2000'0000;
+
+// Scheduler invariants: queued threads are runnable and not running; the
+// bitmap matches the queues; the running thread is runnable (or idle).
+void check_scheduler() {
+    for (u32 p = 0; p < kNumPriorities; ++p) {
+        bool has = ks.ready_head[p] != 0;
+        INFO("priority " << p);
+        REQUIRE(has == bool(ks.ready_bits[p / 32] & (1u << (p % 32))));
+        for (Tcb *t = kptr<Tcb>(ks.ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) {
+            REQUIRE(is_runnable(t));
+            REQUIRE(t->priority == p);
+            REQUIRE(t != ks.current);
+            REQUIRE(t->in_ready_queue);
+        }
+    }
+    REQUIRE((ks.current == ks.idle || is_runnable(ks.current)));
+}
+
+struct World {
+    Machine m;
+    unsigned ut = 0, next = 0;
+    World() {
+        ut = untyped_at_least(m, 20);
+        next = first_free(m);
+    }
+    unsigned make(ObjectType type, unsigned bits = 0) {
+        unsigned s = next++;
+        REQUIRE(retype(m, ut, type, bits, s).ok());
+        return s;
+    }
+    // A thread in the root task's CSpace with its own IPC buffer, started at `prio`.
+    Tcb *thread(const char *name, u32 prio) {
+        unsigned ts = make(ObjectType::Tcb), fs = make(ObjectType::Frame4K);
+        Tcb *t = m.at<Tcb>(cap_at(m, ts).object());
+        insert_derived(m.root_slot(kRootCNode), t->slot(kTcbCTable), cap_at(m, kRootCNode));
+        insert_derived(m.root_slot(fs), t->slot(kTcbIpcBuffer), cap_at(m, fs));
+        t->ipc_buffer = kBufVaddr;
+        std::strncpy(t->name, name, sizeof(t->name) - 1);
+        t->priority = prio;
+        t->state = ThreadState::Running;
+        sched_enqueue(t);
+        return t;
+    }
+    // Takes the root thread out of the way (it outranks everyone) and returns who runs.
+    Tcb *park_root() {
+        sched_set_state(m.root.tcb, ThreadState::Inactive);
+        return schedule();
+    }
+    Tcb *sys(Tcb *t, Syscall n, u32 cptr, MessageInfo info = {}, std::initializer_list<u32> mrs = {}) {
+        t->context.r[arch::kRegCap] = cptr;
+        t->context.r[arch::kRegInfo] = info.word();
+        u32 i = 0;
+        for (u32 v : mrs) set_mr(t, t->ipc_buffer_ptr(), i++, v);
+        Tcb *next_thread = m.enter(t, static_cast<u32>(n));
+        check_scheduler();
+        return next_thread;
+    }
+};
+
+MessageInfo tag_of(Tcb *t) { return MessageInfo::from_word(t->context.r[arch::kRegInfo]); }
+u32 badge_of(Tcb *t) { return t->context.r[arch::kRegCap]; }
+u32 mr(Tcb *t, u32 i) { return get_mr(t, t->ipc_buffer_ptr(), i); }
+
+}  // namespace
+
+TEST_CASE("ipc: Call and ReplyRecv between a client and a server, with a direct switch", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint);
+    Tcb *server = w.thread("server", 60), *client = w.thread("client", 50);
+    REQUIRE(w.park_root() == server);
+    REQUIRE(w.sys(server, Syscall::Recv, ep) == client);  // the server waits; the client runs
+    CHECK(server->state == ThreadState::BlockedOnRecv);
+
+    Tcb *next = w.sys(client, Syscall::Call, ep, {7, 0, 0, 6}, {1, 2, 3, 4, 5, 6});
+    CHECK(next == server);                        // straight to the receiver
+    CHECK_FALSE(sched_queued(server));
+    CHECK(client->state == ThreadState::BlockedOnReply);
+    CHECK(tag_of(server).label == 7);
+    CHECK(tag_of(server).length == 6);
+    for (u32 i = 0; i < 6; ++i) CHECK(mr(server, i) == i + 1);  // 4 in registers, 2 in the buffer
+    CHECK(server->slot(kTcbCaller)->cap.type() == CapType::Reply);
+
+    next = w.sys(server, Syscall::ReplyRecv, ep, {9, 0, 0, 1}, {42});
+    CHECK(next == client);
+    CHECK(client->state == ThreadState::Running);
+    CHECK(tag_of(client).label == 9);
+    CHECK(mr(client, 0) == 42);
+    CHECK(server->state == ThreadState::BlockedOnRecv);
+    CHECK(server->slot(kTcbCaller)->cap.is_null());
+    REQUIRE_INVARIANTS();
+}
+
+TEST_CASE("ipc: a server tells clients apart by badge, and senders queue", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint);
+    unsigned b1 = w.next++, b2 = w.next++;
+    REQUIRE(mint(w.m, b1, ep, abi::kRightsAll, 0x11).ok());
+    REQUIRE(mint(w.m, b2, ep, abi::kRightsAll, 0x22).ok());
+    Tcb *a = w.thread("a", 50), *b = w.thread("b", 50), *server = w.thread("server", 40);
+    REQUIRE(w.park_root() == a);
+    CHECK(w.sys(a, Syscall::Send, b1, {1, 0, 0, 0}) == b);   // no receiver: a blocks in the queue
+    CHECK(a->state == ThreadState::BlockedOnSend);
+    CHECK(w.sys(b, Syscall::Send, b2, {2, 0, 0, 0}) == server);
+    CHECK(w.m.at<Endpoint>(cap_at(w.m, ep).object())->state == EndpointState::Sending);
+    CHECK(w.sys(server, Syscall::Recv, ep) == a);            // a's send completes; a outranks the server
+    CHECK(badge_of(server) == 0x11);
+    CHECK(tag_of(server).label == 1);
+    CHECK(a->state == ThreadState::Running);
+    CHECK(b->state == ThreadState::BlockedOnSend);
+    // a stops; the server receives again and gets b's message, in queue order.
+    sched_set_state(a, ThreadState::Inactive);
+    REQUIRE(schedule() == server);
+    CHECK(w.sys(server, Syscall::Recv, ep) == b);
+    CHECK(badge_of(server) == 0x22);
+    CHECK(tag_of(server).label == 2);
+    CHECK(w.m.at<Endpoint>(cap_at(w.m, ep).object())->state == EndpointState::Idle);
+    REQUIRE_INVARIANTS();
+}
+
+TEST_CASE("ipc: NBSend without a receiver drops the message; NBRecv without a sender returns badge 0", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint);
+    Tcb *t = w.thread("t", 50);
+    REQUIRE(w.park_root() == t);
+    CHECK(w.sys(t, Syscall::NBSend, ep, {1, 0, 0, 0}) == t);
+    CHECK(t->state == ThreadState::Running);
+    t->context.r[arch::kRegCap] = 0x1234;
+    CHECK(w.sys(t, Syscall::NBRecv, ep) == t);
+    CHECK(badge_of(t) == 0);
+    CHECK(w.m.at<Endpoint>(cap_at(w.m, ep).object())->state == EndpointState::Idle);
+}
+
+TEST_CASE("ipc: caps move only with Grant, and a cap to the same endpoint unwraps to its badge", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint), ntfn = w.make(ObjectType::Notification);
+    unsigned nogrant = w.next++, badged = w.next++, recv_slot = w.next++;
+    REQUIRE(copy(w.m, nogrant, ep, abi::kRightRead | abi::kRightWrite).ok());
+    REQUIRE(mint(w.m, badged, ep, abi::kRightsAll, 0x77).ok());
+    Tcb *server = w.thread("server", 60), *client = w.thread("client", 50);
+    abi::IpcBuffer *sb = server->ipc_buffer_ptr(), *cb = client->ipc_buffer_ptr();
+    sb->receive_cnode = kRootCNode;
+    sb->receive_index = recv_slot;
+    sb->receive_depth = 32;
+
+    REQUIRE(w.park_root() == server);
+    REQUIRE(w.sys(server, Syscall::Recv, ep) == client);
+    SECTION("without Grant the cap stays behind") {
+        cb->caps_or_badges[0] = ntfn;
+        w.sys(client, Syscall::Send, nogrant, {5, 0, 1, 0});
+        CHECK(tag_of(server).extra_caps == 0);
+        CHECK(cap_at(w.m, recv_slot).is_null());
+    }
+    SECTION("with Grant it is copied into the receive slot") {
+        cb->caps_or_badges[0] = ntfn;
+        w.sys(client, Syscall::Send, ep, {5, 0, 1, 0});
+        CHECK(tag_of(server).extra_caps == 1);
+        CHECK(tag_of(server).caps_unwrapped == 0);
+        CHECK(cap_at(w.m, recv_slot).type() == CapType::Notification);
+        CHECK(cap_at(w.m, recv_slot).object() == cap_at(w.m, ntfn).object());
+    }
+    SECTION("a badged cap to the receiving endpoint unwraps") {
+        cb->caps_or_badges[0] = badged;
+        w.sys(client, Syscall::Send, ep, {5, 0, 1, 0});
+        CHECK(tag_of(server).extra_caps == 1);
+        CHECK(tag_of(server).caps_unwrapped == 1);
+        CHECK(sb->caps_or_badges[0] == 0x77);
+        CHECK(cap_at(w.m, recv_slot).is_null());
+    }
+    REQUIRE_INVARIANTS();
+}
+
+TEST_CASE("notifications: Signal ORs badges, Wait and Poll take the word", "[ipc]") {
+    World w;
+    unsigned n = w.make(ObjectType::Notification);
+    unsigned s1 = w.next++, s2 = w.next++;
+    REQUIRE(mint(w.m, s1, n, abi::kRightsAll, 0x1).ok());
+    REQUIRE(mint(w.m, s2, n, abi::kRightsAll, 0x4).ok());
+    Tcb *waiter = w.thread("waiter", 60), *sig = w.thread("signaller", 50);
+    REQUIRE(w.park_root() == waiter);
+    CHECK(w.sys(waiter, Syscall::Recv, n) == sig);  // Wait blocks
+    CHECK(waiter->state == ThreadState::BlockedOnNotification);
+    CHECK(w.sys(sig, Syscall::Send, s1) == waiter);  // the signal wakes the higher-priority waiter
+    CHECK(badge_of(waiter) == 0x1);
+    sched_set_state(waiter, ThreadState::Inactive);
+    REQUIRE(schedule() == sig);
+    w.sys(sig, Syscall::Send, s1);
+    w.sys(sig, Syscall::NBSend, s2);
+    CHECK(w.m.at<Notification>(cap_at(w.m, n).object())->word == 0x5);
+    w.sys(sig, Syscall::NBRecv, n);  // Poll
+    CHECK(badge_of(sig) == 0x5);
+    w.sys(sig, Syscall::NBRecv, n);
+    CHECK(badge_of(sig) == 0);
+    REQUIRE_INVARIANTS();
+}
+
+TEST_CASE("notifications: a bound notification wakes a thread waiting on an endpoint", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint), n = w.make(ObjectType::Notification);
+    unsigned sig = w.next++;
+    REQUIRE(mint(w.m, sig, n, abi::kRightsAll, 0x8).ok());
+    Tcb *server = w.thread("server", 60), *other = w.thread("other", 50);
+    bind_notification(server, w.m.at<Notification>(cap_at(w.m, n).object()));
+    REQUIRE(w.park_root() == server);
+    REQUIRE(w.sys(server, Syscall::Recv, ep) == other);
+    CHECK(w.sys(other, Syscall::Send, sig) == server);
+    CHECK(server->state == ThreadState::Running);
+    CHECK(tag_of(server).label == abi::kNotificationLabel);
+    CHECK(badge_of(server) == 0x8);
+    CHECK(w.m.at<Endpoint>(cap_at(w.m, ep).object())->head == 0);  // no longer queued on the endpoint
+    // Pending signals complete the next Recv at once.
+    sched_set_state(server, ThreadState::Inactive);
+    REQUIRE(schedule() == other);
+    w.sys(other, Syscall::Send, sig);
+    server->state = ThreadState::Running;
+    sched_enqueue(server);
+    sched_set_state(other, ThreadState::Inactive);
+    REQUIRE(schedule() == server);
+    CHECK(w.sys(server, Syscall::Recv, ep) == server);
+    CHECK(tag_of(server).label == abi::kNotificationLabel);
+    CHECK(badge_of(server) == 0x8);
+}
+
+TEST_CASE("faults: a page fault reaches the handler, whose reply resumes the thread at a new pc", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint);
+    Tcb *handler = w.thread("handler", 60), *t = w.thread("faulty", 50);
+    t->fault_ep = ep;
+    REQUIRE(w.park_root() == handler);
+    REQUIRE(w.sys(handler, Syscall::Recv, ep) == t);
+    t->context.pc = 0x1000;
+    Tcb *next = w.m.fault({FaultKind::VmFault, 0xdead0, 0x805, false});
+    CHECK(next == handler);
+    CHECK(t->state == ThreadState::BlockedOnReply);
+    CHECK(tag_of(handler).label == static_cast<u32>(abi::FaultLabel::VmFault));
+    CHECK(mr(handler, 0) == 0x1000);
+    CHECK(mr(handler, 1) == 0xdead0);
+    CHECK(mr(handler, 2) == 0);
+    CHECK(mr(handler, 3) == 0x805);
+    next = w.sys(handler, Syscall::ReplyRecv, ep, {0, 0, 0, 1}, {0x2000});
+    CHECK(next == t);
+    CHECK(t->state == ThreadState::Running);
+    CHECK(t->context.pc == 0x2000);
+    CHECK(t->fault_kind == 0);
+}
+
+TEST_CASE("faults: without a handler the thread stops with a report and the rest runs on", "[ipc]") {
+    World w;
+    Tcb *t = w.thread("faulty", 50), *other = w.thread("other", 40);
+    (void)w.m.take_console();
+    REQUIRE(w.park_root() == t);
+    CHECK(w.m.fault({FaultKind::UserException, 0x1234, 0, false}) == other);
+    CHECK(t->state == ThreadState::Inactive);
+    std::string log = w.m.take_console();
+    CHECK(log.find("thread 'faulty' stopped: undefined instruction") != std::string::npos);
+    CHECK(log.find("pc ") != std::string::npos);
+    // An unknown system call is a fault too.
+    CHECK(w.sys(other, static_cast<Syscall>(99), 0) == w.m.idle());
+    CHECK(other->state == ThreadState::Inactive);
+    CHECK(w.m.take_console().find("unknown system call at address 00000063") != std::string::npos);
+}
+
+TEST_CASE("deletion: deleting an endpoint restarts its blocked senders; deleting a server fails its caller", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint);
+    Tcb *a = w.thread("a", 50), *b = w.thread("b", 50);
+    REQUIRE(w.park_root() == a);
+    a->context.pc = 0x100;
+    w.sys(a, Syscall::Send, ep);
+    CHECK(a->state == ThreadState::BlockedOnSend);
+    // b deletes the last cap to the endpoint (through the root CNode).
+    sched_set_state(w.m.root.tcb, ThreadState::Running);
+    ks.current = w.m.root.tcb;
+    sched_dequeue(w.m.root.tcb);
+    REQUIRE(remove(w.m, ep).ok());
+    CHECK(a->state == ThreadState::Restart);
+    CHECK(sched_queued(a));
+    CHECK(a->context.pc == 0x100);  // back on its svc: it will redo the Send, which now faults
+    check_scheduler();
+    REQUIRE_INVARIANTS();
+    (void)b;
+}
+
+TEST_CASE("scheduler: strict priority, round robin among equals on the tick, Yield", "[sched]") {
+    World w;
+    Tcb *hi = w.thread("hi", 90), *x = w.thread("x", 50), *y = w.thread("y", 50);
+    REQUIRE(w.park_root() == hi);
+    sched_set_state(hi, ThreadState::Inactive);
+    REQUIRE(schedule() == x);
+    for (u32 i = 1; i < kTimesliceTicks; ++i) CHECK(w.m.tick() == x);
+    CHECK(w.m.tick() == y);   // x's timeslice ran out
+    CHECK(w.sys(y, Syscall::Yield, 0) == x);
+    // The higher-priority thread made runnable preempts on the next decision.
+    hi->state = ThreadState::Running;
+    sched_wake(hi);
+    CHECK(schedule() == hi);
+    check_scheduler();
+    CHECK(sched_highest_ready() == 50);
+}
