@@ -5,6 +5,10 @@
 #include <stdarg.h>
 
 #include "lib/format.hpp"
+#include "endpoint.hpp"
+#include "notification.hpp"
+#include "scheduler.hpp"
+#include "state.hpp"
 #include "tcb.hpp"
 
 namespace petrel {
@@ -68,6 +72,72 @@ bool listed(Slot *const *sorted, u32 n, const Slot *s) {
 }
 
 bool is_untyped(const Slot *s) { return s->cap.type() == CapType::Untyped; }
+
+bool in_queue(u32 head, const Tcb *t, u32 limit) {
+    for (const Tcb *q = kptr<Tcb>(head); q && limit-- > 0; q = kptr<Tcb>(q->ep_next))
+        if (q == t) return true;
+    return false;
+}
+
+// Scheduler and IPC queues: ready queues hold exactly the runnable threads other
+// than the running one; every blocked thread sits in the queue of the object it
+// blocked on, and every queued thread is blocked on that object.
+bool check_threads(Report &r, Slot *const *list, u32 n) {
+    for (u32 p = 0; p < 256; ++p) {
+        bool marked = ks.ready_bits[p / 32] & (1u << (p % 32));
+        if (marked != (ks.ready_head[p] != 0)) return r.fail("ready bitmap disagrees with queue %u", p);
+        u32 limit = n + 1;
+        for (Tcb *t = kptr<Tcb>(ks.ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) {
+            if (limit-- == 0) return r.fail("ready queue %u is cyclic", p);
+            if (!is_runnable(t) || t->priority != p || t == ks.current || !t->in_ready_queue)
+                return r.fail("thread '%s' in ready queue %u: state %u, priority %u%s", t->name, p,
+                              static_cast<u32>(t->state), t->priority, t == ks.current ? ", running" : "");
+        }
+    }
+    for (u32 i = 0; i < n; ++i) {
+        const Cap &c = list[i]->cap;
+        if (c.type() == CapType::Thread) {
+            Tcb *t = kptr<Tcb>(c.object());
+            bool runnable = is_runnable(t);
+            if (runnable && t != ks.current && t != ks.switch_to && !t->in_ready_queue && ks.current)
+                return r.fail("thread '%s' is runnable but in no ready queue", t->name);
+            if (t->state == ThreadState::BlockedOnSend || t->state == ThreadState::BlockedOnRecv) {
+                auto *ep = kptr<Endpoint>(t->blocked_on);
+                if (!ep || !in_queue(ep->head, t, n + 1))
+                    return r.fail("thread '%s' is blocked on endpoint %x but not in its queue", t->name, t->blocked_on);
+            }
+            if (t->state == ThreadState::BlockedOnNotification) {
+                auto *nt = kptr<Notification>(t->blocked_on);
+                if (!nt || !in_queue(nt->head_and_state & ~3u, t, n + 1))
+                    return r.fail("thread '%s' is blocked on notification %x but not in its queue", t->name,
+                                  t->blocked_on);
+            }
+        } else if (c.type() == CapType::Endpoint) {
+            auto *ep = kptr<Endpoint>(c.object());
+            u32 limit = n + 1;
+            for (Tcb *t = kptr<Tcb>(ep->head); t; t = kptr<Tcb>(t->ep_next)) {
+                if (limit-- == 0) return r.fail("endpoint %x queue is cyclic", c.object());
+                bool sending = t->state == ThreadState::BlockedOnSend;
+                bool ok = t->blocked_on == c.object() &&
+                          ((ep->state == EndpointState::Sending && sending) ||
+                           (ep->state == EndpointState::Receiving && t->state == ThreadState::BlockedOnRecv));
+                if (!ok) return r.fail("thread '%s' queued on endpoint %x is not blocked on it", t->name, c.object());
+            }
+            if ((ep->head == 0) != (ep->state == EndpointState::Idle))
+                return r.fail("endpoint %x: state %u with %s queue", c.object(), static_cast<u32>(ep->state),
+                              ep->head ? "a" : "an empty");
+        } else if (c.type() == CapType::Notification) {
+            auto *nt = kptr<Notification>(c.object());
+            u32 limit = n + 1;
+            for (Tcb *t = kptr<Tcb>(nt->head_and_state & ~3u); t; t = kptr<Tcb>(t->ep_next)) {
+                if (limit-- == 0) return r.fail("notification %x queue is cyclic", c.object());
+                if (t->state != ThreadState::BlockedOnNotification || t->blocked_on != c.object())
+                    return r.fail("thread '%s' queued on notification %x is not waiting on it", t->name, c.object());
+            }
+        }
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -212,6 +282,16 @@ bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
         for (u32 k = 0; k < count; ++k) {
             Slot *x = &slots[k];
             if (x->cap.is_null()) continue;
+            if (c.type() == CapType::Thread && k == kTcbCaller) {
+                // The reply cap IPC keeps outside the derivation tree: it names a
+                // caller blocked on this thread's reply.
+                Tcb *caller = kptr<Tcb>(x->cap.object());
+                if (x->cap.type() != CapType::Reply || caller->state != ThreadState::BlockedOnReply ||
+                    caller->reply_holder != c.object())
+                    return r.fail("TCB %x: caller slot holds a %s cap that no caller waits on", c.object(),
+                                  cap_type_name(x->cap.type()));
+                continue;
+            }
             if (k >= used && x != s)
                 return r.fail("Zombie %x: slot %u beyond its count %u still holds a %s cap", c.object(), k, used,
                               cap_type_name(x->cap.type()));
@@ -220,7 +300,7 @@ bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
                               cap_type_name(c.type()), c.object(), cap_type_name(x->cap.type()));
         }
     }
-    return true;
+    return check_threads(r, list, n);
 }
 
 }  // namespace petrel

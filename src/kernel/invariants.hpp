@@ -5,7 +5,8 @@
 //   - the derivation list: the head has no predecessor, every link is mirrored
 //     (next->prev == this), it has no cycle, and it holds no empty slot;
 //   - completeness: every non-empty slot of every CNode and TCB that a cap names
-//     is in the list (no cap escapes the tree);
+//     is in the list (no cap escapes the tree), except a TCB's caller slot, whose
+//     reply cap IPC manages: it must name a caller blocked on that thread's reply;
 //   - containment: every object made from an Untyped lies inside its nearest
 //     Untyped ancestor and below that Untyped's watermark; every watermark is
 //     within its Untyped;
@@ -14,6 +15,10 @@
 //     one of its ancestors; Untyped regions are disjoint or nested;
 //   - neighbours: the caps to one object are adjacent in the list (how a final
 //     cap is recognised);
+//   - threads: ready queues hold exactly the runnable threads that are not
+//     running, with the bitmap in step; every thread blocked on an endpoint or
+//     notification is in that object's queue, and every queued thread is
+//     blocked on it;
 //   - types: TCB slots hold caps of their kind; Zombies count no more slots than
 //     their object has and every slot beyond the count is empty (or the Zombie's own).
 // The caller provides three scratch arrays of `capacity` entries (the checker

@@ -41,7 +41,7 @@ void check_scheduler() {
 
 struct World {
     Machine m;
-    unsigned ut = 0, next = 0;
+    unsigned ut = 0, next = 0, last_tcb_slot = 0;
     World() {
         ut = untyped_at_least(m, 20);
         next = first_free(m);
@@ -54,6 +54,7 @@ struct World {
     // A thread in the root task's CSpace with its own IPC buffer, started at `prio`.
     Tcb *thread(const char *name, u32 prio) {
         unsigned ts = make(ObjectType::Tcb), fs = make(ObjectType::Frame4K);
+        last_tcb_slot = ts;
         Tcb *t = m.at<Tcb>(cap_at(m, ts).object());
         insert_derived(m.root_slot(kRootCNode), t->slot(kTcbCTable), cap_at(m, kRootCNode));
         insert_derived(m.root_slot(fs), t->slot(kTcbIpcBuffer), cap_at(m, fs));
@@ -285,22 +286,37 @@ TEST_CASE("faults: without a handler the thread stops with a report and the rest
 TEST_CASE("deletion: deleting an endpoint restarts its blocked senders; deleting a server fails its caller", "[ipc]") {
     World w;
     unsigned ep = w.make(ObjectType::Endpoint);
-    Tcb *a = w.thread("a", 50), *b = w.thread("b", 50);
-    REQUIRE(w.park_root() == a);
+    unsigned ep2 = w.make(ObjectType::Endpoint);
+    Tcb *server = w.thread("server", 70);
+    unsigned server_slot = w.last_tcb_slot;
+    Tcb *client = w.thread("client", 60), *a = w.thread("a", 50), *b = w.thread("b", 40);
+    REQUIRE(w.park_root() == server);
+    REQUIRE(w.sys(server, Syscall::Recv, ep2) == client);
+    REQUIRE(w.sys(client, Syscall::Call, ep2, {3, 0, 0, 0}) == server);
+    CHECK(client->state == ThreadState::BlockedOnReply);
+    sched_set_state(server, ThreadState::Inactive);  // the server stops before replying
+    REQUIRE(schedule() == a);
     a->context.pc = 0x100;
-    w.sys(a, Syscall::Send, ep);
+    REQUIRE(w.sys(a, Syscall::Send, ep) == b);
     CHECK(a->state == ThreadState::BlockedOnSend);
-    // b deletes the last cap to the endpoint (through the root CNode).
-    sched_set_state(w.m.root.tcb, ThreadState::Running);
-    ks.current = w.m.root.tcb;
-    sched_dequeue(w.m.root.tcb);
-    REQUIRE(remove(w.m, ep).ok());
+    REQUIRE_INVARIANTS();
+
+    // b deletes the last cap to the endpoint: a is sent back to redo its Send.
+    REQUIRE(w.m.call(b, kRootCNode, static_cast<u32>(Label::CNodeDelete), {ep, 32}).ok());
     CHECK(a->state == ThreadState::Restart);
     CHECK(sched_queued(a));
-    CHECK(a->context.pc == 0x100);  // back on its svc: it will redo the Send, which now faults
+    CHECK(a->context.pc == 0x100);  // on its svc again (enter() left it at 0x104): the Send now faults
+    CHECK(w.m.at<Endpoint>(cap_at(w.m, ep2).object())->head == 0);
+    REQUIRE_INVARIANTS();
+
+    // b deletes the server's TCB: the client waiting for its reply gets an error.
+    REQUIRE(w.m.call(b, kRootCNode, static_cast<u32>(Label::CNodeDelete), {server_slot, 32}).ok());
+    CHECK(client->state == ThreadState::Running);
+    CHECK(sched_queued(client));
+    CHECK(tag_of(client).label == static_cast<u32>(Error::InvalidCapability));
+    CHECK(server->state == ThreadState::Inactive);
     check_scheduler();
     REQUIRE_INVARIANTS();
-    (void)b;
 }
 
 TEST_CASE("scheduler: strict priority, round robin among equals on the tick, Yield", "[sched]") {

@@ -267,10 +267,10 @@ TEST_CASE("untyped: the first Retype clears the boot garbage; memory above the w
     const paddr_t base = cap_at(m, ut).untyped_base();
     REQUIRE(memory_is(m, base, 1u << 19, 0xa5));
 
-    REQUIRE(retype(m, ut, ObjectType::Notification, 0, kDestA).ok());
+    REQUIRE(retype(m, ut, ObjectType::Frame4K, 0, kDestA).ok());
     REQUIRE_INVARIANTS();
     CHECK(memory_is(m, base, 1u << 19, 0));
-    // Objects written by their users after creation do not affect what comes next.
+    // Frames written by their users after creation do not affect what comes next.
     std::memset(m.at<u8>(base), 0x77, 16);
     REQUIRE(retype(m, ut, ObjectType::Frame4K, 0, kDestA + 1, 3).ok());
     for (u32 i = 0; i < 3; ++i) CHECK(memory_is(m, cap_at(m, kDestA + 1 + i).object(), 0x1000, 0));
