@@ -18,6 +18,7 @@ namespace petrel::arm {
 
 PETREL_CP15_RW(midr, 0, c0, c0, 0)
 PETREL_CP15_RW(mpidr, 0, c0, c0, 5)
+PETREL_CP15_RW(ctr, 0, c0, c0, 1)
 PETREL_CP15_RW(sctlr, 0, c1, c0, 0)
 PETREL_CP15_RW(ttbr0, 0, c2, c0, 0)
 PETREL_CP15_RW(ttbr1, 0, c2, c0, 1)
@@ -28,6 +29,7 @@ PETREL_CP15_RW(dfar, 0, c6, c0, 0)
 PETREL_CP15_RW(ifar, 0, c6, c0, 2)
 PETREL_CP15_RW(vbar, 0, c12, c0, 0)
 PETREL_CP15_RW(cntfrq, 0, c14, c0, 0)
+PETREL_CP15_RW(cntkctl, 0, c14, c1, 0)
 PETREL_CP15_RW(cntp_ctl, 0, c14, c2, 1)
 PETREL_CP15_RW(cntp_tval, 0, c14, c2, 0)
 
@@ -46,6 +48,23 @@ inline void dmb() { asm volatile("dmb sy" ::: "memory"); }
 // Invalidates the whole unified TLB (this core, all ASIDs).
 inline void tlb_invalidate_all() {
     asm volatile("dsb ishst; mcr p15, 0, %0, c8, c7, 0; dsb ish; isb" ::"r"(0) : "memory");
+}
+
+// Cleans the data cache lines covering [start, end) to the point of
+// unification, so instruction fetches and table walks see what was written.
+inline void clean_dcache_to_pou(uptr start, uptr end) {
+    const uptr line = 4u << ((read_ctr() >> 16) & 0xf);  // CTR.DminLine: words
+    for (uptr a = start & ~(line - 1); a < end; a += line)
+        asm volatile("mcr p15, 0, %0, c7, c11, 1" ::"r"(a) : "memory");  // DCCMVAU
+    dsb();
+}
+
+// Invalidates the whole instruction cache and the branch predictor (this core).
+inline void invalidate_icache_all() {
+    asm volatile("mcr p15, 0, %0, c7, c5, 0\n\t"   // ICIALLU
+                 "mcr p15, 0, %0, c7, c5, 6\n\t"   // BPIALL
+                 "dsb\n\tisb" ::"r"(0)
+                 : "memory");
 }
 
 inline u32 read_cpsr() {

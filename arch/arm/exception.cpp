@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// Kernel-mode exceptions: the IRQ dispatch and the readable panic report for everything else.
+// Kernel-mode exceptions other than IRQ: the readable panic report (IRQs: user_entry.cpp).
 #include "arch.hpp"
 #include "console.hpp"
 #include "cpu.hpp"
 #include "fault_status.hpp"
-#include "interrupt.hpp"
 #include "panic.hpp"
 
 namespace petrel::arm {
@@ -77,7 +76,5 @@ extern "C" [[noreturn]] void arm_kernel_exception(u32 kind, Frame *frame, u32 sp
     }
     halt(1);
 }
-
-extern "C" void arm_handle_irq() { handle_interrupt(); }
 
 }  // namespace petrel::arm

@@ -2,7 +2,9 @@
 // The kernel tick from the ARM generic timer's non-secure physical timer (CNTP).
 //
 // Deadlines are absolute (CNTP_CVAL = previous deadline + interval), so the tick
-// does not drift however late the interrupt is handled.
+// does not drift however late the interrupt is handled. User mode may read the
+// virtual counter (CNTVCT) and CNTFRQ, as on Linux (CNTKCTL.PL0VCTEN); the
+// physical counter and both timers stay the kernel's.
 #include "arch.hpp"
 #include "cpu.hpp"
 
@@ -30,6 +32,7 @@ u32 timer_start(u32 tick_hz, u32 default_hz) {
     g_deadline = timer_count() + g_interval;
     write_cval(g_deadline);
     arm::write_cntp_ctl(1);  // ENABLE, interrupt not masked
+    arm::write_cntkctl(1u << 1);  // PL0VCTEN only
     arm::isb();
     return freq;
 }

@@ -2,8 +2,10 @@
 // ARMv7-A short-descriptor translation table entries, and the kernel's virtual layout.
 //
 // Pure, constexpr encoders: compiled into the kernel and into the host tests alike.
-// Only the formats the kernel itself uses today are here (first-level sections);
-// the virtual-memory issue adds page tables, small/large pages and supersections.
+// Only the formats the kernel itself uses today are here: first-level sections
+// for the kernel, and first-level page-table entries and small pages for the
+// root task's address space; the virtual-memory issue adds large pages and
+// supersections.
 #pragma once
 
 #include "petrel/types.hpp"
@@ -52,6 +54,31 @@ constexpr u32 section(u32 paddr, MemType type) {
 constexpr bool is_section(u32 desc) { return (desc & 0b11u) == 0b10u && (desc & (1u << 18)) == 0; }
 constexpr u32 section_base(u32 desc) { return desc & 0xfff0'0000u; }
 constexpr u32 l1_index(u32 vaddr) { return vaddr >> kSectionShift; }
+
+// User mappings (TTBR0). A first-level entry pointing at a 1 KiB second-level
+// table of 256 small-page entries, domain 0.
+constexpr u32 kPageShift = 12;
+constexpr u32 kPageSize = 1u << kPageShift;
+constexpr u32 kPageTableBytes = 1024;
+constexpr u32 page_table_entry(u32 table_paddr) { return (table_paddr & 0xffff'fc00u) | 0b01u; }
+constexpr bool is_page_table_entry(u32 desc) { return (desc & 0b11u) == 0b01u; }
+constexpr u32 page_table_base(u32 desc) { return desc & 0xffff'fc00u; }
+constexpr u32 l2_index(u32 vaddr) { return (vaddr >> kPageShift) & 0xffu; }
+
+// A user small page (4 KiB) of normal write-back write-allocate shareable
+// memory, not global (nG: tagged with the address space's ASID). Readable by
+// the user always; writable when `writable` (AP = 011, else 010: PL1 read/write,
+// PL0 read-only); executable only when `executable` (else XN).
+constexpr u32 user_small_page(u32 paddr, bool writable, bool executable) {
+    u32 d = (paddr & 0xffff'f000u) | 0b10u;          // small page
+    if (!executable) d |= 1u;                         // XN
+    d |= (1u << 2) | (1u << 3) | (0b001u << 6);      // B, C, TEX = 001: WBWA
+    d |= (writable ? 0b11u : 0b10u) << 4;             // AP[1:0], AP[2] = 0
+    d |= (1u << 10) | (1u << 11);                     // S, nG
+    return d;
+}
+constexpr bool is_small_page(u32 desc) { return (desc & 0b10u) != 0; }
+constexpr u32 small_page_base(u32 desc) { return desc & 0xffff'f000u; }
 
 // TTBRn walk attributes: inner write-back write-allocate (IRGN = 01 split as
 // bit 6 = 1, bit 0 = 0), outer write-back write-allocate (RGN = 01), shareable.

@@ -1,14 +1,52 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Exception vectors: interrupts from kernel mode, and panics for everything unexpected. */
+/* Exception vectors: kernel entry from user mode, interrupts in the kernel, panics for the rest. */
 /*
- * The table is installed in VBAR. Until user mode exists (the threads issue)
- * every exception comes from the kernel itself: an IRQ is handled and returned
- * from; anything else is a kernel bug and ends in arm_kernel_exception(), which
- * prints the register frame and never returns.
+ * The table is installed in VBAR. What each exception does depends on the mode
+ * it interrupted (the saved SPSR):
+ *
+ *   from USR   SVC, IRQ, data abort, prefetch abort, undefined instruction:
+ *              save the thread's user registers into its TCB, then call
+ *              arm_user_syscall(r7) / arm_user_irq() / arm_user_fault(kind)
+ *              (user_entry.cpp) on the empty kernel stack with IRQs masked;
+ *              they never return (they resume a thread, or the idle loop).
+ *   from SVC   IRQ: the kernel was interruptible (the idle loop, or boot and
+ *              the target tests): arm_kernel_irq() with the caller-saved state
+ *              on the kernel stack, and back to the interrupted instruction
+ *              unless it resumes a thread. Anything else is a kernel bug:
+ *              arm_kernel_exception() prints the frame and halts.
+ *
+ * Saving the user context (seL4's trick). While a thread runs in user mode,
+ * sp_svc points just past its register area, Tcb::context (an
+ * arch::UserContext: r0-r12, sp, lr, pc, cpsr, 17 words): arm_return_to_user
+ * leaves it there with its final rfeia. On entry, `srsdb sp!, #SVC` stores
+ * the return pc and the SPSR into the last two words (from any exception mode,
+ * onto the SVC stack), `stmdb sp, {r0-lr}^` the user r0-r12, sp and lr below
+ * them; no register is touched before, and no stack is used. sp_svc is then
+ * reset to the top of the one kernel stack. Abort and undefined entries first
+ * check the SPSR on their own small stack (exception_stack) so a kernel fault
+ * with a broken sp_svc still reaches the panic report.
+ *
+ * Return pc per exception (the ARM ARM's offsets): SVC lr; IRQ and prefetch
+ * abort lr - 4; data abort lr - 8; undefined lr - 4 in ARM state (the C++
+ * side adds 2 back for Thumb).
  */
     .syntax unified
     .arch armv7-a
     .arm
+
+#define MODE_USR 0x10
+#define MODE_SVC 0x13
+
+/* Kinds, shared with arch/arm/exception.cpp and user_entry.cpp. */
+#define KIND_RESET    0
+#define KIND_UNDEF    1
+#define KIND_SVC      2
+#define KIND_PABT     3
+#define KIND_DABT     4
+#define KIND_RESERVED 5
+#define KIND_FIQ      7
+
+#define CONTEXT_WORDS 17
 
     .section .text.vectors, "ax"
     .align  5
@@ -23,19 +61,8 @@ vector_table:
     b       vec_irq
     b       vec_fiq
 
-/* Kinds, shared with arch/arm/exception.cpp. */
-#define KIND_RESET    0
-#define KIND_UNDEF    1
-#define KIND_SVC      2
-#define KIND_PABT     3
-#define KIND_DABT     4
-#define KIND_RESERVED 5
-#define KIND_FIQ      7
-
-/* Frame: r0-r12 then the faulting pc (14 words), at sp; r0 = kind, r1 = frame, r2 = SPSR. */
-.macro PANIC_ENTRY name, kind, adjust
-\name:
-    sub     lr, lr, #\adjust
+/* Panic frame: r0-r12 then the faulting pc (14 words), at sp; r0 = kind, r1 = frame, r2 = SPSR. */
+.macro PANIC name, kind
     push    {r0-r12, lr}
     mov     r0, #\kind
     mov     r1, sp
@@ -43,26 +70,106 @@ vector_table:
     b       arm_kernel_exception
 .endm
 
+.macro PANIC_ENTRY name, kind, adjust
+\name:
+    sub     lr, lr, #\adjust
+    PANIC   \name, \kind
+.endm
+
+/* Save the user registers into the TCB; sp_svc points just past its context. */
+.macro SAVE_USER_CONTEXT
+    srsdb   sp!, #MODE_SVC              @ pc and cpsr (sp_svc -= 8)
+    cps     #MODE_SVC
+    stmdb   sp, {r0-lr}^                @ r0-r12, sp_usr, lr_usr
+    ldr     sp, =kernel_stack_top
+.endm
+
+/* Undefined instruction and aborts: from user mode a fault, else a panic. */
+.macro FAULT_ENTRY name, kind, adjust
+\name:
+    sub     lr, lr, #\adjust
+    push    {r0}                        @ this mode's own stack (entry.S)
+    mrs     r0, spsr
+    and     r0, r0, #0x1f
+    cmp     r0, #MODE_USR
+    pop     {r0}
+    bne     1f
+    SAVE_USER_CONTEXT
+    mov     r0, #\kind
+    b       arm_user_fault
+1:  PANIC   \name, \kind
+.endm
+
     PANIC_ENTRY vec_reset, KIND_RESET, 0
-    PANIC_ENTRY vec_undefined, KIND_UNDEF, 4
-    PANIC_ENTRY vec_svc, KIND_SVC, 4
-    PANIC_ENTRY vec_prefetch_abort, KIND_PABT, 4
-    PANIC_ENTRY vec_data_abort, KIND_DABT, 8
+    FAULT_ENTRY vec_undefined, KIND_UNDEF, 4
+    FAULT_ENTRY vec_prefetch_abort, KIND_PABT, 4
+    FAULT_ENTRY vec_data_abort, KIND_DABT, 8
     PANIC_ENTRY vec_reserved, KIND_RESERVED, 0
     PANIC_ENTRY vec_fiq, KIND_FIQ, 4
 
-/* IRQ taken in the kernel (the idle loop): save the caller-saved state on the one
-   kernel stack, handle, return to the interrupted instruction. */
+/* System call: already in SVC mode. The mode check needs a scratch register:
+   r0 goes just below the srs frame (the lr_usr word of a user context, stored
+   again right after; free stack in the kernel case). */
+vec_svc:
+    srsdb   sp!, #MODE_SVC
+    str     r0, [sp, #-4]
+    mrs     r0, spsr
+    and     r0, r0, #0x1f
+    cmp     r0, #MODE_USR
+    ldr     r0, [sp, #-4]
+    bne     svc_from_kernel
+    stmdb   sp, {r0-lr}^
+    ldr     sp, =kernel_stack_top
+    mov     r0, r7                      @ the system-call number
+    b       arm_user_syscall
+svc_from_kernel:
+    add     sp, sp, #8                  @ drop the srs frame
+    sub     lr, lr, #4
+    PANIC   vec_svc, KIND_SVC
+
+/* IRQ: moves to SVC mode at once (IRQ mode has no stack). */
 vec_irq:
     sub     lr, lr, #4
-    srsdb   sp!, #0x13                  @ push return pc and SPSR onto the SVC stack
-    cps     #0x13
+    srsdb   sp!, #MODE_SVC              @ return pc and SPSR onto the SVC stack (or into the TCB)
+    cps     #MODE_SVC
+    str     r0, [sp, #-4]
+    ldr     r0, [sp, #4]                @ the interrupted CPSR, as srs stored it
+    and     r0, r0, #0x1f
+    cmp     r0, #MODE_USR
+    ldr     r0, [sp, #-4]
+    bne     irq_from_kernel
+    stmdb   sp, {r0-lr}^
+    ldr     sp, =kernel_stack_top
+    b       arm_user_irq
+irq_from_kernel:
     push    {r0-r3, r12, lr}
     mov     r1, sp
     bic     sp, sp, #7                  @ AAPCS: 8-byte aligned stack at the call
     push    {r1, r2}
-    bl      arm_handle_irq
+    bl      arm_kernel_irq
     pop     {r1, r2}
     mov     sp, r1
     pop     {r0-r3, r12, lr}
     rfeia   sp!
+
+    .text
+/* arm_return_to_user(UserContext *context): restore and enter user mode.
+   Leaves sp_svc just past the context, for the next entry. */
+    .global arm_return_to_user
+arm_return_to_user:
+    clrex                               @ no exclusive access survives a kernel entry
+    mov     sp, r0
+    ldmia   sp, {r0-lr}^                @ r0-r12, sp_usr, lr_usr
+    nop
+    add     sp, sp, #(15 * 4)
+    rfeia   sp!                         @ pc and cpsr; sp = context + CONTEXT_WORDS * 4
+
+/* arm_idle_loop(): the idle thread. The kernel stack is empty again. */
+    .global arm_idle_loop
+arm_idle_loop:
+    ldr     sp, =kernel_stack_top
+    cpsie   i
+1:  dsb
+    wfi
+    b       1b
+    .ltorg

@@ -4,6 +4,11 @@
 
 #include "petrel/types.hpp"
 
+namespace petrel {
+struct Tcb;
+struct RootTask;
+}  // namespace petrel
+
 namespace petrel::arch {
 
 void interrupts_on();
@@ -51,5 +56,27 @@ struct ImageInfo {
     u32 stack_size;
 };
 ImageInfo image_info();
+
+// Threads. activate_thread() switches to the thread's address space (its VSpace
+// root, the TCB's kTcbVTable cap); resume() leaves the kernel for good: it
+// activates `t` and returns to user mode with t's saved context, or, for the idle
+// thread, runs the idle loop (interrupts on, waiting; an interrupt enters the
+// kernel through entry_interrupt()). Called with interrupts masked, on the one
+// kernel stack, whose contents it discards.
+void activate_thread(Tcb *t);
+[[noreturn]] void resume(Tcb *t);
+
+// The root task's image, linked into the kernel. root_image_needs() reads it and
+// says how much memory create_root_task() must set aside for it (RootTaskConfig
+// user_memory_bytes and page_table_bytes); load_root_image() then copies its
+// segments into that memory, maps them, a stack, the IPC buffer and the BootInfo
+// frame in the root task's page directory, and sets its registers: pc at the
+// image's entry, sp at kRootStackTop, r0 = kRootBootInfo. A malformed image panics.
+struct RootImageNeeds {
+    u32 user_memory_bytes;
+    u32 page_table_bytes;
+};
+RootImageNeeds root_image_needs();
+void load_root_image(const RootTask &root);
 
 }  // namespace petrel::arch

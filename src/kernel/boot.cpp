@@ -1,10 +1,20 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// kernel_main: from the first C++ code at virtual addresses to a ticking kernel.
+// kernel_main: from the first C++ code at virtual addresses to the root task in user mode.
 //
 // Order matters: the device tree is read through the boot identity map before
 // anything is printed (the console's registers are not mapped yet), then the
 // kernel window and devices are mapped, the identity map dropped, and only then
-// does the console speak.
+// does the console speak. The root task's objects, CSpace and BootInfo come
+// next, with the memory its image needs set aside before the rest of RAM
+// becomes Untyped; then interrupts and the scheduler (with the idle thread).
+//
+// What runs then depends on the build:
+//   normal (petrel)          the root task: its image is loaded and mapped, it
+//                            is made Running and the kernel leaves for user mode.
+//   PETREL_TEST              the target test cases (ktest) with interrupts on,
+//                            then halt with their result (semihosting exit).
+//   PETREL_TEST_ROOT too     the root task, as normal; DebugHalt and panics end
+//                            QEMU with their status (halt() in a test build).
 #include "arch.hpp"
 #include "board.hpp"
 #include "console.hpp"
@@ -13,8 +23,9 @@
 #include "platform.hpp"
 #include "ram_choice.hpp"
 #include "root_task.hpp"
+#include "scheduler.hpp"
 
-#ifdef PETREL_TEST
+#if defined(PETREL_TEST) && !defined(PETREL_TEST_ROOT)
 #include "ktest.hpp"
 #endif
 
@@ -37,6 +48,10 @@ void print_banner(const RamChoice &ram, u32 mapped, paddr_t dtb) {
 
 RootTask g_root;
 
+// The idle thread: runs (in the kernel, arch::resume) when no thread is
+// runnable. Only its scheduling fields are used; it has no user context.
+alignas(1u << abi::kTcbBits) Tcb g_idle;
+
 // The root task's objects, CSpace and BootInfo, from all RAM after the kernel
 // image (the device tree and the loader's leftovers become Untyped too: nothing
 // reads them after this point). It is started when threads run in user mode.
@@ -47,7 +62,9 @@ void build_root_task(u32 ram_mapped) {
     MemRegion devices[sizeof(board::kUserDevices) / sizeof(board::kUserDevices[0])];
     u32 ndev = 0;
     for (const auto &d : board::kUserDevices) devices[ndev++] = {d.base, d.size};
-    RootTaskConfig cfg{&ram, 1, devices, ndev, kRootCNodeRadix, kRootIpcBuffer, img.phys_start, img.phys_end};
+    arch::RootImageNeeds needs = arch::root_image_needs();
+    RootTaskConfig cfg{&ram, 1, devices, ndev, kRootCNodeRadix, kRootIpcBuffer, img.phys_start, img.phys_end,
+                       needs.user_memory_bytes, needs.page_table_bytes};
     const char *why = nullptr;
     if (!create_root_task(cfg, g_root, &why)) panic("root task: %s", why);
     const abi::BootInfo *bi = g_root.boot_info;
@@ -57,6 +74,18 @@ void build_root_task(u32 ram_mapped) {
     kprintf("Root task: CNode of %u slots, %u Untyped (%llu KiB RAM, %llu KiB device), slots %u-%u free\n",
             1u << kRootCNodeRadix, bi->untyped_count, ram_bytes >> 10, dev_bytes >> 10, bi->empty.start,
             bi->empty.end - 1);
+}
+
+// Loads the root task's image, makes it the one runnable thread and leaves the
+// kernel for it.
+[[noreturn, maybe_unused]] void start_root_task() {  // unused by ktest builds
+    arch::load_root_image(g_root);
+    Tcb *root = g_root.tcb;
+    kprintf("Root task: %u KiB image and stack, entry %08x, stack %08x, BootInfo at %08x\n",
+            g_root.user_memory_bytes >> 10, root->context.pc, root->context.sp, root->context.r[0]);
+    sched_set_state(root, ThreadState::Running);
+    sched_enqueue(root);
+    arch::resume(schedule());
 }
 
 }  // namespace
@@ -75,19 +104,13 @@ extern "C" [[noreturn]] void kernel_main(paddr_t dtb) {
     build_root_task(mapped);
 
     interrupts_init();
-    arch::interrupts_on();
+    sched_init(&g_idle);
 
-#ifdef PETREL_TEST
+#if defined(PETREL_TEST) && !defined(PETREL_TEST_ROOT)
+    arch::interrupts_on();
     halt(ktest::run_all());
 #else
-    kprintf("Petrel is up; printing the tick count every second\n");
-    u64 last = 0;
-    for (;;) {
-        arch::idle();
-        u64 now = tick_count();
-        if (now / kTickHz != last / kTickHz) kprintf("tick %llu\n", now);
-        last = now;
-    }
+    start_root_task();
 #endif
 }
 

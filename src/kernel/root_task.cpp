@@ -26,10 +26,11 @@ struct FreeList {
         }
     }
     // A naturally aligned block of 2^bits bytes, or 0.
-    paddr_t take(u32 bits) {
-        const u64 size = u64{1} << bits;
+    paddr_t take(u32 bits) { return take_range(u64{1} << bits, u64{1} << bits); }
+    // `size` bytes aligned to `align` (a power of two), or 0.
+    paddr_t take_range(u64 size, u64 align) {
         for (u32 i = 0; i < count; ++i) {
-            u64 a = (base[i] + size - 1) & ~(size - 1);
+            u64 a = (base[i] + align - 1) & ~(align - 1);
             if (a + size > end[i]) continue;
             u64 old_end = end[i];
             end[i] = a;            // the part below the block stays free
@@ -57,6 +58,15 @@ bool create_root_task(const RootTaskConfig &cfg, RootTask &out, const char **why
         *why = "free RAM cannot hold the root task's CNode, TCB, page directory and two frames";
         return false;
     }
+    // Memory for the root task's image and page tables (see root_task.hpp).
+    paddr_t user = cfg.user_memory_bytes ? free.take_range(cfg.user_memory_bytes, 4096) : 0;
+    paddr_t tables = cfg.page_table_bytes ? free.take_range(cfg.page_table_bytes, 1024) : 0;
+    if ((cfg.user_memory_bytes && !user) || (cfg.page_table_bytes && !tables)) {
+        *why = "free RAM cannot hold the root task's image and page tables";
+        return false;
+    }
+    if (user) zero_memory(kptr<void>(user), cfg.user_memory_bytes);
+    if (tables) zero_memory(kptr<void>(tables), cfg.page_table_bytes);
     zero_memory(kptr<void>(cnode), usize{1} << cnode_bits);
     zero_memory(kptr<void>(pd), usize{1} << abi::kPageDirectoryBits);
     zero_memory(kptr<void>(ipc), 4096);
@@ -120,7 +130,7 @@ bool create_root_task(const RootTaskConfig &cfg, RootTask &out, const char **why
     info->untyped.end = next;
     info->empty = {next, nslots};
 
-    out = {t, slots, info, pd, ipc, bi};
+    out = {t, slots, info, pd, ipc, bi, user, cfg.user_memory_bytes, tables, cfg.page_table_bytes};
     return true;
 }
 

@@ -8,6 +8,13 @@
 // blocks that fit, and each device region into device Untyped caps. The BootInfo
 // lists the Untyped in slot order with address, size and device flag.
 // The root CNode's guard is 32 - radix zero bits, so a slot index is a cap pointer.
+//
+// Before the Untyped caps are made it also sets aside, zeroed, the memory the
+// architecture needs to load the root task's image (RootTaskConfig::user_memory_bytes:
+// frames for its ELF segments and stack, page aligned) and its page tables
+// (page_table_bytes, 1 KiB aligned). That memory is covered by no cap: the
+// root task's address space is built from it once, at boot, by the architecture
+// (arch/arm/root_vspace.cpp). With both sizes 0 nothing is set aside.
 #pragma once
 
 #include "petrel/abi.hpp"
@@ -28,6 +35,8 @@ struct RootTaskConfig {
     u32 cnode_radix;            // 2^radix slots in the root CNode
     u32 ipc_buffer_vaddr;       // where the root task will see its IPC buffer
     paddr_t kernel_start, kernel_end;
+    u32 user_memory_bytes = 0;  // a multiple of 4 KiB: the root image's frames
+    u32 page_table_bytes = 0;   // a multiple of 1 KiB: its page tables
 };
 
 struct RootTask {
@@ -37,10 +46,18 @@ struct RootTask {
     paddr_t page_directory;
     paddr_t ipc_buffer_frame;
     paddr_t boot_info_frame;
+    paddr_t user_memory = 0;    // RootTaskConfig::user_memory_bytes of zeroed memory, or 0
+    u32 user_memory_bytes = 0;
+    paddr_t page_tables = 0;    // RootTaskConfig::page_table_bytes of zeroed memory, or 0
+    u32 page_table_bytes = 0;
 };
 
 constexpr u32 kRootCNodeRadix = 12;          // the root task's CNode: 4096 slots
-constexpr u32 kRootIpcBuffer = 0x0010'0000;  // its IPC buffer's user address
+// The root task's address space, besides its ELF segments (which must avoid these):
+constexpr u32 kRootIpcBuffer = 0x0010'0000;   // its IPC buffer's user address
+constexpr u32 kRootBootInfo = 0x0010'1000;    // its BootInfo frame (read-only), passed in r0
+constexpr u32 kRootStackTop = 0x7fff'0000;    // its initial stack pointer
+constexpr u32 kRootStackBytes = 16 * 1024;    // mapped below kRootStackTop
 
 // The root task built at boot (ARM kernel).
 const RootTask &root_task();

@@ -40,3 +40,27 @@ TEST_CASE("mmu: layout constants agree with the TTBCR split") {
     CHECK(!is_section(0));
     CHECK(!is_section(section(0, MemType::normal_wb) | (1u << 18)));  // a supersection is not a section
 }
+
+TEST_CASE("mmu: user page-table entry and small pages") {
+    u32 t = page_table_entry(0x40123c00);
+    CHECK(is_page_table_entry(t));
+    CHECK(page_table_base(t) == 0x40123c00);
+    CHECK(((t >> 5) & 0xf) == 0);  // domain 0
+    CHECK((t & (1u << 2)) == 0);    // PXN clear
+    CHECK(l2_index(0x7ffe'f123) == 0xef);
+
+    u32 code = user_small_page(0x40200fff, false, true);
+    CHECK(is_small_page(code));
+    CHECK(small_page_base(code) == 0x40200000);
+    CHECK((code & 1u) == 0);                 // executable
+    CHECK(((code >> 4) & 3) == 2);           // AP = 010: user read-only
+    CHECK((code & (1u << 9)) == 0);          // AP[2] = 0
+    CHECK(((code >> 6) & 7) == 1);           // TEX = 001
+    CHECK((code & 0xcu) == 0xcu);            // C, B: write-back write-allocate
+    CHECK((code & (1u << 10)) != 0);         // shareable
+    CHECK((code & (1u << 11)) != 0);         // not global: tagged with the ASID
+
+    u32 data = user_small_page(0x40201000, true, false);
+    CHECK((data & 1u) == 1u);                // XN
+    CHECK(((data >> 4) & 3) == 3);           // AP = 011: user read/write
+}

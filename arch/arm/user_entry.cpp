@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// User mode: the C++ half of the entry stubs (vectors.S), the address-space switch and resume.
+//
+// vectors.S saves a user thread's registers into ks.current->context, moves to
+// the top of the one kernel stack with interrupts masked and calls one of the
+// arm_user_* functions below, which call the generic entry_* function and
+// resume() the thread it returns: never returning to the stub. resume() ends in
+// arm_return_to_user (restore the context, rfe to user mode) or, for the idle
+// thread, arm_idle_loop (reset the kernel stack, interrupts on, wfi). An
+// interrupt taken in the idle loop comes to arm_kernel_irq(), which enters the
+// kernel through entry_interrupt() and resumes its choice; interrupts taken in
+// the kernel outside the idle loop (boot, target tests) are only handled.
+//
+// Address spaces: TTBR0 holds the running thread's Page Directory (its
+// kTcbVTable cap; a thread without one gets the empty boot table, so every user
+// access faults). All threads share one hardware ASID (CONTEXTIDR = 0, set at
+// boot), so a switch invalidates the whole TLB: correct, not fast; the ASID
+// issue gives each address space its own.
+#include "arch.hpp"
+#include "cap.hpp"
+#include "cpu.hpp"
+#include "entry.hpp"
+#include "interrupt.hpp"
+#include "kmem.hpp"
+#include "mmu.hpp"
+#include "scheduler.hpp"
+#include "state.hpp"
+
+extern "C" {
+extern u32 boot_identity_pd[];  // kernel_vspace.cpp: empty after boot
+[[noreturn]] void arm_return_to_user(petrel::arch::UserContext *context);  // vectors.S
+[[noreturn]] void arm_idle_loop();                                        // vectors.S
+}
+
+namespace petrel::arch {
+namespace {
+
+paddr_t g_active_pd;  // physical address in TTBR0, 0 before the first switch
+bool g_idling;        // the idle loop runs: an interrupt is a kernel entry
+
+// The CPSR bits a thread keeps: flags, GE, IT, E and T. Mode is forced to
+// USR and the A, I, F masks clear, whatever a register write put there.
+constexpr u32 kCpsrUserBits = 0xfe0f'fe20u;
+
+}  // namespace
+
+void activate_thread(Tcb *t) {
+    const Cap &vspace = t->slots[kTcbVTable].cap;
+    paddr_t pd = vspace.type() == CapType::PageDirectory ? vspace.object() : kref(boot_identity_pd);
+    if (pd == g_active_pd) return;
+    g_active_pd = pd;
+    arm::write_ttbr0(pd | arm::kTtbrWalkAttrs);
+    arm::isb();
+    arm::tlb_invalidate_all();
+}
+
+void resume(Tcb *t) {
+    if (t == idle_thread()) {
+        g_idling = true;
+        arm_idle_loop();
+    }
+    g_idling = false;
+    activate_thread(t);
+    t->context.cpsr = (t->context.cpsr & kCpsrUserBits) | arm::kModeUsr;
+    arm_return_to_user(&t->context);
+}
+
+}  // namespace petrel::arch
+
+namespace petrel::arm {
+
+// Kinds, as in vectors.S.
+constexpr u32 kKindPrefetchAbort = 3, kKindDataAbort = 4;  // else undefined (1)
+
+extern "C" [[noreturn]] void arm_user_syscall(u32 number) { arch::resume(entry_syscall(number)); }
+
+extern "C" [[noreturn]] void arm_user_irq() { arch::resume(entry_interrupt()); }
+
+extern "C" [[noreturn]] void arm_user_fault(u32 kind) {
+    arch::UserContext &c = ks.current->context;
+    Fault f{};
+    switch (kind) {
+    case kKindDataAbort: f = {FaultKind::VmFault, read_dfar(), read_dfsr(), false}; break;
+    case kKindPrefetchAbort: f = {FaultKind::VmFault, read_ifar(), read_ifsr(), true}; break;
+    default:
+        // The stub took 4 from the return address; a Thumb instruction is 2 bytes on.
+        if (c.cpsr & (1u << 5)) c.pc += 2;
+        f = {FaultKind::UserException, c.pc, 0, false};
+        break;
+    }
+    arch::resume(entry_fault(f));
+}
+
+// An IRQ taken in kernel mode (vectors.S pushed the interrupted state on the kernel stack).
+extern "C" void arm_kernel_irq() {
+    if (!arch::g_idling) {
+        handle_interrupt();
+        return;
+    }
+    Tcb *t = entry_interrupt();
+    if (t != idle_thread()) arch::resume(t);  // abandons the idle loop's frame
+}
+
+}  // namespace petrel::arm
