@@ -8,6 +8,7 @@
 #include "cnode.hpp"
 #include "console.hpp"
 #include "lib/format.hpp"
+#include "tcb.hpp"
 #include "untyped.hpp"
 
 namespace petrel {
@@ -133,6 +134,11 @@ Outcome reject_memory(Invocation &inv, u32 available, u32 needed) {
     return fail(Error::NotEnoughMemory, {available});
 }
 
+Outcome reject_alignment(Invocation &inv, const char *arg, u32 value, u32 align_bits) {
+    log(inv, "%s: expected a multiple of %u, got 0x%x", arg, 1u << align_bits, value);
+    return fail(Error::AlignmentError, {});
+}
+
 Slot *lookup_arg_slot(Invocation &inv, Outcome &out, const Cap &root, u32 index, u32 depth,
                       bool source, const char *arg, SlotNeed need) {
     if (depth < 1 || depth > 32) {
@@ -163,6 +169,7 @@ Outcome decode_invocation(Invocation &inv) {
     switch (inv.cap.type()) {
     case CapType::Untyped: return decode_untyped(inv);
     case CapType::CNode: return decode_cnode(inv);
+    case CapType::Thread: return decode_tcb(inv);
     case CapType::Null:
         inv.name = "invoke";
         return reject_cap(inv, 0, "cap", "expected a cap, got an empty slot (cptr 0x%x)", inv.cptr);

@@ -59,6 +59,8 @@ Outcome reject_lookup(Invocation &inv, bool source, const char *arg, const Looku
 Outcome reject_delete_first(Invocation &inv, const char *arg, u32 index);
 Outcome reject_revoke_first(Invocation &inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 Outcome reject_memory(Invocation &inv, u32 available, u32 needed);
+// AlignmentError (no details): `value` is not a multiple of 2^align_bits.
+Outcome reject_alignment(Invocation &inv, const char *arg, u32 value, u32 align_bits);
 
 // Looks up a slot named by (root, index, depth) for a CNode operation, with the
 // range check on depth; on failure rejects the invocation and returns null.

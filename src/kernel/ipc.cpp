@@ -2,6 +2,7 @@
 // Synchronous IPC, replies, notifications and cancellation (see ipc.hpp).
 #include "ipc.hpp"
 
+#include "console.hpp"
 #include "cspace.hpp"
 #include "panic.hpp"
 #include "scheduler.hpp"
@@ -85,6 +86,15 @@ void transfer(Tcb *sender, Tcb *receiver, u32 badge, bool grant, const Cap *ep_c
     abi::IpcBuffer *rbuf = receiver->ipc_buffer_ptr();
     abi::MessageInfo info = abi::MessageInfo::from_word(reg(sender, arch::kRegInfo));
     u32 len = info.length > abi::kMsgMaxLength ? abi::kMsgMaxLength : info.length;
+#ifndef NDEBUG
+    const char *who = sender->name[0] ? sender->name : "thread";
+    if (info.length > abi::kMsgMaxLength)
+        kprintf("petrel: %s: IPC: length: expected at most %u words, got %u; sent %u\n", who, abi::kMsgMaxLength,
+                info.length, abi::kMsgMaxLength);
+    if (info.extra_caps > 0 && !grant)
+        kprintf("petrel: %s: IPC: extra caps: expected an endpoint cap with Grant to send %u caps; none sent\n",
+                who, info.extra_caps);
+#endif
     if (!sbuf || !rbuf) len = len > abi::kMsgRegisters ? abi::kMsgRegisters : len;
     for (u32 i = 0; i < len; ++i) set_mr(receiver, rbuf, i, get_mr(sender, sbuf, i));
 

@@ -123,6 +123,23 @@ SyscallResult handle_syscall(u32 number) {
         kprintf("petrel: thread '%s' halted the system with status %u\n", t->name[0] ? t->name : "?",
                 reg(t, arch::kRegCap));
         halt(static_cast<int>(reg(t, arch::kRegCap)));
+    case Syscall::DebugNameThread: {
+        // r0 = a TCB cap; the name is a NUL-terminated string at the start of
+        // the caller's IPC buffer message area.
+        Lookup l = resolve(t->slots[kTcbCTable].cap, reg(t, arch::kRegCap), 32);
+        abi::IpcBuffer *buf = t->ipc_buffer_ptr();
+        if (l.ok() && l.slot->cap.type() == CapType::Thread && buf) {
+            char name[16];
+            const char *src = reinterpret_cast<const char *>(buf->msg);
+            for (u32 i = 0; i < sizeof(name); ++i) name[i] = src[i];
+            name[sizeof(name) - 1] = '\0';
+            tcb_set_name(kptr<Tcb>(l.slot->cap.object()), name);
+        } else {
+            kprintf("petrel: %s: DebugNameThread: cap: expected a TCB cap and an IPC buffer\n",
+                    t->name[0] ? t->name : "thread");
+        }
+        return SyscallResult::Done;
+    }
     case Syscall::DebugCapIdentify: {
         Lookup l = resolve(t->slots[kTcbCTable].cap, reg(t, arch::kRegCap), 32);
         reg(t, arch::kRegCap) = l.ok() ? static_cast<u32>(l.slot->cap.type()) : 0;

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// Thread control blocks (see tcb.hpp).
+// Thread control blocks and their invocations: decode (validate everything),
+// then invoke (see tcb.hpp).
 #include "tcb.hpp"
 
+#include "invocation.hpp"
 #include "ipc.hpp"
 #include "scheduler.hpp"
 #include "state.hpp"
 
 namespace petrel {
+
+using abi::Label;
 
 Tcb *current_thread() { return ks.current; }
 void set_current_thread(Tcb *t) { ks.current = t; }
@@ -29,6 +33,374 @@ abi::IpcBuffer *Tcb::ipc_buffer_ptr() {
     u32 bits = frame.object_size_bits();
     u32 offset = ipc_buffer & mask_bits(bits) & ~mask_bits(abi::kIpcBufferSizeBits);
     return kptr<abi::IpcBuffer>(frame.object() + offset);
+}
+
+void tcb_set_name(Tcb *t, const char *name) {
+    u32 i = 0;
+    for (; i + 1 < sizeof(t->name) && name[i] != '\0'; ++i) t->name[i] = name[i];
+    for (; i < sizeof(t->name); ++i) t->name[i] = '\0';
+}
+
+// ---------------------------------------------------------------- registers
+
+u32 tcb_get_register(const Tcb *t, u32 index) {
+    const arch::UserContext &c = t->context;
+    switch (index) {
+    case 0: return c.pc;
+    case 1: return c.sp;
+    case 2: return c.cpsr;
+    case 3: return c.lr;
+    default: return c.r[index - kTcbFrameRegisters];
+    }
+}
+
+void tcb_set_register(Tcb *t, u32 index, u32 value) {
+    arch::UserContext &c = t->context;
+    switch (index) {
+    case 0: c.pc = value; break;
+    case 1: c.sp = value; break;
+    case 2: c.cpsr = (value & kCpsrUserWritable) | arch::kCpsrUser; break;
+    case 3: c.lr = value; break;
+    default: c.r[index - kTcbFrameRegisters] = value; break;
+    }
+}
+
+// ---------------------------------------------------------------- invoke
+
+void tcb_suspend(Tcb *t) {
+    // Stopped inside a blocking system call, a thread redoes the call when it is
+    // resumed (seL4 restarts it at the svc); stopped waiting on a fault, it
+    // retries the faulting instruction (its pc already).
+    bool in_syscall = false;
+    switch (t->state) {
+    case ThreadState::BlockedOnSend:
+    case ThreadState::BlockedOnRecv:
+    case ThreadState::BlockedOnReply:
+    case ThreadState::BlockedOnNotification: in_syscall = t->fault_kind == 0; break;
+    default: break;
+    }
+    cancel_ipc(t);
+    if (in_syscall) arch::rewind_syscall(t->context);
+    sched_set_state(t, ThreadState::Inactive);
+}
+
+void tcb_resume(Tcb *t) {
+    if (t->state == ThreadState::BlockedOnReply) tcb_suspend(t);  // seL4: waiting for a reply counts as stopped
+    if (t->state != ThreadState::Inactive) return;
+    sched_set_state(t, ThreadState::Restart);
+    sched_wake(t);
+}
+
+void invoke_tcb_read_registers(Tcb *t, bool suspend_source, u32 count, u32 *values) {
+    if (suspend_source) tcb_suspend(t);
+    for (u32 i = 0; i < count; ++i) values[i] = tcb_get_register(t, i);
+}
+
+void invoke_tcb_write_registers(Tcb *t, bool resume_target, u32 count, const u32 *values) {
+    for (u32 i = 0; i < count; ++i) tcb_set_register(t, i, values[i]);
+    if (resume_target) tcb_resume(t);
+}
+
+void invoke_tcb_copy_registers(Tcb *dest, Tcb *src, bool suspend_source, bool resume_target,
+                               bool transfer_frame, bool transfer_integer) {
+    if (suspend_source) tcb_suspend(src);
+    if (resume_target) tcb_resume(dest);
+    if (transfer_frame)
+        for (u32 i = 0; i < kTcbFrameRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
+    if (transfer_integer)
+        for (u32 i = kTcbFrameRegisters; i < kTcbNumRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
+}
+
+namespace {
+
+// Replaces the TCB's copy in `which` with `copy` (copy.src null: leaves it
+// empty). The old cap goes first, preemptibly; the copy is made only if its
+// source and the invoked TCB cap (in `tcb_slot`) survived that deletion.
+Status replace_tcb_cap(Tcb *t, Slot *tcb_slot, TcbSlot which, const TcbCapCopy &copy) {
+    Slot *slot = t->slot(which);
+    if (delete_cap(slot) == Status::Preempted) return Status::Preempted;
+    bool tcb_alive = tcb_slot->cap.type() == CapType::Thread && tcb_slot->cap.object() == kref(t);
+    if (copy.src && tcb_alive && same_object(copy.cap, copy.src->cap)) insert_derived(copy.src, slot, copy.cap);
+    return Status::Ok;
+}
+
+}  // namespace
+
+Status invoke_tcb_control(Tcb *t, Slot *tcb_slot, const TcbControl &c) {
+    // A restarted call redoes every step: deleting a copy made by an earlier
+    // attempt is quick (its source still exists), and the copy is made again.
+    if (c.set_space) {
+        t->fault_ep = c.fault_ep;
+        if (replace_tcb_cap(t, tcb_slot, kTcbCTable, c.cspace) == Status::Preempted) return Status::Preempted;
+        if (replace_tcb_cap(t, tcb_slot, kTcbVTable, c.vspace) == Status::Preempted) return Status::Preempted;
+    }
+    if (c.set_buffer) {
+        if (replace_tcb_cap(t, tcb_slot, kTcbIpcBuffer, c.frame) == Status::Preempted) return Status::Preempted;
+        t->ipc_buffer = c.buffer;
+    }
+    return Status::Ok;
+}
+
+// ---------------------------------------------------------------- decode
+
+namespace {
+
+constexpr u32 kFlagSuspendSource = 1u << 0;  // ReadRegisters, CopyRegisters
+constexpr u32 kFlagResumeTarget = 1u << 0;   // WriteRegisters
+constexpr u32 kCopyResumeTarget = 1u << 1;   // CopyRegisters
+constexpr u32 kCopyFrame = 1u << 2;
+constexpr u32 kCopyInteger = 1u << 3;
+constexpr u32 kCopyFlags = kFlagSuspendSource | kCopyResumeTarget | kCopyFrame | kCopyInteger;
+
+Tcb *target(const Invocation &inv) { return kptr<Tcb>(inv.cap.object()); }
+
+// The thread named by extra cap `index`, or rejects.
+Tcb *tcb_arg(Invocation &inv, Outcome &out, u32 index, const char *arg) {
+    const Cap &c = inv.extra[index]->cap;
+    if (c.type() != CapType::Thread) {
+        out = reject_cap(inv, index + 1, arg, "expected a TCB cap, got %s", cap_type_name(c.type()));
+        return nullptr;
+    }
+    return kptr<Tcb>(c.object());
+}
+
+Outcome decode_read_registers(Invocation &inv) {
+    if (inv.length() < 2) return reject_truncated(inv, 2, 0);
+    u32 flags = inv.mr(0), count = inv.mr(1);
+    if (flags & ~kFlagSuspendSource)
+        return reject_argument(inv, 0, "flags", "expected bit 0 (suspend_source) only, got 0x%x", flags);
+    if (count < 1 || count > kTcbNumRegisters) return reject_range(inv, "count", count, 1, kTcbNumRegisters);
+    Tcb *t = target(inv);
+    if (t == inv.thread) return reject_illegal(inv, "a thread cannot read its own registers");
+    u32 values[kTcbNumRegisters];
+    invoke_tcb_read_registers(t, flags & kFlagSuspendSource, count, values);
+    // Without an IPC buffer only the message registers held in registers reach the caller.
+    u32 n = inv.buffer || count < abi::kMsgRegisters ? count : abi::kMsgRegisters;
+    for (u32 i = 0; i < n; ++i) inv.reply_mr(i, values[i]);
+    return Outcome::Ok;
+}
+
+Outcome decode_write_registers(Invocation &inv) {
+    if (inv.length() < 2) return reject_truncated(inv, 2, 0);
+    u32 flags = inv.mr(0), count = inv.mr(1);
+    if (flags & ~kFlagResumeTarget)
+        return reject_argument(inv, 0, "flags", "expected bit 0 (resume_target) only, got 0x%x", flags);
+    if (count < 1 || count > kTcbNumRegisters) return reject_range(inv, "count", count, 1, kTcbNumRegisters);
+    if (inv.length() < 2 + count) return reject_truncated(inv, 2 + count, 0);
+    Tcb *t = target(inv);
+    if (t == inv.thread) return reject_illegal(inv, "a thread cannot write its own registers");
+    u32 values[kTcbNumRegisters];
+    for (u32 i = 0; i < count; ++i) values[i] = inv.mr(2 + i);
+    invoke_tcb_write_registers(t, flags & kFlagResumeTarget, count, values);
+    return Outcome::Ok;
+}
+
+Outcome decode_copy_registers(Invocation &inv) {
+    if (inv.length() < 1 || inv.extra_count < 1) return reject_truncated(inv, 1, 1);
+    u32 flags = inv.mr(0);
+    if (flags & ~kCopyFlags)
+        return reject_argument(inv, 0, "flags",
+                               "expected bits 0-3 (suspend_source, resume_target, transfer_frame, "
+                               "transfer_integer) only, got 0x%x",
+                               flags);
+    Outcome out;
+    Tcb *src = tcb_arg(inv, out, 0, "source");
+    if (!src) return out;
+    invoke_tcb_copy_registers(target(inv), src, flags & kFlagSuspendSource, flags & kCopyResumeTarget,
+                              flags & kCopyFrame, flags & kCopyInteger);
+    return Outcome::Ok;
+}
+
+// cspace_root (extra cap `cap_index`) with its data word (message register `data_mr`).
+bool decode_cspace(Invocation &inv, Outcome &out, u32 cap_index, u32 data_mr, TcbCapCopy &copy) {
+    Slot *src = inv.extra[cap_index];
+    Cap cap = src->cap;
+    if (cap.type() != CapType::CNode) {
+        out = reject_cap(inv, cap_index + 1, "cspace_root", "expected a CNode cap, got %s", cap_type_name(cap.type()));
+        return false;
+    }
+    u32 data = inv.mr(data_mr);
+    if (data != 0) {  // 0 keeps the cap's guard (seL4)
+        u32 guard_size = data & 0x3fu;
+        u32 guard = data >> 6;
+        u32 radix = cap.cnode_radix();
+        if (guard_size + radix > 32) {
+            out = reject_argument(inv, data_mr, "cspace_root_data",
+                                  "guard size: expected at most %u (32 - radix %u), got %u", 32 - radix, radix,
+                                  guard_size);
+            return false;
+        }
+        if (guard >= (1u << abi::kCNodeGuardBits) || (guard >> guard_size) != 0) {
+            out = reject_argument(inv, data_mr, "cspace_root_data",
+                                  "guard: expected a value of %u bits (at most %u), got 0x%x", guard_size,
+                                  abi::kCNodeGuardBits, guard);
+            return false;
+        }
+        cap = Cap::cnode(cap.object(), radix, guard_size, guard);
+    }
+    copy = {src, cap};
+    return true;
+}
+
+bool decode_vspace(Invocation &inv, Outcome &out, u32 cap_index, u32 data_mr, TcbCapCopy &copy) {
+    Slot *src = inv.extra[cap_index];
+    const Cap &cap = src->cap;
+    if (cap.type() != CapType::PageDirectory) {
+        out = reject_cap(inv, cap_index + 1, "vspace_root", "expected a PageDirectory cap, got %s",
+                         cap_type_name(cap.type()));
+        return false;
+    }
+    if (inv.mr(data_mr) != 0) {
+        out = reject_argument(inv, data_mr, "vspace_root_data", "expected 0 for a PageDirectory cap, got 0x%x",
+                              inv.mr(data_mr));
+        return false;
+    }
+    copy = {src, cap};
+    return true;
+}
+
+bool decode_buffer(Invocation &inv, Outcome &out, u32 cap_index, u32 buffer_mr, u32 &buffer, TcbCapCopy &copy) {
+    buffer = inv.mr(buffer_mr);
+    copy = {};
+    if (buffer == 0) return true;  // no IPC buffer
+    Slot *src = inv.extra[cap_index];
+    const Cap &cap = src->cap;
+    if (!cap.is_frame()) {
+        out = reject_cap(inv, cap_index + 1, "buffer_frame", "expected a Frame cap, got %s", cap_type_name(cap.type()));
+        return false;
+    }
+    if (cap.frame_is_device()) {
+        out = reject_cap(inv, cap_index + 1, "buffer_frame", "expected a RAM frame, got a device frame");
+        return false;
+    }
+    const u32 rw = abi::kRightRead | abi::kRightWrite;
+    if ((cap.rights() & rw) != rw) {
+        out = reject_cap(inv, cap_index + 1, "buffer_frame", "expected read and write rights (0x%x), got rights 0x%x",
+                         rw, cap.rights());
+        return false;
+    }
+    if (buffer & mask_bits(abi::kIpcBufferSizeBits)) {
+        out = reject_alignment(inv, "buffer", buffer, abi::kIpcBufferSizeBits);
+        return false;
+    }
+    copy = {src, Cap::frame(cap.type(), cap.object(), cap.rights(), false)};  // an unmapped copy
+    return true;
+}
+
+// Configure (MR0 fault_ep, MR1 cspace_root_data, MR2 vspace_root_data, MR3 buffer;
+// caps cspace_root, vspace_root, buffer_frame), SetSpace (the first three MRs
+// and two caps), SetIPCBuffer (MR0 buffer; cap buffer_frame).
+Outcome decode_control(Invocation &inv, Label label) {
+    const bool space = label != Label::TcbSetIpcBuffer, buffer = label != Label::TcbSetSpace;
+    const u32 words = label == Label::TcbConfigure ? 4 : space ? 3 : 1;
+    const u32 caps = label == Label::TcbConfigure ? 3 : space ? 2 : 1;
+    if (inv.length() < words || inv.extra_count < caps) return reject_truncated(inv, words, caps);
+    Outcome out;
+    TcbControl c;
+    if (space) {
+        c.set_space = true;
+        c.fault_ep = inv.mr(0);
+        if (!decode_cspace(inv, out, 0, 1, c.cspace)) return out;
+        if (!decode_vspace(inv, out, 1, 2, c.vspace)) return out;
+    }
+    if (buffer) {
+        c.set_buffer = true;
+        if (!decode_buffer(inv, out, space ? 2 : 0, space ? 3 : 0, c.buffer, c.frame)) return out;
+    }
+    return invoke_tcb_control(target(inv), inv.slot, c) == Status::Ok ? Outcome::Ok : Outcome::Preempted;
+}
+
+// SetPriority (MR0 priority), SetMCPriority (MR0 mcp), SetSchedParams (MR0 mcp,
+// MR1 priority); the authority TCB is the extra cap.
+Outcome decode_priority(Invocation &inv, Label label) {
+    const u32 words = label == Label::TcbSetSchedParams ? 2 : 1;
+    if (inv.length() < words || inv.extra_count < 1) return reject_truncated(inv, words, 1);
+    Outcome out;
+    Tcb *auth = tcb_arg(inv, out, 0, "authority");
+    if (!auth) return out;
+    const u32 max = auth->mcp < kMaxPriority ? auth->mcp : kMaxPriority;
+    const bool sets_mcp = label != Label::TcbSetPriority;
+    const u32 first = inv.mr(0);
+    const char *const priority_arg = "priority (at most the authority's mcp)";
+    if (first > max)
+        return reject_range(inv, sets_mcp ? "mcp (at most the authority's mcp)" : priority_arg, first, 0, max);
+    if (words == 2 && inv.mr(1) > max) return reject_range(inv, priority_arg, inv.mr(1), 0, max);
+    Tcb *t = target(inv);
+    switch (label) {
+    case Label::TcbSetPriority: invoke_tcb_set_priority(t, first); break;
+    case Label::TcbSetMCPriority: invoke_tcb_set_mcp(t, first); break;
+    default:
+        invoke_tcb_set_mcp(t, first);
+        invoke_tcb_set_priority(t, inv.mr(1));
+        break;
+    }
+    return Outcome::Ok;
+}
+
+bool has_waiters(const Notification *n) { return (n->head_and_state & ~3u) != 0; }
+
+Outcome decode_bind(Invocation &inv) {
+    if (inv.extra_count < 1) return reject_truncated(inv, 0, 1);
+    Tcb *t = target(inv);
+    if (t->bound_ntfn)
+        return reject_illegal(inv, "expected a thread without a bound notification, got one bound to 0x%x",
+                              t->bound_ntfn);
+    const Cap &cap = inv.extra[0]->cap;
+    if (cap.type() != CapType::Notification)
+        return reject_cap(inv, 1, "notification", "expected a Notification cap, got %s", cap_type_name(cap.type()));
+    if (!(cap.rights() & abi::kRightRead))
+        return reject_cap(inv, 1, "notification", "expected the read right (0x%x), got rights 0x%x",
+                          u32{abi::kRightRead}, cap.rights());
+    auto *n = kptr<Notification>(cap.object());
+    if (n->bound_tcb)
+        return reject_illegal(inv, "notification: expected one bound to no thread, got one bound to 0x%x",
+                              n->bound_tcb);
+    if (has_waiters(n))
+        return reject_illegal(inv, "notification: expected one with no waiting threads, got one with waiters");
+    bind_notification(t, n);
+    return Outcome::Ok;
+}
+
+Outcome decode_unbind(Invocation &inv) {
+    Tcb *t = target(inv);
+    if (!t->bound_ntfn) return reject_illegal(inv, "expected a thread with a bound notification, got one without");
+    unbind_notification(t);
+    return Outcome::Ok;
+}
+
+}  // namespace
+
+void invoke_tcb_set_priority(Tcb *t, u32 priority) { sched_set_priority(t, priority); }
+void invoke_tcb_set_mcp(Tcb *t, u32 mcp) { t->mcp = mcp; }
+
+Outcome decode_tcb(Invocation &inv) {
+    Label label = static_cast<Label>(inv.label());
+    switch (label) {
+    case Label::TcbReadRegisters: inv.name = "TCB.ReadRegisters"; return decode_read_registers(inv);
+    case Label::TcbWriteRegisters: inv.name = "TCB.WriteRegisters"; return decode_write_registers(inv);
+    case Label::TcbCopyRegisters: inv.name = "TCB.CopyRegisters"; return decode_copy_registers(inv);
+    case Label::TcbConfigure: inv.name = "TCB.Configure"; return decode_control(inv, label);
+    case Label::TcbSetSpace: inv.name = "TCB.SetSpace"; return decode_control(inv, label);
+    case Label::TcbSetIpcBuffer: inv.name = "TCB.SetIPCBuffer"; return decode_control(inv, label);
+    case Label::TcbSetPriority: inv.name = "TCB.SetPriority"; return decode_priority(inv, label);
+    case Label::TcbSetMCPriority: inv.name = "TCB.SetMCPriority"; return decode_priority(inv, label);
+    case Label::TcbSetSchedParams: inv.name = "TCB.SetSchedParams"; return decode_priority(inv, label);
+    case Label::TcbSuspend:
+        inv.name = "TCB.Suspend";
+        tcb_suspend(target(inv));
+        return Outcome::Ok;
+    case Label::TcbResume:
+        inv.name = "TCB.Resume";
+        tcb_resume(target(inv));
+        return Outcome::Ok;
+    case Label::TcbBindNotification: inv.name = "TCB.BindNotification"; return decode_bind(inv);
+    case Label::TcbUnbindNotification: inv.name = "TCB.UnbindNotification"; return decode_unbind(inv);
+    default:
+        inv.name = "TCB";
+        return reject_illegal(inv, "label: expected a TCB method (%u..%u), got %u",
+                              static_cast<u32>(Label::TcbReadRegisters),
+                              static_cast<u32>(Label::TcbUnbindNotification), inv.label());
+    }
 }
 
 }  // namespace petrel

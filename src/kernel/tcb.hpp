@@ -78,4 +78,122 @@ void tcb_prepare_destroy(Tcb *t);
 // The TCB whose slots are [slots, slots + kTcbSlots).
 inline Tcb *tcb_of_slots(Slot *slots) { return reinterpret_cast<Tcb *>(slots); }
 
+// Sets the thread's debug name (DebugNameThread): at most 15 characters of
+// `name`, up to its NUL, are copied; the name is always NUL-terminated.
+void tcb_set_name(Tcb *t, const char *name);
+
+// ---------------------------------------------------------------- invocations
+// TCB invocations, on a Thread cap, with seL4's non-MCS names and argument
+// orders (* = an extra cap, in order; the other arguments are message
+// registers MR0.. in order):
+//
+//   ReadRegisters(flags, count)       flags bit 0 = suspend_source: suspend the thread
+//                                     first. Replies with the first `count` (1..17)
+//                                     registers in the order below (only 4 reach a
+//                                     caller without an IPC buffer).
+//   WriteRegisters(flags, count, values...)
+//                                     flags bit 0 = resume_target: Resume the thread
+//                                     afterwards. Writes the first `count` (1..17)
+//                                     registers; cpsr is sanitised (see below).
+//   CopyRegisters(source*, flags)     flags bit 0 suspend_source, bit 1 resume_target,
+//                                     bit 2 transfer_frame (pc, sp, cpsr, lr),
+//                                     bit 3 transfer_integer (r0-r12): in that order.
+//   Configure(fault_ep, cspace_root*, cspace_root_data, vspace_root*, vspace_root_data,
+//             buffer, buffer_frame*)  SetSpace and SetIPCBuffer in one.
+//   SetSpace(fault_ep, cspace_root*, cspace_root_data, vspace_root*, vspace_root_data)
+//                                     fault_ep: a cap pointer in the thread's CSpace,
+//                                     looked up when it faults. cspace_root: a CNode
+//                                     cap; cspace_root_data, unless 0 (keep the cap's
+//                                     guard), is abi::cnode_cap_data(guard, guard_size)
+//                                     and sets the copy's guard, as in CNode.Mint.
+//                                     vspace_root: a PageDirectory cap, data 0.
+//   SetIPCBuffer(buffer, buffer_frame*)
+//                                     buffer: the user address of the 512-byte IPC
+//                                     buffer, 512-aligned; it lies at buffer mod the
+//                                     frame's size inside buffer_frame, a RAM frame cap
+//                                     with read and write rights. buffer 0: no IPC
+//                                     buffer (the frame cap is not looked at).
+//   SetPriority(authority*, priority) priority <= the authority thread's mcp
+//   SetMCPriority(authority*, mcp)    mcp <= the authority thread's mcp
+//   SetSchedParams(authority*, mcp, priority)   both <= the authority thread's mcp
+//   Suspend()                         cancel its IPC, stop it (state Inactive); a
+//                                     thread may suspend itself. A thread stopped in
+//                                     a blocking system call redoes it when resumed.
+//   Resume()                          a stopped thread (Inactive, or waiting for a
+//                                     reply, as in seL4) restarts at its pc; a thread
+//                                     that is running, ready or blocked: nothing.
+//   BindNotification(notification*)  a Notification cap with the Read right, to a
+//                                     notification with no bound thread and no waiters
+//   UnbindNotification()
+//
+// Space and buffer caps: the TCB keeps its own copies (kTcbCTable, kTcbVTable,
+// kTcbIpcBuffer), derived from the caps given. Each old copy is deleted first;
+// that can destroy an object (the TCB held the last cap to its old CNode) and be
+// preempted, and the call then restarts. The new copy is made only when its
+// source slot and the invoked TCB cap still exist after the deletion (seL4's
+// rule): giving a thread a CSpace from inside the one being destroyed leaves it
+// with none. Until the virtual-memory layer assigns ASIDs, any PageDirectory cap
+// is accepted as a VSpace root (seL4 also requires one with an ASID).
+//
+// Errors (abi::Error; MR = detail registers). Each method checks the message
+// length, then its arguments in the order it takes them, then the threads' state:
+//   TruncatedMessage   fewer message registers or extra caps than the method takes
+//                      (WriteRegisters: 2 + count)
+//   InvalidArgument    MR0 = the argument's index: unknown flag bits (ARM has no
+//                      arch flags), cspace_root_data whose guard does not fit, a
+//                      non-zero vspace_root_data
+//   RangeError         MR0, MR1 = the valid range: count (1..17); a priority or mcp
+//                      above the authority's mcp (0..mcp)
+//   InvalidCapability  MR0 = the cap's index (1 = first extra cap): a cap of the
+//                      wrong type (TCB, CNode, PageDirectory, Frame, Notification),
+//                      a device frame, or missing rights (buffer frame: read and
+//                      write; notification: read)
+//   AlignmentError     buffer not a multiple of 512
+//   IllegalOperation   Read/WriteRegisters on the calling thread itself (seL4); binding a
+//                      thread that has a bound notification, or a notification
+//                      bound to a thread or with waiters; unbinding a thread
+//                      without one; an unknown label
+struct Invocation;
+enum class Outcome;
+Outcome decode_tcb(Invocation &inv);
+
+// Register order of Read/Write/CopyRegisters (a documented simplification of
+// seL4's): pc, sp, cpsr, lr, r0..r12. The first four are the "frame" registers
+// of CopyRegisters, r0-r12 the "integer" ones.
+constexpr u32 kTcbNumRegisters = 17;
+constexpr u32 kTcbFrameRegisters = 4;
+// cpsr bits a user may set: N Z C V Q (31..27), GE (19..16), E (9), T (5). Every
+// cpsr the kernel writes for the user is (value & kCpsrUserWritable) | kCpsrUser:
+// user mode, interrupts unmasked, no Jazelle, no IT state.
+constexpr u32 kCpsrUserWritable = 0xf80f'0220u;
+u32 tcb_get_register(const Tcb *t, u32 index);
+void tcb_set_register(Tcb *t, u32 index, u32 value);  // sanitises cpsr
+
+// The invoke half, for the kernel and the tests: validated arguments, cannot
+// fail, except by preemption where a Status is returned.
+void tcb_suspend(Tcb *t);
+void tcb_resume(Tcb *t);
+void invoke_tcb_set_priority(Tcb *t, u32 priority);
+void invoke_tcb_set_mcp(Tcb *t, u32 mcp);
+void invoke_tcb_read_registers(Tcb *t, bool suspend_source, u32 count, u32 *values);
+void invoke_tcb_write_registers(Tcb *t, bool resume_target, u32 count, const u32 *values);
+void invoke_tcb_copy_registers(Tcb *dest, Tcb *src, bool suspend_source, bool resume_target,
+                               bool transfer_frame, bool transfer_integer);
+// A cap to copy into a TCB slot, and the slot it is derived from (null: none).
+struct TcbCapCopy {
+    Slot *src = nullptr;
+    Cap cap;
+};
+// Configure, SetSpace, SetIPCBuffer (seL4's ThreadControl). `tcb_slot` holds the
+// invoked TCB cap.
+struct TcbControl {
+    bool set_space = false;     // fault_ep, cspace, vspace
+    u32 fault_ep = 0;
+    TcbCapCopy cspace, vspace;
+    bool set_buffer = false;    // buffer, frame (frame.src null: no IPC buffer)
+    u32 buffer = 0;
+    TcbCapCopy frame;
+};
+Status invoke_tcb_control(Tcb *t, Slot *tcb_slot, const TcbControl &c);
+
 }  // namespace petrel

@@ -335,3 +335,52 @@ TEST_CASE("scheduler: strict priority, round robin among equals on the tick, Yie
     check_scheduler();
     CHECK(sched_highest_ready() == 50);
 }
+
+TEST_CASE("ipc: bad input to a send is clamped or refused with a log line, never a crash", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint), ro = w.next++, nogrant = w.next++;
+    REQUIRE(copy(w.m, ro, ep, abi::kRightRead).ok());
+    REQUIRE(copy(w.m, nogrant, ep, abi::kRightRead | abi::kRightWrite).ok());
+    Tcb *server = w.thread("server", 60), *client = w.thread("client", 50);
+    REQUIRE(w.park_root() == server);
+    REQUIRE(w.sys(server, Syscall::Recv, ep) == client);
+    (void)w.m.take_console();
+    SECTION("a length over 120 is cut to 120") {
+        w.sys(client, Syscall::Send, ep, {1, 0, 0, 127});
+        CHECK(tag_of(server).length == 120);
+        CHECK(w.m.take_console().find("client: IPC: length: expected at most 120 words, got 127") != std::string::npos);
+    }
+    SECTION("caps without Grant stay behind, and the log says so") {
+        client->ipc_buffer_ptr()->caps_or_badges[0] = ep;
+        w.sys(client, Syscall::Send, nogrant, {1, 0, 1, 0});
+        CHECK(tag_of(server).extra_caps == 0);
+        CHECK(w.m.take_console().find("extra caps: expected an endpoint cap with Grant") != std::string::npos);
+    }
+    SECTION("sending on a cap without Write is a cap fault; with no handler the sender stops") {
+        CHECK(w.sys(client, Syscall::Send, ro, {1, 0, 0, 0}) == w.m.idle());
+        CHECK(client->state == ThreadState::Inactive);
+        CHECK(server->state == ThreadState::BlockedOnRecv);
+        CHECK(w.m.take_console().find("thread 'client' stopped: cap fault") != std::string::npos);
+    }
+    SECTION("receiving on a bad cap pointer is a cap fault") {
+        CHECK(w.sys(client, Syscall::Recv, 0xdead) == w.m.idle());
+        CHECK(client->state == ThreadState::Inactive);
+    }
+    REQUIRE_INVARIANTS();
+}
+
+TEST_CASE("debug: DebugNameThread names a thread through its cap; a bad cap is logged", "[ipc]") {
+    World w;
+    Tcb *t = w.thread("old", 50);
+    unsigned slot = w.last_tcb_slot;
+    Tcb *root = w.m.root.tcb;
+    std::strcpy(reinterpret_cast<char *>(root->ipc_buffer_ptr()->msg), "a-very-long-thread-name");
+    root->context.r[arch::kRegCap] = slot;
+    REQUIRE(w.m.syscall(root, static_cast<u32>(Syscall::DebugNameThread)) == SyscallResult::Done);
+    CHECK(std::string(t->name) == "a-very-long-thr");  // 15 characters and the NUL
+    root->context.r[arch::kRegCap] = kRootCNode;
+    (void)w.m.take_console();
+    REQUIRE(w.m.syscall(root, static_cast<u32>(Syscall::DebugNameThread)) == SyscallResult::Done);
+    CHECK(w.m.take_console().find("DebugNameThread: cap: expected a TCB cap") != std::string::npos);
+    CHECK(std::string(t->name) == "a-very-long-thr");
+}
