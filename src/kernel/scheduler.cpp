@@ -2,6 +2,7 @@
 // The scheduler (see scheduler.hpp).
 #include "scheduler.hpp"
 
+#include "console.hpp"
 #include "panic.hpp"
 #include "state.hpp"
 
@@ -150,6 +151,17 @@ void sched_tick() {
 void sched_yield() {
     ks.current->timeslice = kTimesliceTicks;
     sched_reschedule();
+}
+
+void sched_dump() {
+    auto name = [](const Tcb *t) { return t->name[0] ? t->name : "?"; };
+    kprintf("scheduler: running '%s' (priority %u)\n", name(ks.current), ks.current->priority);
+    for (int p = kMaxPriority; p >= 0; --p) {
+        if (!ks.ready_head[p]) continue;
+        kprintf("  ready %3d:", p);
+        for (Tcb *t = kptr<Tcb>(ks.ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) kprintf(" '%s'", name(t));
+        kprintf("\n");
+    }
 }
 
 Tcb *schedule() {

@@ -53,6 +53,9 @@ void sched_yield();
 // Carries out the pending decision; returns the thread to resume (ks.current).
 Tcb *schedule();
 
+// Prints the running thread and every ready queue (the DebugDumpScheduler call).
+void sched_dump();
+
 // The highest priority with a queued thread, or -1 (for tests and the checker).
 int sched_highest_ready();
 

@@ -123,6 +123,9 @@ SyscallResult handle_syscall(u32 number) {
         kprintf("petrel: thread '%s' halted the system with status %u\n", t->name[0] ? t->name : "?",
                 reg(t, arch::kRegCap));
         halt(static_cast<int>(reg(t, arch::kRegCap)));
+    case Syscall::DebugDumpScheduler:
+        sched_dump();
+        return SyscallResult::Done;
     case Syscall::DebugNameThread: {
         // r0 = a TCB cap; the name is a NUL-terminated string at the start of
         // the caller's IPC buffer message area.

@@ -384,3 +384,17 @@ TEST_CASE("debug: DebugNameThread names a thread through its cap; a bad cap is l
     CHECK(w.m.take_console().find("DebugNameThread: cap: expected a TCB cap") != std::string::npos);
     CHECK(std::string(t->name) == "a-very-long-thr");
 }
+
+TEST_CASE("debug: DebugDumpScheduler prints the running thread and the ready queues", "[sched]") {
+    World w;
+    w.thread("alpha", 50);
+    w.thread("beta", 50);
+    w.thread("gamma", 70);
+    (void)w.m.take_console();
+    REQUIRE(w.m.syscall(w.m.root.tcb, static_cast<u32>(Syscall::DebugDumpScheduler)) == SyscallResult::Done);
+    std::string log = w.m.take_console();
+    CHECK(log.find("scheduler: running 'root' (priority 255)") != std::string::npos);
+    CHECK(log.find("ready  70: 'gamma'") != std::string::npos);
+    CHECK(log.find("ready  50: 'alpha' 'beta'") != std::string::npos);
+    CHECK(log.find("gamma") < log.find("alpha"));  // highest priority first
+}
