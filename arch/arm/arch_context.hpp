@@ -16,6 +16,14 @@ struct UserContext {
 };
 static_assert(sizeof(UserContext) == 17 * 4);
 
+// A thread's VFP/NEON registers, saved lazily (arch/arm/user_entry.cpp).
+struct FpuState {
+    u64 d[32];
+    u32 fpscr;
+    u32 reserved;
+};
+static_assert(sizeof(FpuState) == 264);
+
 // The system-call registers (see petrel/abi.hpp).
 constexpr u32 kRegCap = 0, kRegInfo = 1, kRegMr0 = 2, kRegSyscall = 7;
 constexpr u32 kCpsrUser = 0x10;

@@ -28,6 +28,10 @@
 
 extern "C" {
 extern u32 boot_identity_pd[];  // kernel_vspace.cpp: empty after boot
+void arm_fpu_save(petrel::arch::FpuState *s);        // vfp.S
+void arm_fpu_load(const petrel::arch::FpuState *s);  // vfp.S
+u32 arm_fpexc_read();
+void arm_fpexc_write(u32 v);
 [[noreturn]] void arm_return_to_user(petrel::arch::UserContext *context);  // vectors.S
 [[noreturn]] void arm_idle_loop();                                        // vectors.S
 }
@@ -36,6 +40,30 @@ namespace petrel::arch {
 namespace {
 
 paddr_t g_active_pd;  // physical address in TTBR0, 0 before the first switch
+Tcb *g_fpu_owner;     // whose registers the FPU holds (null: nobody's)
+bool g_fpu_enabled;   // FPEXC.EN as last written
+constexpr u32 kFpexcEn = 1u << 30;
+
+void fpu_enable(bool on) {
+    if (on == g_fpu_enabled) return;
+    g_fpu_enabled = on;
+    arm_fpexc_write(on ? kFpexcEn : 0);
+}
+
+// The first FPU instruction of a thread that does not own the FPU traps as an
+// undefined instruction: give it the FPU (saving the owner's registers) and
+// let it retry. Returns false when the FPU was already on: a real undefined
+// instruction.
+bool fpu_trap(Tcb *t) {
+    if (arm_fpexc_read() & kFpexcEn) return false;
+    fpu_enable(true);
+    if (g_fpu_owner != t) {
+        if (g_fpu_owner) arm_fpu_save(&g_fpu_owner->fpu);
+        arm_fpu_load(&t->fpu);
+        g_fpu_owner = t;
+    }
+    return true;
+}
 bool g_idling;        // the idle loop runs: an interrupt is a kernel entry
 
 // The CPSR bits a thread keeps: flags, GE, IT, E and T. Mode is forced to
@@ -43,6 +71,22 @@ bool g_idling;        // the idle loop runs: an interrupt is a kernel entry
 constexpr u32 kCpsrUserBits = 0xfe0f'fe20u;
 
 }  // namespace
+
+void fpu_init() {
+    // CPACR: full access to CP10 and CP11 (VFP and NEON) at PL0 and PL1.
+    u32 cpacr;
+    asm volatile("mrc p15, 0, %0, c1, c0, 2" : "=r"(cpacr));
+    cpacr |= 0xfu << 20;
+    asm volatile("mcr p15, 0, %0, c1, c0, 2\n isb" : : "r"(cpacr) : "memory");
+    g_fpu_enabled = true;  // force the write
+    fpu_enable(false);
+}
+
+void fpu_release(Tcb *t) {
+    if (g_fpu_owner != t) return;
+    g_fpu_owner = nullptr;
+    fpu_enable(false);
+}
 
 void activate_thread(Tcb *t) {
     const Cap &vspace = t->slots[kTcbVTable].cap;
@@ -61,6 +105,7 @@ void resume(Tcb *t) {
     }
     g_idling = false;
     activate_thread(t);
+    fpu_enable(t == g_fpu_owner);  // anyone else traps on first use
     t->context.cpsr = (t->context.cpsr & kCpsrUserBits) | arm::kModeUsr;
     arm_return_to_user(&t->context);
 }
@@ -83,6 +128,7 @@ extern "C" [[noreturn]] void arm_user_fault(u32 kind) {
     case kKindDataAbort: f = {FaultKind::VmFault, read_dfar(), read_dfsr(), false}; break;
     case kKindPrefetchAbort: f = {FaultKind::VmFault, read_ifar(), read_ifsr(), true}; break;
     default:
+        if (arch::fpu_trap(ks.current)) arch::resume(ks.current);  // retry with the FPU on
         // The stub took 4 from the return address; a Thumb instruction is 2 bytes on.
         if (c.cpsr & (1u << 5)) c.pc += 2;
         f = {FaultKind::UserException, c.pc, 0, false};

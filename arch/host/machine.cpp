@@ -198,6 +198,7 @@ bool irq_pending() {
 }  // namespace platform
 
 namespace arch {
+void fpu_release(Tcb *) {}  // the simulated CPU has no FPU state to switch
 u32 timer_start(u32, u32 default_hz) { return default_hz; }
 void timer_rearm() {}
 }  // namespace arch

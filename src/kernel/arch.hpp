@@ -12,6 +12,12 @@ struct RootTask;
 namespace petrel::arch {
 
 void interrupts_on();
+
+// The FPU (VFP/NEON) is switched lazily: fpu_init() gives user mode access
+// and leaves it disabled, so a thread's first FPU instruction traps and the
+// kernel loads its registers; fpu_release() forgets a thread being destroyed.
+void fpu_init();
+void fpu_release(Tcb *t);
 void interrupts_off();
 // Waits for an interrupt (returns after one was taken, or spuriously).
 void idle();

@@ -104,6 +104,7 @@ extern "C" [[noreturn]] void kernel_main(paddr_t dtb) {
     build_root_task(mapped);
 
     interrupts_init();
+    arch::fpu_init();
     sched_init(&g_idle);
 
 #if defined(PETREL_TEST) && !defined(PETREL_TEST_ROOT)

@@ -4,6 +4,7 @@
 #include "tcb.hpp"
 
 #include "invocation.hpp"
+#include "arch.hpp"
 #include "ipc.hpp"
 #include "scheduler.hpp"
 #include "state.hpp"
@@ -25,7 +26,10 @@ void tcb_restart(Tcb *t) {
     sched_enqueue(t);
 }
 
-void tcb_prepare_destroy(Tcb *t) { ipc_prepare_destroy(t); }
+void tcb_prepare_destroy(Tcb *t) {
+    ipc_prepare_destroy(t);
+    arch::fpu_release(t);
+}
 
 abi::IpcBuffer *Tcb::ipc_buffer_ptr() {
     const Cap &frame = slots[kTcbIpcBuffer].cap;

@@ -56,6 +56,7 @@ struct Tcb {
     u32 fault_kind;    // FaultKind of the fault being delivered (0: none)
     u32 fault_address, fault_status, fault_instruction;
     char name[16];     // debug name
+    arch::FpuState fpu;  // VFP/NEON registers while another thread owns the FPU
 
     Slot *slot(TcbSlot i) { return &slots[i]; }
     // The kernel's pointer to the thread's IPC buffer, or null when the thread
