@@ -229,6 +229,10 @@ void send_ipc(Tcb *sender, const Cap &ep_cap, bool blocking, bool is_call) {
 }
 
 void receive_ipc(Tcb *receiver, const Cap &ep_cap, bool blocking) {
+    // A receiver that has not replied to its last caller never will (seL4 deletes
+    // the caller cap on every Recv): that caller gets its error reply now, not a
+    // later Reply meant for someone else, and does not wait forever.
+    drop_caller(receiver);
     if (take_bound_signal(receiver)) return;
     auto *ep = kptr<Endpoint>(ep_cap.object());
     if (ep->state == EndpointState::Sending) {

@@ -114,6 +114,24 @@ TEST_CASE("ipc: Call and ReplyRecv between a client and a server, with a direct 
     REQUIRE_INVARIANTS();
 }
 
+TEST_CASE("ipc: a server that receives again without replying wakes its caller with an error", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint);
+    Tcb *server = w.thread("server", 60), *client = w.thread("client", 50);
+    REQUIRE(w.park_root() == server);
+    REQUIRE(w.sys(server, Syscall::Recv, ep) == client);
+    REQUIRE(w.sys(client, Syscall::Call, ep, {7, 0, 0, 1}, {1}) == server);
+    CHECK(client->state == ThreadState::BlockedOnReply);
+    // No other caller comes: the Recv itself gives up the reply (seL4 deletes the caller cap).
+    CHECK(w.sys(server, Syscall::Recv, ep) == client);
+    CHECK(server->slot(kTcbCaller)->cap.is_null());
+    CHECK(client->state == ThreadState::Running);
+    CHECK(tag_of(client).label == static_cast<u32>(Error::InvalidCapability));
+    CHECK(tag_of(client).length == 1);
+    CHECK(mr(client, 0) == 0);
+    REQUIRE_INVARIANTS();
+}
+
 TEST_CASE("ipc: a server tells clients apart by badge, and senders queue", "[ipc]") {
     World w;
     unsigned ep = w.make(ObjectType::Endpoint);
