@@ -4,11 +4,87 @@
 
 namespace petrel {
 
-abi::MessageInfo call(u32 cptr, abi::MessageInfo info, u32 (&mr)[abi::kMsgRegisters]) {
-    SyscallRegs regs{{cptr, info.word(), mr[0], mr[1], mr[2], mr[3]}};
-    syscall(abi::Syscall::Call, regs);
+namespace {
+
+SyscallRegs regs_of(u32 cptr, abi::MessageInfo info, const MessageRegs &mr) {
+    return {{cptr, info.word(), mr[0], mr[1], mr[2], mr[3]}};
+}
+
+RecvResult result_of(const SyscallRegs &regs, MessageRegs &mr) {
     for (u32 i = 0; i < abi::kMsgRegisters; ++i) mr[i] = regs.r[2 + i];
-    return abi::MessageInfo::from_word(regs.r[1]);
+    return {abi::MessageInfo::from_word(regs.r[1]), regs.r[0]};
+}
+
+}  // namespace
+
+abi::MessageInfo call(u32 cptr, abi::MessageInfo info, MessageRegs &mr) {
+    SyscallRegs regs = regs_of(cptr, info, mr);
+    syscall(abi::Syscall::Call, regs);
+    return result_of(regs, mr).info;
+}
+
+void send(u32 cptr, abi::MessageInfo info, const MessageRegs &mr) {
+    SyscallRegs regs = regs_of(cptr, info, mr);
+    syscall(abi::Syscall::Send, regs);
+}
+
+void nb_send(u32 cptr, abi::MessageInfo info, const MessageRegs &mr) {
+    SyscallRegs regs = regs_of(cptr, info, mr);
+    syscall(abi::Syscall::NBSend, regs);
+}
+
+RecvResult recv(u32 cptr, MessageRegs &mr) {
+    SyscallRegs regs{{cptr, 0, 0, 0, 0, 0}};
+    syscall(abi::Syscall::Recv, regs);
+    return result_of(regs, mr);
+}
+
+RecvResult nb_recv(u32 cptr, MessageRegs &mr) {
+    SyscallRegs regs{{cptr, 0, 0, 0, 0, 0}};
+    syscall(abi::Syscall::NBRecv, regs);
+    return result_of(regs, mr);
+}
+
+void reply(abi::MessageInfo info, const MessageRegs &mr) {
+    SyscallRegs regs = regs_of(0, info, mr);
+    syscall(abi::Syscall::Reply, regs);
+}
+
+RecvResult reply_recv(u32 cptr, abi::MessageInfo info, MessageRegs &mr) {
+    SyscallRegs regs = regs_of(cptr, info, mr);
+    syscall(abi::Syscall::ReplyRecv, regs);
+    return result_of(regs, mr);
+}
+
+void yield() {
+    SyscallRegs regs{};
+    syscall(abi::Syscall::Yield, regs);
+}
+
+void signal(u32 ntfn) {
+    SyscallRegs regs{{ntfn, 0, 0, 0, 0, 0}};
+    syscall(abi::Syscall::Send, regs);
+}
+
+u32 wait(u32 ntfn) {
+    SyscallRegs regs{{ntfn, 0, 0, 0, 0, 0}};
+    syscall(abi::Syscall::Recv, regs);
+    return regs.r[0];
+}
+
+u32 poll(u32 ntfn) {
+    SyscallRegs regs{{ntfn, 0, 0, 0, 0, 0}};
+    syscall(abi::Syscall::NBRecv, regs);
+    return regs.r[0];
+}
+
+void debug_name_thread(abi::IpcBuffer *ipc, u32 tcb, const char *name) {
+    char *dst = reinterpret_cast<char *>(ipc->msg);
+    u32 i = 0;
+    for (; i + 1 < 16 && name[i] != '\0'; ++i) dst[i] = name[i];
+    dst[i] = '\0';
+    SyscallRegs regs{{tcb, 0, 0, 0, 0, 0}};
+    syscall(abi::Syscall::DebugNameThread, regs);
 }
 
 void debug_put_char(char c) {
