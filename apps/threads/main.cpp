@@ -494,6 +494,65 @@ void test_preemption() {
     destroy(b);
 }
 
+// ---------------------------------------------------------------- FPU switching
+// Two equal-priority spinners each keep their own values in d0, d16 and d31 and
+// check them on every round while round robin switches between them: the
+// kernel must save one thread's VFP/NEON registers and load the other's. (This
+// app is soft-float: the compiler never uses d0-d31 itself.)
+volatile u32 g_fpu_rounds[2], g_fpu_bad[2];
+
+void fpu_set(u32 p) {
+    asm volatile(".fpu neon-vfpv4\n vmov d0, %0, %1\n vmov d16, %1, %0\n vmov d31, %0, %0" : : "r"(p), "r"(~p));
+}
+
+bool fpu_holds(u32 p) {
+    u32 a, b, c, d, e, f;
+    asm volatile(".fpu neon-vfpv4\n vmov %0, %1, d0\n vmov %2, %3, d16\n vmov %4, %5, d31"
+                 : "=r"(a), "=r"(b), "=r"(c), "=r"(d), "=r"(e), "=r"(f));
+    return a == p && b == ~p && c == ~p && d == p && e == p && f == p;
+}
+
+void fpu_spinner(Thread *t) {
+    const u32 me = t->arg[0], other = 1 - me, pattern = 0x5a000000u + me * 0x01010101u;
+    fpu_set(pattern);
+    u32 last = g_spin[other];
+    while ((g_seen[0] < kSeenEnough || g_seen[1] < kSeenEnough) && counter() - g_spin_start < ms(kSpinLimitMs)) {
+        bump(g_spin[me]);
+        bump(g_fpu_rounds[me]);
+        if (!fpu_holds(pattern)) {
+            bump(g_fpu_bad[me]);
+            fpu_set(pattern);
+        }
+        const u32 o = g_spin[other];
+        if (o != last) {
+            bump(g_seen[me]);
+            last = o;
+        }
+    }
+}
+
+void test_fpu_switching() {
+    for (u32 i = 0; i < 2; ++i) {
+        g_spin[i] = 0;
+        g_seen[i] = 0;
+    }
+    set_root_priority(255);
+    Thread *a = spawn("fpu-a", fpu_spinner, 100, 0);
+    Thread *b = spawn("fpu-b", fpu_spinner, 100, 1);
+    start(a);
+    start(b);
+    g_spin_start = counter();
+    set_root_priority(kRootPriority);
+    wait_done(bit(a) | bit(b));
+    printf("threads: fpu: a checked its d0/d16/d31 %u times (%u wrong) and saw b run %u times; b %u times (%u wrong), "
+           "saw a %u times\n",
+           g_fpu_rounds[0], g_fpu_bad[0], g_seen[0], g_fpu_rounds[1], g_fpu_bad[1], g_seen[1]);
+    check(g_fpu_bad[0] == 0 && g_fpu_bad[1] == 0 && g_seen[0] >= kSeenEnough && g_seen[1] >= kSeenEnough,
+          "VFP/NEON registers are per thread across preemption");
+    destroy(a);
+    destroy(b);
+}
+
 // ---------------------------------------------------------------- priorities
 volatile char g_order[8];
 volatile u32 g_order_len;
@@ -681,6 +740,7 @@ int main(const abi::BootInfo *bi) {
     test_notifications();
     test_fault();
     test_preemption();
+    test_fpu_switching();
     test_priorities();
     test_suspend_resume();
     test_deletion();
