@@ -117,8 +117,12 @@ Outcome decode_target_op(Invocation &inv) {
         if (ep.badge() != 0) endpoint_cancel_badged_sends(kptr<Endpoint>(ep.object()), ep.badge());
         return Outcome::Ok;
     }
-    default:  // SaveCaller
-        return reject_illegal(inv, "there are no reply caps to save until threads run IPC");
+    default: {  // SaveCaller: the reply cap in the caller slot moves into the named slot
+        if (!slot->cap.is_null()) return reject_delete_first(inv, "index", inv.mr(0));
+        Slot *caller = inv.thread->slot(kTcbCaller);
+        if (!caller->cap.is_null()) invoke_cnode_move(caller, slot, caller->cap);
+        return Outcome::Ok;  // nothing to save is not an error (seL4)
+    }
     }
 }
 

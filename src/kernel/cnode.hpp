@@ -16,7 +16,9 @@
 //   Mutate(dest_index, dest_depth, src_root*, src_index, src_depth, data)
 //   Rotate(dest_index, dest_depth, pivot_root*, pivot_index, pivot_depth, pivot_data,
 //          src_root*, src_index, src_depth, src_data)   src -> pivot -> dest
-//   SaveCaller(index, depth)                     needs reply caps: rejected until they exist
+//   SaveCaller(index, depth)                     move the reply cap of the calling thread's
+//                                                last caller into the empty slot; a Send on
+//                                                it later replies (nothing saved: no error)
 // (* = an extra cap, in order.) Rights only shrink: the new cap has the source's
 // rights ANDed with `rights`. `data` is a badge (Endpoint, Notification; Mint
 // only, and only on an unbadged cap) or a guard (CNode: abi::cnode_cap_data);

@@ -282,16 +282,19 @@ bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
         for (u32 k = 0; k < count; ++k) {
             Slot *x = &slots[k];
             if (x->cap.is_null()) continue;
-            if (c.type() == CapType::Thread && k == kTcbCaller) {
-                // The reply cap IPC keeps outside the derivation tree: it names a
-                // caller blocked on this thread's reply.
+            if (x->cap.type() == CapType::Reply) {
+                // Reply caps live outside the derivation tree (a thread's caller
+                // slot, or a CNode slot after SaveCaller): each names a caller
+                // blocked on the reply, which knows the slot.
                 Tcb *caller = kptr<Tcb>(x->cap.object());
-                if (x->cap.type() != CapType::Reply || caller->state != ThreadState::BlockedOnReply ||
-                    caller->reply_holder != c.object())
-                    return r.fail("TCB %x: caller slot holds a %s cap that no caller waits on", c.object(),
-                                  cap_type_name(x->cap.type()));
+                if (caller->state != ThreadState::BlockedOnReply || caller->reply_holder != kref(x) ||
+                    x->mdb_prev != 0 || x->mdb_next != 0)
+                    return r.fail("slot %x holds a Reply cap to thread '%s' that does not wait on it", kref(x),
+                                  caller->name);
                 continue;
             }
+            if (c.type() == CapType::Thread && k == kTcbCaller)
+                return r.fail("TCB %x: caller slot holds a %s cap", c.object(), cap_type_name(x->cap.type()));
             if (k >= used && x != s)
                 return r.fail("Zombie %x: slot %u beyond its count %u still holds a %s cap", c.object(), k, used,
                               cap_type_name(x->cap.type()));

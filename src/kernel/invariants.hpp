@@ -5,8 +5,8 @@
 //   - the derivation list: the head has no predecessor, every link is mirrored
 //     (next->prev == this), it has no cycle, and it holds no empty slot;
 //   - completeness: every non-empty slot of every CNode and TCB that a cap names
-//     is in the list (no cap escapes the tree), except a TCB's caller slot, whose
-//     reply cap IPC manages: it must name a caller blocked on that thread's reply;
+//     is in the list (no cap escapes the tree), except Reply caps, which IPC keeps
+//     outside it: each must name a caller blocked on a reply that records the slot;
 //   - containment: every object made from an Untyped lies inside its nearest
 //     Untyped ancestor and below that Untyped's watermark; every watermark is
 //     within its Untyped;

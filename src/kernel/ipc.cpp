@@ -122,10 +122,9 @@ void transfer(Tcb *sender, Tcb *receiver, u32 badge, bool grant, const Cap *ep_c
     reg(receiver, arch::kRegCap) = badge;
 }
 
-// Drops the reply cap in `holder`'s caller slot: the caller it names will never
-// be answered, so it is woken with an error reply (abi.hpp: kReplyLost).
-void drop_caller(Tcb *holder) {
-    Slot *slot = holder->slot(kTcbCaller);
+}  // namespace
+
+void reply_cap_lost(Slot *slot) {
     if (slot->cap.type() != CapType::Reply) return;
     Tcb *caller = kptr<Tcb>(slot->cap.object());
     slot->cap = Cap::null();
@@ -142,12 +141,21 @@ void drop_caller(Tcb *holder) {
     sched_wake(caller);
 }
 
+void reply_cap_moved(Slot *dest) {
+    if (dest->cap.type() == CapType::Reply) kptr<Tcb>(dest->cap.object())->reply_holder = kref(dest);
+}
+
+namespace {
+
+// Drops the reply cap in `holder`'s caller slot (an unanswered caller).
+void drop_caller(Tcb *holder) { reply_cap_lost(holder->slot(kTcbCaller)); }
+
 // Gives the receiver a reply cap to the caller, who then waits for the reply.
 void setup_caller(Tcb *caller, Tcb *receiver, bool grant) {
     Slot *slot = receiver->slot(kTcbCaller);
     drop_caller(receiver);  // an unanswered earlier caller
     slot->cap = Cap::reply(kref(caller), false, grant ? u32{abi::kRightGrant} : 0u);
-    caller->reply_holder = kref(receiver);
+    caller->reply_holder = kref(slot);
     sched_set_state(caller, ThreadState::BlockedOnReply);
 }
 
@@ -259,8 +267,9 @@ void receive_ipc(Tcb *receiver, const Cap &ep_cap, bool blocking) {
     ep->state = EndpointState::Receiving;
 }
 
-void do_reply(Tcb *replier) {
-    Slot *slot = replier->slot(kTcbCaller);
+void do_reply(Tcb *replier) { reply_through(replier, replier->slot(kTcbCaller)); }
+
+void reply_through(Tcb *replier, Slot *slot) {
     if (slot->cap.type() != CapType::Reply) return;
     Tcb *caller = kptr<Tcb>(slot->cap.object());
     bool grant = slot->cap.rights() & abi::kRightGrant;
@@ -293,8 +302,9 @@ void cancel_ipc(Tcb *t) {
     }
     case ThreadState::BlockedOnNotification: ntfn_remove(kptr<Notification>(t->blocked_on), t); break;
     case ThreadState::BlockedOnReply: {
-        Tcb *holder = kptr<Tcb>(t->reply_holder);
-        if (holder && holder->slots[kTcbCaller].cap.object() == kref(t)) holder->slots[kTcbCaller].cap = Cap::null();
+        Slot *holder = kptr<Slot>(t->reply_holder);
+        if (holder && holder->cap.type() == CapType::Reply && holder->cap.object() == kref(t))
+            holder->cap = Cap::null();
         t->reply_holder = 0;
         break;
     }

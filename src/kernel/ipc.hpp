@@ -34,8 +34,18 @@ void cancel_all_signals(Notification *n);
 // Endpoint operations for the current thread (`cap` is its endpoint cap).
 void send_ipc(Tcb *sender, const Cap &ep_cap, bool blocking, bool is_call);
 void receive_ipc(Tcb *receiver, const Cap &ep_cap, bool blocking);
-// Reply through the caller slot of `replier` (nothing happens when it is empty).
+// Reply through the caller slot of `replier` (nothing happens when it is empty),
+// or through a reply cap saved with CNode.SaveCaller (a Send on it).
 void do_reply(Tcb *replier);
+void reply_through(Tcb *replier, Slot *slot);
+
+// Reply caps live outside the derivation tree: a thread's caller slot, or a
+// CNode slot after SaveCaller. The caller's TCB records which slot holds its
+// reply cap (Tcb::reply_holder). reply_cap_moved() follows a Move/Rotate;
+// reply_cap_lost() empties the slot and wakes the caller with the error reply
+// of abi.hpp (deleted, or the server received again without replying).
+void reply_cap_moved(Slot *dest);
+void reply_cap_lost(Slot *slot);
 
 // Notifications.
 void signal_notification(Notification *n, u32 badge);

@@ -17,6 +17,7 @@
 #include "slot.hpp"
 
 #include "endpoint.hpp"
+#include "ipc.hpp"
 #include "notification.hpp"
 #include "objects.hpp"
 #include "panic.hpp"
@@ -80,6 +81,7 @@ Cap finalise(Slot *slot) {
         return Cap::zombie(cap.object(), abi::kTcbBits, true, kTcbSlots);
     case CapType::Endpoint: endpoint_prepare_destroy(kptr<Endpoint>(cap.object())); break;
     case CapType::Notification: notification_prepare_destroy(kptr<Notification>(cap.object())); break;
+    case CapType::Reply: reply_cap_lost(slot); break;  // its caller gets an error reply
     default: break;  // frames, page tables and IRQ handlers gain cleanup with their layers
     }
     return Cap::null();
@@ -195,11 +197,12 @@ void move_cap(Slot *src, Slot *dest, Cap cap) {
     dest->cap = cap;
     dest->mdb_prev = src->mdb_prev;
     dest->mdb_next = src->mdb_next;
-    if (Slot *prev = dest->prev()) prev->set_next(dest); else set_head(dest);
+    if (Slot *prev = dest->prev()) prev->set_next(dest); else if (ks.mdb_head == kref(src)) set_head(dest);
     if (Slot *next = dest->next()) next->set_prev(dest);
     src->cap = Cap::null();
     src->mdb_prev = 0;
     src->mdb_next = 0;
+    reply_cap_moved(dest);  // reply caps are not in the list; their caller follows them
 }
 
 void swap_caps(Slot *slot1, Cap cap1, Slot *slot2, Cap cap2) {
@@ -220,6 +223,8 @@ void swap_caps(Slot *slot1, Cap cap1, Slot *slot2, Cap cap2) {
     if (Slot *n = kptr<Slot>(next2)) n->set_prev(slot1);
     if (head == kref(slot1)) set_head(slot2);
     else if (head == kref(slot2)) set_head(slot1);
+    reply_cap_moved(slot1);
+    reply_cap_moved(slot2);
 }
 
 Status delete_cap(Slot *slot) {

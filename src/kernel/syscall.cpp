@@ -52,6 +52,10 @@ SyscallResult handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
 
     Outcome out = Outcome::Ok;
     Lookup l = resolve(t->slots[kTcbCTable].cap, inv.cptr, 32);
+    if (l.ok() && l.slot->cap.type() == CapType::Reply) {  // a reply cap saved with SaveCaller
+        reply_through(t, l.slot);
+        return SyscallResult::Done;
+    }
     if (l.ok() && (l.slot->cap.type() == CapType::Endpoint || l.slot->cap.type() == CapType::Notification)) {
         // IPC, not an invocation: Send/Call on an endpoint, Signal on a notification.
         const Cap &c = l.slot->cap;

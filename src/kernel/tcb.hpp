@@ -52,7 +52,7 @@ struct Tcb {
     u32 timeslice;     // kernel ticks left before round robin
     u32 in_ready_queue;
     u32 ipc_flags;     // of a blocked send: kIpcCall | kIpcGrant | kIpcGrantReply
-    u32 reply_holder;  // BlockedOnReply: the TCB whose caller slot holds our reply cap
+    u32 reply_holder;  // BlockedOnReply: the slot (physical) holding our reply cap
     u32 fault_kind;    // FaultKind of the fault being delivered (0: none)
     u32 fault_address, fault_status, fault_instruction;
     char name[16];     // debug name

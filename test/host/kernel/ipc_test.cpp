@@ -416,3 +416,50 @@ TEST_CASE("debug: DebugDumpScheduler prints the running thread and the ready que
     CHECK(log.find("ready  50: 'alpha' 'beta'") != std::string::npos);
     CHECK(log.find("gamma") < log.find("alpha"));  // highest priority first
 }
+
+TEST_CASE("ipc: SaveCaller keeps a reply cap in a CNode slot; a Send on it replies later", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint), saved = w.next++, moved = w.next++;
+    Tcb *server = w.thread("server", 60), *c1 = w.thread("client-1", 50), *c2 = w.thread("client-2", 50);
+    REQUIRE(w.park_root() == server);
+    REQUIRE(w.sys(server, Syscall::Recv, ep) == c1);
+    REQUIRE(w.sys(c1, Syscall::Call, ep, {11, 0, 0, 0}) == server);
+    // The server parks client-1's reply cap and serves someone else first.
+    server->context.r[arch::kRegMr0] = saved;
+    server->context.r[arch::kRegMr0 + 1] = 32;
+    CHECK(w.m.call(server, kRootCNode, static_cast<u32>(Label::CNodeSaveCaller), {saved, 32}).ok());
+    CHECK(cap_at(w.m, saved).type() == CapType::Reply);
+    CHECK(server->slot(kTcbCaller)->cap.is_null());
+    REQUIRE_INVARIANTS();
+    REQUIRE(w.sys(server, Syscall::Recv, ep) == c2);
+    CHECK(c1->state == ThreadState::BlockedOnReply);  // a saved reply is not dropped by the Recv
+    REQUIRE(w.sys(c2, Syscall::Call, ep, {22, 0, 0, 0}) == server);
+    REQUIRE(w.sys(server, Syscall::Reply, 0, {5, 0, 0, 1}, {222}) == server);
+    CHECK(tag_of(c2).label == 5);
+    CHECK(mr(c2, 0) == 222);
+    // Moving the saved cap keeps it working; a Send on it answers client-1.
+    REQUIRE(w.m.call(server, kRootCNode, static_cast<u32>(Label::CNodeMove), {moved, 32, saved, 32}, {kRootCNode}).ok());
+    REQUIRE_INVARIANTS();
+    w.sys(server, Syscall::Send, moved, {6, 0, 0, 1}, {111});
+    CHECK(c1->state == ThreadState::Running);
+    CHECK(tag_of(c1).label == 6);
+    CHECK(mr(c1, 0) == 111);
+    CHECK(cap_at(w.m, moved).is_null());
+    REQUIRE_INVARIANTS();
+}
+
+TEST_CASE("ipc: deleting a saved reply cap wakes its caller with an error", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint), saved = w.next++;
+    Tcb *server = w.thread("server", 60), *client = w.thread("client", 50);
+    REQUIRE(w.park_root() == server);
+    REQUIRE(w.sys(server, Syscall::Recv, ep) == client);
+    REQUIRE(w.sys(client, Syscall::Call, ep, {11, 0, 0, 0}) == server);
+    CHECK(w.m.call(server, kRootCNode, static_cast<u32>(Label::CNodeSaveCaller), {saved, 32}).ok());
+    CHECK(w.m.call(server, kRootCNode, static_cast<u32>(Label::CNodeDelete), {saved, 32}).ok());
+    CHECK(client->state == ThreadState::Running);
+    CHECK(tag_of(client).label == static_cast<u32>(Error::InvalidCapability));
+    CHECK(cap_at(w.m, saved).is_null());
+    check_scheduler();
+    REQUIRE_INVARIANTS();
+}
