@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// memset/memcpy/memmove/memcmp for the freestanding kernel (GCC may emit calls to them).
+// memset/memcpy/memmove/memcmp for freestanding code, kernel and libpetrel (GCC may emit calls to them).
 #include "petrel/types.hpp"
 
 extern "C" {
