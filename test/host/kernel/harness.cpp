@@ -2,6 +2,8 @@
 // Hosted-kernel test helpers (see harness.hpp).
 #include "harness.hpp"
 
+#include <algorithm>
+
 unsigned long long g_random_seed = 0;
 unsigned g_random_ops = 100000;
 
@@ -54,6 +56,26 @@ Reply remove(Machine &m, unsigned slot) { return m.call(kRootCNode, Label::CNode
 Reply revoke(Machine &m, unsigned slot) { return m.call(kRootCNode, Label::CNodeRevoke, {slot, 32}); }
 
 const Cap &cap_at(const Machine &m, unsigned i) { return m.root_slot(i)->cap; }
+
+std::string check_refusal(Machine &m, const Reply &r, Error code, std::initializer_list<unsigned> details,
+                   std::initializer_list<const char *> log) {
+    CHECK(r.error == code);
+    CHECK(r.length == details.size());
+    u32 i = 0;
+    for (u32 d : details) {
+        INFO("detail MR" << i);
+        CHECK(r.mr[i] == d);
+        ++i;
+    }
+    std::string con = m.take_console();
+    INFO("console: " << con);
+    CHECK(std::count(con.begin(), con.end(), '\n') == 1);
+    for (const char *s : log) {
+        INFO("log should contain: " << s);
+        CHECK(con.find(s) != std::string::npos);
+    }
+    return con;
+}
 
 SyscallResult call_once(Machine &m, unsigned cptr, Label label, const std::vector<u32> &mrs,
                         const std::vector<u32> &extra_caps) {

@@ -61,6 +61,11 @@ Reply mutate(Machine &m, unsigned dest, unsigned src, unsigned data);
 Reply remove(Machine &m, unsigned slot);   // CNode.Delete
 Reply revoke(Machine &m, unsigned slot);
 
+// A refused call: the error code, exactly `details` as its detail registers, and
+// one kernel log line that contains every string of `log`. Returns that line.
+std::string check_refusal(Machine &m, const Reply &r, Error code, std::initializer_list<unsigned> details,
+                   std::initializer_list<const char *> log);
+
 // The cap in root CNode slot i.
 const Cap &cap_at(const Machine &m, unsigned i);
 

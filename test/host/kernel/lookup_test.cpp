@@ -45,21 +45,7 @@ bool same(const std::vector<Slot> &a, const std::vector<Slot> &b) {
 
 void expect_lookup_failure(Machine &m, const std::vector<Slot> &before, const Reply &r,
                            std::initializer_list<u32> details, std::initializer_list<const char *> log) {
-    CHECK(r.error == Error::FailedLookup);
-    CHECK(r.length == details.size());
-    u32 i = 0;
-    for (u32 d : details) {
-        INFO("detail MR" << i);
-        CHECK(r.mr[i] == d);
-        ++i;
-    }
-    std::string con = m.take_console();
-    INFO("console: " << con);
-    CHECK(std::count(con.begin(), con.end(), '\n') == 1);
-    for (const char *s : log) {
-        INFO("log should contain: " << s);
-        CHECK(con.find(s) != std::string::npos);
-    }
+    check_refusal(m, r, Error::FailedLookup, details, log);
     CHECK(same(snapshot(m), before));
     REQUIRE_INVARIANTS();
 }
