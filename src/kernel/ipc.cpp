@@ -326,6 +326,7 @@ void cancel_all_ipc(Endpoint *ep) {
         remove(ep_queue(ep), t);
         t->blocked_on = 0;
         if (!t->fault_kind) arch::rewind_syscall(t->context);  // it redoes the call, which now fails
+        t->fault_kind = 0;  // a cancelled fault message is not sent later in place of a message of its own
         tcb_restart(t);
     }
     ep->state = EndpointState::Idle;

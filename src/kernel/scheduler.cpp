@@ -109,7 +109,7 @@ void sched_wake(Tcb *t) {
         return;
     }
     sched_enqueue(t);
-    if (better) ks.action = SchedulerAction::ChooseNew;
+    if (better) sched_reschedule();  // a pending switch target goes back to its queue, not lost
 }
 
 void sched_reschedule() {

@@ -463,3 +463,63 @@ TEST_CASE("ipc: deleting a saved reply cap wakes its caller with an error", "[ip
     check_scheduler();
     REQUIRE_INVARIANTS();
 }
+
+// Found by [ipc-random]: a ReplyRecv whose reply wakes a caller that outranks the
+// server (a pending direct switch) and whose Recv then wakes a higher-priority
+// sender (sched_wake) must not drop the caller: it goes back to its ready queue.
+TEST_CASE("scheduler: a wake during a pending direct switch keeps the switch target runnable", "[sched][ipc]") {
+    World w;
+    unsigned ep1 = w.make(ObjectType::Endpoint), ep2 = w.make(ObjectType::Endpoint);
+    Tcb *server = w.thread("server", 40), *client = w.thread("client", 50), *sender = w.thread("sender", 60);
+    REQUIRE(w.park_root() == sender);
+    REQUIRE(w.sys(sender, Syscall::Send, ep2, {1, 0, 0, 0}) == client);  // the sender waits on ep2
+    REQUIRE(w.sys(client, Syscall::Call, ep1, {2, 0, 0, 0}) == server);  // the client waits on ep1
+    REQUIRE(w.sys(server, Syscall::Recv, ep1) == server);                // takes the Call at once
+    CHECK(client->state == ThreadState::BlockedOnReply);
+    // The reply wakes the client (switch to it), the Recv takes the sender's message and wakes the sender.
+    CHECK(w.sys(server, Syscall::ReplyRecv, ep2, {3, 0, 0, 0}) == sender);
+    CHECK(client->state == ThreadState::Running);
+    CHECK(sched_queued(client));  // not lost
+    CHECK(sched_queued(server));
+    REQUIRE_INVARIANTS();
+    sched_set_state(sender, ThreadState::Inactive);
+    CHECK(schedule() == client);
+    CHECK(tag_of(client).label == 3);
+}
+
+// Found by [ipc-random]: a send cancelled by CNode.CancelBadgedSends is redone
+// (the thread is back on its svc, as after an endpoint's deletion), so a Call
+// does not return its own message as if it were the reply.
+TEST_CASE("ipc: CancelBadgedSends sends a blocked caller back to its svc", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint), badged = w.next++;
+    REQUIRE(mint(w.m, badged, ep, abi::kRightsAll, 0x5).ok());
+    Tcb *client = w.thread("client", 50), *other = w.thread("other", 40);
+    REQUIRE(w.park_root() == client);
+    client->context.pc = 0x100;
+    REQUIRE(w.sys(client, Syscall::Call, badged, {7, 0, 0, 0}) == other);
+    CHECK(client->state == ThreadState::BlockedOnSend);
+    CHECK(w.m.call(other, kRootCNode, static_cast<u32>(Label::CNodeCancelBadgedSends), {badged, 32}).ok());
+    CHECK(client->state == ThreadState::Restart);
+    CHECK(sched_queued(client));
+    CHECK(client->context.pc == 0x100);  // on its svc again: the Call is made anew
+    CHECK(w.m.at<Endpoint>(cap_at(w.m, ep).object())->head == 0);
+    REQUIRE_INVARIANTS();
+}
+
+// Found by [ipc-random]: a thread whose fault message was waiting on an endpoint
+// that is deleted runs on without the fault: its next Send carries its own message.
+TEST_CASE("faults: deleting the fault endpoint a fault waits on leaves no stale fault behind", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint);
+    Tcb *t = w.thread("faulty", 50), *other = w.thread("other", 40);
+    t->fault_ep = ep;
+    REQUIRE(w.park_root() == t);
+    REQUIRE(w.sys(t, Syscall::Recv, 0xdead) == other);  // a cap fault, queued on ep: no handler waits
+    CHECK(t->state == ThreadState::BlockedOnSend);
+    CHECK(t->fault_kind == static_cast<u32>(FaultKind::CapFault));
+    REQUIRE(w.m.call(other, kRootCNode, static_cast<u32>(Label::CNodeDelete), {ep, 32}).ok());
+    CHECK(t->state == ThreadState::Restart);
+    CHECK(t->fault_kind == 0);
+    REQUIRE_INVARIANTS();
+}
