@@ -466,6 +466,10 @@ void IpcRandom::thread_step(ThreadRec &r) {
             note("%s: redo svc %u cap %u", r.name, r.syscall, t->context.r[arch::kRegCap]);
             ++tries_[ARedo];
             ++oks_[ARedo];
+            // The cap may be gone since (deleted): a Call is then an invocation that fails.
+            CapType now = cap_named(t->context.r[arch::kRegCap]).type();
+            if (r.expect == Expect::IpcCall && now != CapType::Endpoint)
+                r.expect = now == CapType::Notification || now == CapType::Reply ? Expect::None : Expect::Invocation;
             issue(r, static_cast<Syscall>(r.syscall), r.expect);
         } else {
             note("%s: re-fault", r.name);
