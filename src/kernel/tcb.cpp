@@ -101,6 +101,9 @@ void invoke_tcb_read_registers(Tcb *t, bool suspend_source, u32 count, u32 *valu
 }
 
 void invoke_tcb_write_registers(Tcb *t, bool resume_target, u32 count, const u32 *values) {
+    // Resuming a thread that waits for a reply stops it first (tcb_resume would,
+    // rewinding its pc): done before the write, so the new values are what runs.
+    if (resume_target && t->state == ThreadState::BlockedOnReply) tcb_suspend(t);
     for (u32 i = 0; i < count; ++i) tcb_set_register(t, i, values[i]);
     if (resume_target) tcb_resume(t);
 }

@@ -523,3 +523,23 @@ TEST_CASE("faults: deleting the fault endpoint a fault waits on leaves no stale 
     CHECK(t->fault_kind == 0);
     REQUIRE_INVARIANTS();
 }
+
+TEST_CASE("tcb: WriteRegisters with resume on a thread waiting for a reply runs it at the new pc", "[ipc]") {
+    World w;
+    unsigned ep = w.make(ObjectType::Endpoint);
+    Tcb *server = w.thread("server", 60);
+    Tcb *client = w.thread("client", 50);
+    unsigned client_slot = w.last_tcb_slot;
+    REQUIRE(w.park_root() == server);
+    REQUIRE(w.sys(server, Syscall::Recv, ep) == client);
+    REQUIRE(w.sys(client, Syscall::Call, ep, {1, 0, 0, 0}) == server);
+    REQUIRE(client->state == ThreadState::BlockedOnReply);
+    // The server (running) rewrites the client's pc and resumes it.
+    Reply r = w.m.call(server, client_slot, static_cast<u32>(Label::TcbWriteRegisters), {1, 1, 0x4000});
+    REQUIRE(r.ok());
+    CHECK(client->context.pc == 0x4000);
+    CHECK(is_runnable(client));
+    CHECK(server->slot(kTcbCaller)->cap.is_null());  // the reply it owed is gone with the wait
+    check_scheduler();
+    REQUIRE_INVARIANTS();
+}
