@@ -48,6 +48,7 @@ Tcb *entry_syscall(u32 number) {
     case SyscallResult::Unknown:
         return entry_fault({FaultKind::UnknownSyscall, number, 0, false});
     case SyscallResult::Fault:  // a cap fault; the details are in the thread
+        arch::rewind_syscall(t->context);  // a reply (e.g. after the handler installed the cap) retries the call
         return entry_fault({static_cast<FaultKind>(t->fault_kind), t->fault_address, t->fault_status, false});
     }
     return schedule();

@@ -216,7 +216,8 @@ constexpr u32 kNotificationLabel = 0xfffff;
 
 // Fault messages: sent to the thread's fault endpoint as if by Call, label =
 // the fault kind, message registers as listed. Replying resumes the thread at
-// its pc (the faulting instruction, or after the svc for UnknownSyscall); a
+// its pc: the faulting instruction, the svc itself for a CapFault (the call is
+// retried), or after the svc for UnknownSyscall (the handler emulates it); a
 // reply of length >= 1 first sets pc = MR0, of length >= 2 also sp = MR1.
 enum class FaultLabel : u32 {
     CapFault = 1,        // MR0 pc, MR1 cap pointer, MR2 LookupFailure kind, MR3 bits left

@@ -543,3 +543,21 @@ TEST_CASE("tcb: WriteRegisters with resume on a thread waiting for a reply runs 
     check_scheduler();
     REQUIRE_INVARIANTS();
 }
+
+TEST_CASE("faults: a cap fault reaches the handler with the svc's pc, and the reply retries the call", "[ipc]") {
+    World w;
+    unsigned fep = w.make(ObjectType::Endpoint), ep = w.make(ObjectType::Endpoint), ro = w.next++;
+    REQUIRE(copy(w.m, ro, ep, abi::kRightRead).ok());
+    Tcb *handler = w.thread("handler", 60), *t = w.thread("t", 50);
+    t->fault_ep = fep;
+    REQUIRE(w.park_root() == handler);
+    REQUIRE(w.sys(handler, Syscall::Recv, fep) == t);
+    t->context.pc = 0x200;
+    CHECK(w.sys(t, Syscall::Send, ro, {1, 0, 0, 0}) == handler);  // no Write right: a cap fault
+    CHECK(tag_of(handler).label == static_cast<u32>(abi::FaultLabel::CapFault));
+    CHECK(mr(handler, 0) == 0x200);  // the svc itself
+    CHECK(mr(handler, 1) == ro);
+    CHECK(w.sys(handler, Syscall::ReplyRecv, fep, {0, 0, 0, 0}) == t);
+    CHECK(t->context.pc == 0x200);  // re-executes the Send
+    REQUIRE_INVARIANTS();
+}
