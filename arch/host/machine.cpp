@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "console.hpp"
+#include "ipc.hpp"
 #include "panic.hpp"
 #include "platform.hpp"
 #include "scheduler.hpp"
@@ -154,14 +155,13 @@ Reply Machine::call(Tcb *t, u32 cptr, u32 label, std::initializer_list<u32> mrs,
 }
 
 Reply Machine::reply_of(Tcb *t) {
-    const abi::IpcBuffer *buf = t->ipc_buffer_ptr();
+    abi::IpcBuffer *buf = t->ipc_buffer_ptr();
     const auto &r = t->context.r;
     Reply reply{};
     auto info = abi::MessageInfo::from_word(r[arch::kRegInfo]);
     reply.error = static_cast<abi::Error>(info.label);
     reply.length = info.length;
-    for (u32 k = 0; k < info.length && k < abi::kMsgMaxLength; ++k)
-        reply.mr[k] = k < abi::kMsgRegisters ? r[arch::kRegMr0 + k] : (buf ? buf->msg[k] : 0);
+    for (u32 k = 0; k < info.length && k < abi::kMsgMaxLength; ++k) reply.mr[k] = get_mr(t, buf, k);
     return reply;
 }
 

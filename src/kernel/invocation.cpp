@@ -7,6 +7,7 @@
 
 #include "cnode.hpp"
 #include "console.hpp"
+#include "ipc.hpp"
 #include "lib/format.hpp"
 #include "tcb.hpp"
 #include "untyped.hpp"
@@ -46,14 +47,10 @@ void log(Invocation &inv, const char *fmt, ...) {
 
 const SyscallError &last_error() { return g_error; }
 
-u32 Invocation::mr(u32 i) const {
-    if (i < abi::kMsgRegisters) return thread->context.r[arch::kRegMr0 + i];
-    return buffer ? buffer->msg[i] : 0;
-}
+u32 Invocation::mr(u32 i) const { return get_mr(thread, buffer, i); }
 
 void Invocation::reply_mr(u32 i, u32 value) {
-    if (i < abi::kMsgRegisters) thread->context.r[arch::kRegMr0 + i] = value;
-    else if (buffer) buffer->msg[i] = value;
+    set_mr(thread, buffer, i, value);
     if (i + 1 > reply_length) reply_length = i + 1;
 }
 

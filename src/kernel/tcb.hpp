@@ -76,8 +76,6 @@ void tcb_init(Tcb *t);
 void tcb_restart(Tcb *t);
 // Called when the last cap to a TCB goes, before its slots are emptied.
 void tcb_prepare_destroy(Tcb *t);
-// The TCB whose slots are [slots, slots + kTcbSlots).
-inline Tcb *tcb_of_slots(Slot *slots) { return reinterpret_cast<Tcb *>(slots); }
 
 // Sets the thread's debug name (DebugNameThread): at most 15 characters of
 // `name`, up to its NUL, are copied; the name is always NUL-terminated.
