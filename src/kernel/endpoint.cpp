@@ -21,8 +21,6 @@ void endpoint_cancel_badged_sends(Endpoint *ep, u32 badge) {
             if (next) next->ep_prev = t->ep_prev; else ep->tail = t->ep_prev;
             t->ep_prev = t->ep_next = 0;
             t->blocked_on = 0;
-            if (!t->fault_kind) arch::rewind_syscall(t->context);  // it redoes its send, as in cancel_all_ipc
-            t->fault_kind = 0;
             tcb_restart(t);
         }
         t = next;

@@ -325,8 +325,6 @@ void cancel_all_ipc(Endpoint *ep) {
     while (Tcb *t = kptr<Tcb>(ep->head)) {
         remove(ep_queue(ep), t);
         t->blocked_on = 0;
-        if (!t->fault_kind) arch::rewind_syscall(t->context);  // it redoes the call, which now fails
-        t->fault_kind = 0;  // a cancelled fault message is not sent later in place of a message of its own
         tcb_restart(t);
     }
     ep->state = EndpointState::Idle;
@@ -337,7 +335,6 @@ void cancel_all_signals(Notification *n) {
     while (Tcb *t = kptr<Tcb>(ntfn_head(n))) {
         ntfn_remove(n, t);
         t->blocked_on = 0;
-        arch::rewind_syscall(t->context);
         tcb_restart(t);
     }
     ntfn_set_state(n, NotificationState::Idle);

@@ -22,6 +22,10 @@ void tcb_init(Tcb *t) {
 }
 
 void tcb_restart(Tcb *t) {
+    // Back onto its svc to redo the call (which fails if the object is gone); a
+    // cancelled fault message is dropped, and the faulting instruction faults again.
+    if (!t->fault_kind) arch::rewind_syscall(t->context);
+    t->fault_kind = 0;
     t->state = ThreadState::Restart;
     sched_enqueue(t);
 }

@@ -72,7 +72,8 @@ void set_current_thread(Tcb *t);
 // The initial state of a newly retyped TCB (its memory is already zero).
 void tcb_init(Tcb *t);
 // Makes a thread whose blocking operation was cancelled redo it when it next
-// runs: state Restart, in its ready queue.
+// runs: back on its svc (or, for a cancelled fault message, on the faulting
+// instruction), state Restart, in its ready queue.
 void tcb_restart(Tcb *t);
 // Called when the last cap to a TCB goes, before its slots are emptied.
 void tcb_prepare_destroy(Tcb *t);
