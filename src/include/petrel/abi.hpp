@@ -114,6 +114,65 @@ enum Rights : u32 {
 // kCNodeGuardBits wide), guard size in bits 5..0.
 constexpr u32 cnode_cap_data(u32 guard, u32 guard_size) { return guard << 6 | (guard_size & 0x3fu); }
 
+// ---------------------------------------------------------------- virtual memory
+// User virtual addresses lie below kUserTop (TTBR0's half); the kernel's half
+// above it can never be mapped by a user.
+constexpr u32 kUserTop = 0x8000'0000;
+constexpr u32 kPageBits = 12;          // Frame4K
+constexpr u32 kLargePageBits = 16;     // Frame64K
+constexpr u32 kSectionBits = 20;       // Frame1M, and the span of one PageTable
+constexpr u32 kSuperSectionBits = 24;  // Frame16M
+
+// PageMap attributes (MR2), seL4's ARM VMAttributes bits. Without kVmCacheable a
+// RAM frame maps as normal uncached memory; a device frame always maps as
+// device memory and never executable, whatever the attributes say.
+enum VmAttributes : u32 {
+    kVmCacheable = 1u << 0,
+    kVmExecuteNever = 1u << 2,
+    kVmDefault = kVmCacheable,
+    kVmAttributesAll = kVmCacheable | kVmExecuteNever,
+};
+
+// ASIDs: 16-bit software address-space identifiers in up to 64 pools of 1024.
+// ASID 0 is never used. The root task's Page Directory has ASID 1, from the
+// initial pool (ASIDs 0-1023) whose cap is in kCapInitAsidPool.
+constexpr u32 kAsidsPerPool = 1024;
+constexpr u32 kAsidPools = 64;
+constexpr u32 kRootAsid = 1;
+
+// Virtual-memory invocations (MRn = message register n, cap n = extra cap n):
+//   PageTableMap       MR0 vaddr (the PageTable covers vaddr's 1 MiB; low bits
+//                      ignored, as in seL4); cap 0: PageDirectory with an ASID
+//   PageTableUnmap     on the last cap to a mapped PageTable (else RevokeFirst);
+//                      the table's entries are cleared
+//   PageMap            MR0 vaddr (aligned to the frame size), MR1 rights
+//                      (kRightRead, optionally kRightWrite; ANDed with the cap's),
+//                      MR2 attributes (VmAttributes); cap 0: PageDirectory with an
+//                      ASID. A mapped frame cap may be mapped again only at the
+//                      same place (to change rights or attributes); map a copy
+//                      of the cap to map the frame elsewhere.
+//   PageUnmap          (a frame cap that is not mapped: nothing to do, success)
+//   PageGetAddress     reply MR0 = physical address
+//   PageClean, PageInvalidate, PageCleanInvalidate, PageUnify
+//                      MR0 start, MR1 end: byte offsets in the frame,
+//                      start < end <= frame size; RAM frames only. Unify cleans
+//                      data to the point of unification and invalidates the
+//                      instruction cache, for code written through the data side.
+//   PageDirectoryClean, ...Invalidate, ...CleanInvalidate, ...Unify
+//                      MR0 start, MR1 end: user virtual addresses, start < end,
+//                      both inside one mapped frame of this address space
+//   AsidControlMakePool MR0 index, MR1 depth: the destination slot under cap 1;
+//                      cap 0: an Untyped of exactly 4 KiB, RAM, with nothing made
+//                      from it; cap 1: CNode. All 64 pools made: DeleteFirst.
+//   AsidPoolAssign     cap 0: a PageDirectory without an ASID; the pool full:
+//                      DeleteFirst
+// Errors: a misaligned vaddr is AlignmentError; a vaddr (or the frame's end)
+// at or above kUserTop is InvalidArgument 0; a mapping or table already there is
+// DeleteFirst; a missing PageTable for a 4 KiB or 64 KiB frame is FailedLookup;
+// a PageDirectory without an ASID (or whose ASID was deleted) is
+// InvalidCapability 1; a frame cap mapped elsewhere, or a PageTable cap already
+// mapped, is InvalidCapability 0.
+
 // ---------------------------------------------------------------- labels
 // Invocation labels: the label of a Call on an object cap.
 enum class Label : u32 {
@@ -236,7 +295,7 @@ enum InitialCap : u32 {
     kCapInitVSpace = 3,
     kCapIrqControl = 4,
     kCapAsidControl = 5,
-    kCapInitAsidPool = 6,  // filled by the virtual-memory layer
+    kCapInitAsidPool = 6,  // ASIDs 0-1023; the root task's Page Directory has kRootAsid
     kCapBootInfoFrame = 7,
     kCapInitIpcBuffer = 8,
     kNumInitialCaps = 9,
@@ -265,6 +324,8 @@ struct BootInfo {
     SlotRange empty;           // free slots in the root CNode
     SlotRange untyped;         // Untyped caps, in untyped_list order
     u32 untyped_count;
+    SlotRange user_image_frames;  // 4 KiB frame caps of the root task's image and stack, mapped
+    SlotRange user_image_paging;  // PageTable caps of the root task's address space, mapped
     u32 kernel_phys_start;     // the kernel image, for information
     u32 kernel_phys_end;
     UntypedDesc untyped_list[kBootInfoMaxUntyped];
