@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // CPU identification, interrupt masking and image facts for the generic kernel.
 #include "arch.hpp"
+#include "arch_memory.hpp"
 #include "cpu.hpp"
 
 extern "C" {
@@ -47,6 +48,27 @@ ImageInfo image_info() {
     return ImageInfo{addr(__kernel_phys_start), addr(__kernel_end) - offset,
                      addr(__text_end) - addr(__text_start),
                      addr(kernel_stack_top) - addr(kernel_stack)};
+}
+
+void tlb_flush_page(u32 vaddr, u32 hw_asid) { arm::tlb_invalidate_page(vaddr, hw_asid); }
+void tlb_flush_asid(u32 hw_asid) { arm::tlb_invalidate_asid(hw_asid); }
+
+void clean_tables(paddr_t p, u32 bytes) {
+    uptr a = reinterpret_cast<uptr>(phys_to_kernel(p));
+    arm::clean_dcache_to_pou(a, a + bytes);
+}
+
+void cache_maintain(CacheOp op, paddr_t p, u32 bytes) {
+    uptr a = reinterpret_cast<uptr>(phys_to_kernel(p));
+    switch (op) {
+    case CacheOp::Clean: arm::clean_dcache_to_poc(a, a + bytes); break;
+    case CacheOp::Invalidate: arm::invalidate_dcache_to_poc(a, a + bytes); break;
+    case CacheOp::CleanInvalidate: arm::clean_invalidate_dcache_to_poc(a, a + bytes); break;
+    case CacheOp::Unify:
+        arm::clean_dcache_to_pou(a, a + bytes);
+        arm::invalidate_icache_all();
+        break;
+    }
 }
 
 }  // namespace petrel::arch

@@ -28,6 +28,7 @@ PETREL_CP15_RW(ifsr, 0, c5, c0, 1)
 PETREL_CP15_RW(dfar, 0, c6, c0, 0)
 PETREL_CP15_RW(ifar, 0, c6, c0, 2)
 PETREL_CP15_RW(vbar, 0, c12, c0, 0)
+PETREL_CP15_RW(contextidr, 0, c13, c0, 1)
 PETREL_CP15_RW(cntfrq, 0, c14, c0, 0)
 PETREL_CP15_RW(cntkctl, 0, c14, c1, 0)
 PETREL_CP15_RW(cntp_ctl, 0, c14, c2, 1)
@@ -49,6 +50,31 @@ inline void dmb() { asm volatile("dmb sy" ::: "memory"); }
 inline void tlb_invalidate_all() {
     asm volatile("dsb ishst; mcr p15, 0, %0, c8, c7, 0; dsb ish; isb" ::"r"(0) : "memory");
 }
+
+// Invalidates the TLB entries of one hardware ASID (TLBIASID), or of one page
+// of it (TLBIMVA: the page's address with the ASID in bits 7:0).
+inline void tlb_invalidate_asid(u32 asid) {
+    asm volatile("dsb ishst; mcr p15, 0, %0, c8, c7, 2; dsb ish; isb" ::"r"(asid & 0xffu) : "memory");
+}
+inline void tlb_invalidate_page(u32 vaddr, u32 asid) {
+    asm volatile("dsb ishst; mcr p15, 0, %0, c8, c7, 1; dsb ish; isb" ::"r"((vaddr & ~0xfffu) | (asid & 0xffu))
+                 : "memory");
+}
+// The smallest data cache line (CTR.DminLine) in bytes.
+inline uptr dcache_line() { return 4u << ((read_ctr() >> 16) & 0xf); }
+// Data cache maintenance by address over [start, end), to the point of
+// coherency: clean (DCCMVAC), invalidate (DCIMVAC), both (DCCIMVAC).
+#define PETREL_DCACHE_RANGE(name, crm, op2)                                        \
+    inline void name(uptr start, uptr end) {                                        \
+        const uptr line = dcache_line();                                            \
+        for (uptr a = start & ~(line - 1); a < end; a += line)                      \
+            asm volatile("mcr p15, 0, %0, c7, " #crm ", " #op2 ::"r"(a) : "memory"); \
+        dsb();                                                                      \
+    }
+PETREL_DCACHE_RANGE(clean_dcache_to_poc, c10, 1)
+PETREL_DCACHE_RANGE(invalidate_dcache_to_poc, c6, 1)
+PETREL_DCACHE_RANGE(clean_invalidate_dcache_to_poc, c14, 1)
+#undef PETREL_DCACHE_RANGE
 
 // Cleans the data cache lines covering [start, end) to the point of
 // unification, so instruction fetches and table walks see what was written.

@@ -2,10 +2,9 @@
 // ARMv7-A short-descriptor translation table entries, and the kernel's virtual layout.
 //
 // Pure, constexpr encoders: compiled into the kernel and into the host tests alike.
-// Only the formats the kernel itself uses today are here: first-level sections
-// for the kernel, and first-level page-table entries and small pages for the
-// root task's address space; the virtual-memory issue adds large pages and
-// supersections.
+// First-level sections for the kernel; for user address spaces first-level
+// page-table entries, sections and supersections, and second-level small and
+// large pages.
 #pragma once
 
 #include "petrel/types.hpp"
@@ -65,20 +64,61 @@ constexpr bool is_page_table_entry(u32 desc) { return (desc & 0b11u) == 0b01u; }
 constexpr u32 page_table_base(u32 desc) { return desc & 0xffff'fc00u; }
 constexpr u32 l2_index(u32 vaddr) { return (vaddr >> kPageShift) & 0xffu; }
 
-// A user small page (4 KiB) of normal write-back write-allocate shareable
-// memory, not global (nG: tagged with the address space's ASID). Readable by
-// the user always; writable when `writable` (AP = 011, else 010: PL1 read/write,
-// PL0 read-only); executable only when `executable` (else XN).
-constexpr u32 user_small_page(u32 paddr, bool writable, bool executable) {
-    u32 d = (paddr & 0xffff'f000u) | 0b10u;          // small page
-    if (!executable) d |= 1u;                         // XN
-    d |= (1u << 2) | (1u << 3) | (0b001u << 6);      // B, C, TEX = 001: WBWA
-    d |= (writable ? 0b11u : 0b10u) << 4;             // AP[1:0], AP[2] = 0
-    d |= (1u << 10) | (1u << 11);                     // S, nG
-    return d;
+// What a user mapping allows and which memory type it has. Every user entry
+// is not global (nG: tagged with its address space's hardware ASID), domain 0,
+// and readable by the user; writable when `writable` (AP = 011, else 010: PL1
+// read/write, PL0 read-only); executable only when `executable` (else XN).
+enum class UserMem : u8 {
+    cached,    // normal, inner/outer write-back write-allocate, shareable
+    uncached,  // normal, non-cacheable, shareable
+    device,    // shareable device (never executable)
+};
+struct UserAttrs {
+    bool writable;
+    bool executable;
+    UserMem mem;
+};
+// TEX[2:0], C and B for a memory type (TEX remapping off).
+constexpr u32 tex_of(UserMem m) { return m == UserMem::device ? 0b000u : 0b001u; }
+constexpr u32 cb_of(UserMem m) {
+    return m == UserMem::cached ? 0b11u : m == UserMem::uncached ? 0b00u : 0b01u;  // C << 1 | B
 }
+constexpr u32 ap_of(const UserAttrs &a) { return a.writable ? 0b11u : 0b10u; }
+constexpr bool xn_of(const UserAttrs &a) { return !a.executable || a.mem == UserMem::device; }
+
+// Second level: a small page (4 KiB) and a large page (64 KiB, written into 16
+// consecutive entries starting at a multiple of 16).
+constexpr u32 user_small_page(u32 paddr, const UserAttrs &a) {
+    return (paddr & 0xffff'f000u) | 0b10u | (xn_of(a) ? 1u : 0u) | cb_of(a.mem) << 2 | ap_of(a) << 4 |
+           tex_of(a.mem) << 6 | 1u << 10 | 1u << 11;
+}
+constexpr u32 user_small_page(u32 paddr, bool writable, bool executable) {
+    return user_small_page(paddr, UserAttrs{writable, executable, UserMem::cached});
+}
+constexpr u32 user_large_page(u32 paddr, const UserAttrs &a) {
+    return (paddr & 0xffff'0000u) | 0b01u | cb_of(a.mem) << 2 | ap_of(a) << 4 | 1u << 10 | 1u << 11 |
+           tex_of(a.mem) << 12 | (xn_of(a) ? 1u : 0u) << 15;
+}
+// First level: a section (1 MiB) and a supersection (16 MiB, written into 16
+// consecutive entries starting at a multiple of 16).
+constexpr u32 user_section(u32 paddr, const UserAttrs &a) {
+    return (paddr & 0xfff0'0000u) | 0b10u | cb_of(a.mem) << 2 | (xn_of(a) ? 1u : 0u) << 4 | ap_of(a) << 10 |
+           tex_of(a.mem) << 12 | 1u << 16 | 1u << 17;
+}
+constexpr u32 user_supersection(u32 paddr, const UserAttrs &a) { return (user_section(paddr & 0xff00'0000u, a)) | 1u << 18; }
+
 constexpr bool is_small_page(u32 desc) { return (desc & 0b10u) != 0; }
 constexpr u32 small_page_base(u32 desc) { return desc & 0xffff'f000u; }
+constexpr bool is_large_page(u32 desc) { return (desc & 0b11u) == 0b01u; }
+constexpr u32 large_page_base(u32 desc) { return desc & 0xffff'0000u; }
+constexpr bool is_supersection(u32 desc) { return (desc & 0b11u) == 0b10u && (desc & (1u << 18)) != 0; }
+constexpr u32 supersection_base(u32 desc) { return desc & 0xff00'0000u; }
+// The memory type and permissions an entry was written with (any user entry kind).
+constexpr bool entry_writable(u32 desc, bool first_level) {
+    return ((desc >> (first_level ? 10 : 4)) & 3u) == 0b11u;
+}
+constexpr u32 kLargePageEntries = 16;  // second-level entries of one large page
+constexpr u32 kSuperSectionEntries = 16;  // first-level entries of one supersection
 
 // TTBRn walk attributes: inner write-back write-allocate (IRGN = 01 split as
 // bit 6 = 1, bit 0 = 0), outer write-back write-allocate (RGN = 01), shareable.

@@ -9,13 +9,14 @@
 //     memory is set aside before every other free byte becomes Untyped.
 //  2. load_root_image(), after: copies each PT_LOAD segment into its frames (the
 //     rest of the segment stays zero: .bss), and maps into the root task's Page
-//     Directory, all as user small pages, not global:
+//     Directory, all as user small pages, not global, through the
+//     virtual-memory layer (vspace.hpp) and the frame and PageTable caps
+//     create_root_task() made, so each cap records its mapping:
 //        segments       at their p_vaddr; read-only unless PF_W, XN unless PF_X
 //        stack          kRootStackBytes below kRootStackTop, read/write, XN
 //        IPC buffer     kRootIpcBuffer, read/write, XN
 //        BootInfo       kRootBootInfo, read-only, XN
-//     then cleans the new code and tables to the point of unification and
-//     invalidates the instruction cache, and sets the root thread's registers.
+//     then invalidates the instruction cache and sets the root thread's registers.
 // Both passes walk the same plan (for_each_region), so the count cannot drift
 // from what is mapped. A page mapped twice, a segment in the kernel half or a
 // malformed header is a panic: the image is part of the kernel build.
@@ -25,6 +26,7 @@
 #include "mmu.hpp"
 #include "panic.hpp"
 #include "root_task.hpp"
+#include "vspace.hpp"
 
 extern "C" {
 extern const u8 root_image_start[];  // the embedded root task ELF (embed_elf.py)
@@ -109,21 +111,22 @@ struct SectionSet {
     }
 };
 
-// Maps pages into the root task's page directory, taking tables from the memory set aside.
+// Maps pages into the root task's page directory through the virtual-memory
+// layer, so each frame and table cap records its mapping: tables and frames are
+// the caps create_root_task() made (BootInfo.user_image_paging and _frames).
 struct Mapper {
-    u32 *pd;
-    paddr_t next_table, tables_end;
+    const RootTask &root;
+    u32 next_table_slot;
 
-    void map(u32 vaddr, paddr_t frame, bool writable, bool executable) {
-        u32 &l1 = pd[l1_index(vaddr)];
-        if (l1 == 0) {
-            if (next_table + kPageTableBytes > tables_end) panic("root task image: out of page tables");
-            l1 = page_table_entry(next_table);
-            next_table += kPageTableBytes;
+    void map(u32 vaddr, Cap &frame, bool writable, bool executable) {
+        const paddr_t pd = root.page_directory;
+        if (!is_page_table_entry(kptr<u32>(pd)[l1_index(vaddr)])) {
+            if (next_table_slot >= root.boot_info->user_image_paging.end) panic("root task image: out of page tables");
+            map_page_table(root.cnode[next_table_slot++].cap, pd, abi::kRootAsid, vaddr);
         }
-        u32 &l2 = kptr<u32>(page_table_base(l1))[l2_index(vaddr)];
-        if (l2 != 0) panic("root task image: user page %08x mapped twice", vaddr);
-        l2 = user_small_page(frame, writable, executable);
+        u32 *pte = lookup_pte(pd, vaddr);
+        if (*pte != 0) panic("root task image: user page %08x mapped twice", vaddr);
+        map_frame(frame, pd, abi::kRootAsid, vaddr, UserAttrs{writable, executable, UserMem::cached});
     }
 };
 
@@ -142,9 +145,10 @@ RootImageNeeds root_image_needs() {
 }
 
 void load_root_image(const RootTask &root) {
-    Mapper m{kptr<u32>(root.page_directory), root.page_tables, root.page_tables + root.page_table_bytes};
+    Mapper m{root, root.boot_info->user_image_paging.start};
     paddr_t next_frame = root.user_memory;
     const paddr_t frames_end = root.user_memory + root.user_memory_bytes;
+    const u32 first_frame_slot = root.boot_info->user_image_frames.start;
     for_each_region([&](const Region &r) {
         if (next_frame + r.bytes > frames_end) panic("root task image: out of frames");
         if (r.segment) {
@@ -155,20 +159,16 @@ void load_root_image(const RootTask &root) {
                 clean_dcache_to_pou(a, a + r.segment->filesz);
             }
         }
-        for (u32 off = 0; off < r.bytes; off += kPageSize) m.map(r.vbase + off, next_frame + off, r.writable, r.executable);
+        for (u32 off = 0; off < r.bytes; off += kPageSize) {
+            Cap &frame = root.cnode[first_frame_slot + ((next_frame + off - root.user_memory) >> kPageShift)].cap;
+            m.map(r.vbase + off, frame, r.writable, r.executable);
+        }
         next_frame += r.bytes;
     });
-    m.map(kRootIpcBuffer, root.ipc_buffer_frame, true, false);
-    m.map(kRootBootInfo, root.boot_info_frame, false, false);
+    m.map(kRootIpcBuffer, root.cnode[abi::kCapInitIpcBuffer].cap, true, false);
+    m.map(kRootBootInfo, root.cnode[abi::kCapBootInfoFrame].cap, false, false);
 
-    // Table walks and instruction fetches must see what was just written.
-    auto clean = [](paddr_t p, u32 bytes) {
-        uptr a = reinterpret_cast<uptr>(kptr<u8>(p));
-        clean_dcache_to_pou(a, a + bytes);
-    };
-    clean(root.page_directory, 1u << abi::kPageDirectoryBits);
-    clean(root.page_tables, m.next_table - root.page_tables);
-    invalidate_icache_all();
+    invalidate_icache_all();  // (map_frame cleaned the tables; the code was cleaned above)
 
     UserContext &c = root.tcb->context;
     c = UserContext{};

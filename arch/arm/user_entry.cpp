@@ -12,10 +12,10 @@
 // the kernel outside the idle loop (boot, target tests) are only handled.
 //
 // Address spaces: TTBR0 holds the running thread's Page Directory (its
-// kTcbVTable cap; a thread without one gets the empty boot table, so every user
-// access faults). All threads share one hardware ASID (CONTEXTIDR = 0, set at
-// boot), so a switch invalidates the whole TLB: correct, not fast; the ASID
-// issue gives each address space its own.
+// kTcbVTable cap) and CONTEXTIDR the hardware ASID lent to it (vspace.hpp); a
+// thread without a live directory gets the empty boot table and the reserved
+// ASID 0, so every user access faults. A switch flushes nothing: TLB entries
+// are tagged with the hardware ASID.
 #include "arch.hpp"
 #include "cap.hpp"
 #include "cpu.hpp"
@@ -25,6 +25,7 @@
 #include "mmu.hpp"
 #include "scheduler.hpp"
 #include "state.hpp"
+#include "vspace.hpp"
 
 extern "C" {
 extern u32 boot_identity_pd[];  // kernel_vspace.cpp: empty after boot
@@ -40,6 +41,7 @@ namespace petrel::arch {
 namespace {
 
 paddr_t g_active_pd;  // physical address in TTBR0, 0 before the first switch
+u32 g_active_hw_asid;  // in CONTEXTIDR
 Tcb *g_fpu_owner;     // whose registers the FPU holds (null: nobody's)
 bool g_fpu_enabled;   // FPEXC.EN as last written
 constexpr u32 kFpexcEn = 1u << 30;
@@ -89,13 +91,23 @@ void fpu_release(Tcb *t) {
 }
 
 void activate_thread(Tcb *t) {
-    const Cap &vspace = t->slots[kTcbVTable].cap;
-    paddr_t pd = vspace.type() == CapType::PageDirectory ? vspace.object() : kref(boot_identity_pd);
-    if (pd == g_active_pd) return;
+    paddr_t pd;
+    u32 hw_asid;
+    if (!vspace_of(t->slots[kTcbVTable].cap, pd, hw_asid)) {
+        pd = kref(boot_identity_pd);  // empty: every user access faults
+        hw_asid = 0;
+    }
+    if (pd == g_active_pd && hw_asid == g_active_hw_asid) return;
     g_active_pd = pd;
+    g_active_hw_asid = hw_asid;
+    // ASID and TTBR0 change apart, so pass through the reserved ASID 0 (which
+    // tags no entries): no walk can mix the new table with the old ASID.
+    arm::write_contextidr(0);
+    arm::isb();
     arm::write_ttbr0(pd | arm::kTtbrWalkAttrs);
     arm::isb();
-    arm::tlb_invalidate_all();
+    arm::write_contextidr(hw_asid);
+    arm::isb();
 }
 
 void resume(Tcb *t) {

@@ -15,6 +15,7 @@
 #include "platform.hpp"
 #include "scheduler.hpp"
 #include "state.hpp"
+#include "arch.hpp"
 #include "board.hpp"
 
 namespace petrel {
@@ -34,6 +35,7 @@ bool g_irq_pending;
 bool g_machine_live;
 }  // namespace
 u32 g_irq_line = ~0u;  // the line irq_claim() returns next
+Flushes g_flushes;
 
 void bad_physical(u64 address, const char *what) {
     char buf[120];
@@ -53,6 +55,7 @@ Machine::Machine(const MachineConfig &cfg) : config(cfg) {
     std::memset(g_ram, 0xa5, cfg.ram_size);
     g_machine_live = true;
     ks = {};
+    g_flushes = {};
     g_console.clear();
     irq_after(0);
 
@@ -199,6 +202,21 @@ bool irq_pending() {
 
 namespace arch {
 void fpu_release(Tcb *) {}  // the simulated CPU has no FPU state to switch
+// The simulated CPU has no TLB or caches: maintenance is counted for the tests.
+void tlb_flush_page(u32 vaddr, u32 hw_asid) {
+    ++host::g_flushes.pages;
+    host::g_flushes.last_vaddr = vaddr;
+    host::g_flushes.last_hw_asid = hw_asid;
+}
+void tlb_flush_asid(u32 hw_asid) {
+    ++host::g_flushes.asids;
+    host::g_flushes.last_hw_asid = hw_asid;
+}
+void clean_tables(paddr_t p, u32 bytes) { (void)arch::phys_to_kernel(p + bytes - 1); }  // must be RAM
+void cache_maintain(CacheOp, paddr_t p, u32 bytes) {
+    (void)arch::phys_to_kernel(p + bytes - 1);
+    ++host::g_flushes.cache_ops;
+}
 u32 timer_start(u32, u32 default_hz) { return default_hz; }
 void timer_rearm() {}
 }  // namespace arch

@@ -24,6 +24,17 @@
 
 namespace petrel::host {
 
+// TLB and cache maintenance the kernel asked for (the simulated CPU has
+// neither): counts, and the arguments of the last TLB flush.
+struct Flushes {
+    u32 pages;         // tlb_flush_page calls
+    u32 asids;         // tlb_flush_asid calls
+    u32 cache_ops;     // cache_maintain calls
+    u32 last_vaddr;
+    u32 last_hw_asid;
+};
+extern Flushes g_flushes;
+
 struct KernelPanic : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

@@ -7,6 +7,7 @@
 namespace petrel {
 struct Tcb;
 struct RootTask;
+struct Cap;
 }  // namespace petrel
 
 namespace petrel::arch {
@@ -71,6 +72,30 @@ ImageInfo image_info();
 // kernel stack, whose contents it discards.
 void activate_thread(Tcb *t);
 [[noreturn]] void resume(Tcb *t);
+
+// TLB and cache maintenance for user address spaces (the virtual-memory layer,
+// arch/arm/vspace.cpp). On the host they are counted, not performed.
+//   tlb_flush_page    the entry for one 4 KiB page of hardware ASID `hw_asid`
+//   tlb_flush_asid    every entry of hardware ASID `hw_asid`
+//   clean_tables      table entries just written, [p, p + bytes), made visible
+//                     to the table walker (cleaned to the point of unification)
+//   cache_maintain    the data (and for Unify, instruction) caches over a RAM range
+enum class CacheOp { Clean, Invalidate, CleanInvalidate, Unify };
+void tlb_flush_page(u32 vaddr, u32 hw_asid);
+void tlb_flush_asid(u32 hw_asid);
+void clean_tables(paddr_t p, u32 bytes);
+void cache_maintain(CacheOp op, paddr_t p, u32 bytes);
+
+// The architecture's objects (arch/arm/vspace.hpp: Page Directories, Page
+// Tables, Frames, ASID Control and pools), as the generic kernel sees them.
+// cap_deleted(): a cap leaves its slot (`final`: the last cap to its object);
+// mappings and ASIDs it holds go with it. check_mappings(): the mapping
+// invariants, for the invariant checker. boot_asid_pool(): makes `pool` (4 KiB,
+// zeroed) the initial pool, gives `pd` ASID abi::kRootAsid, and returns the caps
+// to both.
+void cap_deleted(Cap &cap, bool final);
+bool check_mappings(char *why, usize why_size);
+void boot_asid_pool(paddr_t pool, paddr_t pd, Cap &pool_cap, Cap &pd_cap);
 
 // The root task's image, linked into the kernel. root_image_needs() reads it and
 // says how much memory create_root_task() must set aside for it (RootTaskConfig

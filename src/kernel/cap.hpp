@@ -139,12 +139,27 @@ struct Cap {
     void set_zombie_remaining(u32 n) { w0 = (w0 & 0x1fu) | n << 5; }
 
     // ---- PageDirectory, PageTable, Frame, AsidPool (the virtual-memory layer uses these)
+    // A mapped Frame or PageTable records where (ASID 0: not mapped); a
+    // PageDirectory records its ASID. The virtual-memory layer keeps these true.
     u32 pd_asid() const { return (w0 >> 4) & 0xffffu; }
     bool pd_has_asid() const { return (w0 >> 20) & 1u; }
+    void set_pd_asid(u32 asid) { w0 = (w0 & 0xfu) | (asid & 0xffffu) << 4 | 1u << 20; }
     bool pt_mapped() const { return w0 >> 31; }
+    u32 pt_mapped_asid() const { return (w0 >> 4) & 0xffffu; }
+    u32 pt_mapped_pd_index() const { return (w0 >> 20) & 0x7ffu; }
+    void set_pt_mapping(u32 asid, u32 pd_index) {
+        w0 = (w0 & 0xfu) | (asid & 0xffffu) << 4 | (pd_index & 0x7ffu) << 20 | 1u << 31;
+    }
+    void clear_pt_mapping() { w0 &= 0xfu; }
     bool frame_is_device() const { return w1 & 1u; }
+    bool frame_mapped() const { return frame_mapped_asid() != 0; }
     u32 frame_mapped_asid() const { return (w0 >> 23) | ((w1 >> 5) & 0x7fu) << 9; }
     u32 frame_mapped_vaddr() const { return ((w0 >> 4) & 0x7ffffu) << 12; }
+    void set_frame_mapping(u32 asid, u32 vaddr) {
+        w0 = (w0 & 0xfu) | ((vaddr >> 12) & 0x7ffffu) << 4 | (asid & 0x1ffu) << 23;
+        w1 = (w1 & ~(0x7fu << 5)) | ((asid >> 9) & 0x7fu) << 5;
+    }
+    void clear_frame_mapping() { set_frame_mapping(0, 0); }
     u32 asid_pool_base() const { return ((w0 >> 4) & 0x3fu) << 10; }
 
     // ---- IrqHandler

@@ -2,6 +2,8 @@
 // The invariant checker (see invariants.hpp).
 #include "invariants.hpp"
 
+#include "arch.hpp"
+
 #include <stdarg.h>
 
 #include "lib/format.hpp"
@@ -303,7 +305,8 @@ bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
                               cap_type_name(c.type()), c.object(), cap_type_name(x->cap.type()));
         }
     }
-    return check_threads(r, list, n);
+    if (!check_threads(r, list, n)) return false;
+    return arch::check_mappings(why, why_size);
 }
 
 }  // namespace petrel

@@ -19,6 +19,9 @@
 //     running, with the bitmap in step; every thread blocked on an endpoint or
 //     notification is in that object's queue, and every queued thread is
 //     blocked on it;
+//   - mappings (arch::check_mappings): every user page-table entry belongs to
+//     a live Frame (or PageTable) cap that records it, replicated 64 KiB and
+//     16 MiB entries agree, and hardware ASIDs and ASID pools agree;
 //   - types: TCB slots hold caps of their kind; Zombies count no more slots than
 //     their object has and every slot beyond the count is empty (or the Zombie's own).
 // The caller provides three scratch arrays of `capacity` entries (the checker

@@ -118,6 +118,19 @@ Outcome reject_delete_first(Invocation &inv, const char *arg, u32 index) {
     return fail(Error::DeleteFirst, {index});
 }
 
+Outcome reject_occupied(Invocation &inv, const char *arg, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    Outcome o = reject_arg_v(inv, Error::DeleteFirst, 0, arg, fmt, args);
+    va_end(args);
+    return o;
+}
+
+Outcome reject_missing_table(Invocation &inv, const char *arg, u32 vaddr) {
+    log(inv, "%s: expected a PageTable mapped for 0x%08x, got none", arg, vaddr);
+    return fail(Error::FailedLookup, {0, static_cast<u32>(abi::LookupFailure::MissingCapability), abi::kSectionBits});
+}
+
 Outcome reject_revoke_first(Invocation &inv, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
@@ -167,6 +180,14 @@ Outcome decode_invocation(Invocation &inv) {
     case CapType::Untyped: return decode_untyped(inv);
     case CapType::CNode: return decode_cnode(inv);
     case CapType::Thread: return decode_tcb(inv);
+    case CapType::Frame4K:
+    case CapType::Frame64K:
+    case CapType::Frame1M:
+    case CapType::Frame16M:
+    case CapType::PageTable:
+    case CapType::PageDirectory:
+    case CapType::AsidControl:
+    case CapType::AsidPool: return arch::decode_invocation(inv);
     case CapType::Null:
         inv.name = "invoke";
         return reject_cap(inv, 0, "cap", "expected a cap, got an empty slot (cptr 0x%x)", inv.cptr);

@@ -57,6 +57,10 @@ Outcome reject_illegal(Invocation &inv, const char *fmt, ...) __attribute__((for
 Outcome reject_range(Invocation &inv, const char *arg, u32 value, u32 min, u32 max);
 Outcome reject_lookup(Invocation &inv, bool source, const char *arg, const Lookup &l);
 Outcome reject_delete_first(Invocation &inv, const char *arg, u32 index);
+// DeleteFirst, MR0 = 0: a mapping or table is already where `arg` asks for one.
+Outcome reject_occupied(Invocation &inv, const char *arg, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+// FailedLookup (MR0 0, MR1 MissingCapability, MR2 20): no PageTable covers `vaddr`.
+Outcome reject_missing_table(Invocation &inv, const char *arg, u32 vaddr);
 Outcome reject_revoke_first(Invocation &inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 Outcome reject_memory(Invocation &inv, u32 available, u32 needed);
 // AlignmentError (no details): `value` is not a multiple of 2^align_bits.
@@ -70,5 +74,11 @@ Slot *lookup_arg_slot(Invocation &inv, Outcome &out, const Cap &root, u32 index,
                       bool source, const char *arg, SlotNeed need);
 
 Outcome decode_invocation(Invocation &inv);
+
+namespace arch {
+// The architecture's objects: Frame, PageTable, PageDirectory, AsidControl and
+// AsidPool caps (arch/arm/vspace.hpp).
+Outcome decode_invocation(Invocation &inv);
+}  // namespace arch
 
 }  // namespace petrel

@@ -2,6 +2,7 @@
 // Building the root task's CSpace and BootInfo (see root_task.hpp).
 #include "root_task.hpp"
 
+#include "arch.hpp"
 #include "cap.hpp"
 #include "panic.hpp"
 #include "untyped.hpp"
@@ -53,24 +54,26 @@ bool create_root_task(const RootTaskConfig &cfg, RootTask &out, const char **why
     paddr_t pd = free.take(abi::kPageDirectoryBits);
     paddr_t ipc = free.take(12);
     paddr_t bi = free.take(12);
+    paddr_t pool = free.take(abi::kAsidPoolBits);
     paddr_t tcb = free.take(abi::kTcbBits);
-    if (!cnode || !pd || !ipc || !bi || !tcb) {
-        *why = "free RAM cannot hold the root task's CNode, TCB, page directory and two frames";
+    if (!cnode || !pd || !ipc || !bi || !pool || !tcb) {
+        *why = "free RAM cannot hold the root task's CNode, TCB, page directory, ASID pool and two frames";
         return false;
     }
     // Memory for the root task's image and page tables (see root_task.hpp).
     paddr_t user = cfg.user_memory_bytes ? free.take_range(cfg.user_memory_bytes, 4096) : 0;
-    paddr_t tables = cfg.page_table_bytes ? free.take_range(cfg.page_table_bytes, 1024) : 0;
-    if ((cfg.user_memory_bytes && !user) || (cfg.page_table_bytes && !tables)) {
+    paddr_t table_memory = cfg.page_table_bytes ? free.take_range(cfg.page_table_bytes, 1024) : 0;
+    if ((cfg.user_memory_bytes && !user) || (cfg.page_table_bytes && !table_memory)) {
         *why = "free RAM cannot hold the root task's image and page tables";
         return false;
     }
     if (user) zero_memory(kptr<void>(user), cfg.user_memory_bytes);
-    if (tables) zero_memory(kptr<void>(tables), cfg.page_table_bytes);
+    if (table_memory) zero_memory(kptr<void>(table_memory), cfg.page_table_bytes);
     zero_memory(kptr<void>(cnode), usize{1} << cnode_bits);
     zero_memory(kptr<void>(pd), usize{1} << abi::kPageDirectoryBits);
     zero_memory(kptr<void>(ipc), 4096);
     zero_memory(kptr<void>(bi), 4096);
+    zero_memory(kptr<void>(pool), 4096);
     zero_memory(kptr<void>(tcb), usize{1} << abi::kTcbBits);
 
     Slot *slots = kptr<Slot>(cnode);
@@ -91,9 +94,12 @@ bool create_root_task(const RootTaskConfig &cfg, RootTask &out, const char **why
     };
     root_and_copy(abi::kCapInitCNode, Cap::cnode(cnode, cfg.cnode_radix, 32 - cfg.cnode_radix, 0), kTcbCTable);
     root(abi::kCapInitTcb, Cap::thread(tcb));
-    root_and_copy(abi::kCapInitVSpace, Cap::page_directory(pd), kTcbVTable);
+    Cap pool_cap, pd_cap;
+    arch::boot_asid_pool(pool, pd, pool_cap, pd_cap);  // the directory gets kRootAsid
+    root_and_copy(abi::kCapInitVSpace, pd_cap, kTcbVTable);
     root(abi::kCapIrqControl, Cap::irq_control());
     root(abi::kCapAsidControl, Cap::asid_control());
+    root(abi::kCapInitAsidPool, pool_cap);
     root(abi::kCapBootInfoFrame, Cap::frame(CapType::Frame4K, bi, abi::kRightRead, false));
     root_and_copy(abi::kCapInitIpcBuffer, Cap::frame(CapType::Frame4K, ipc, abi::kRightsAll, false), kTcbIpcBuffer);
 
@@ -110,7 +116,18 @@ bool create_root_task(const RootTaskConfig &cfg, RootTask &out, const char **why
     info->kernel_phys_start = cfg.kernel_start;
     info->kernel_phys_end = cfg.kernel_end;
 
+    // Caps to the image's frames and page tables, unmapped until the
+    // architecture maps them (load_root_image).
     u32 next = abi::kNumInitialCaps;
+    const u32 frames = cfg.user_memory_bytes >> 12, tables = cfg.page_table_bytes >> abi::kPageTableBits;
+    if (next + frames + tables >= nslots) {
+        *why = "the root CNode cannot hold caps to the root task's image";
+        return false;
+    }
+    info->user_image_frames = {next, next + frames};
+    for (u32 i = 0; i < frames; ++i) root(next++, Cap::frame(CapType::Frame4K, user + (i << 12), abi::kRightsAll, false));
+    info->user_image_paging = {next, next + tables};
+    for (u32 i = 0; i < tables; ++i) root(next++, Cap::page_table(table_memory + (i << abi::kPageTableBits)));
     info->untyped.start = next;
     auto add_untyped = [&](paddr_t base, u32 bits, bool device) {
         if (next >= nslots || info->untyped_count >= abi::kBootInfoMaxUntyped) return;
@@ -130,7 +147,7 @@ bool create_root_task(const RootTaskConfig &cfg, RootTask &out, const char **why
     info->untyped.end = next;
     info->empty = {next, nslots};
 
-    out = {t, slots, info, pd, ipc, bi, user, cfg.user_memory_bytes, tables, cfg.page_table_bytes};
+    out = {t, slots, info, pd, ipc, bi, user, cfg.user_memory_bytes, table_memory, cfg.page_table_bytes};
     return true;
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // The root task's initial objects, CSpace and BootInfo, built once at boot.
 //
-// create_root_task() carves the root task's CNode, TCB, Page Directory, IPC
-// buffer frame and BootInfo frame from free RAM, puts caps to them (and IRQ
+// create_root_task() carves the root task's CNode, TCB, Page Directory, ASID
+// pool, IPC buffer frame and BootInfo frame from free RAM, puts caps to them (and IRQ
 // Control and ASID Control) at the abi::InitialCap slots of the CNode, then turns
 // every byte of free RAM left into Untyped caps, the largest naturally aligned
 // blocks that fit, and each device region into device Untyped caps. The BootInfo
@@ -12,9 +12,13 @@
 // Before the Untyped caps are made it also sets aside, zeroed, the memory the
 // architecture needs to load the root task's image (RootTaskConfig::user_memory_bytes:
 // frames for its ELF segments and stack, page aligned) and its page tables
-// (page_table_bytes, 1 KiB aligned). That memory is covered by no cap: the
-// root task's address space is built from it once, at boot, by the architecture
-// (arch/arm/root_vspace.cpp). With both sizes 0 nothing is set aside.
+// (page_table_bytes, 1 KiB aligned), and puts caps to it in the slots after the
+// initial caps: a Frame4K cap per page (BootInfo.user_image_frames, in address
+// order) and a PageTable cap per 1 KiB (user_image_paging), all unmapped. The
+// architecture then maps them (arch/arm/root_vspace.cpp), so the root task's
+// address space is made of ordinary objects it can manage. The ASID pool for
+// ASIDs 0-1023 is made here too (kCapInitAsidPool), and the root task's Page
+// Directory gets abi::kRootAsid. With both sizes 0 no image caps are made.
 #pragma once
 
 #include "petrel/abi.hpp"

@@ -16,6 +16,7 @@
 //     derivation tree under its Untyped, and revoking that Untyped destroys it.
 #include "slot.hpp"
 
+#include "arch.hpp"
 #include "endpoint.hpp"
 #include "ipc.hpp"
 #include "notification.hpp"
@@ -82,7 +83,7 @@ Cap finalise(Slot *slot) {
     case CapType::Endpoint: endpoint_prepare_destroy(kptr<Endpoint>(cap.object())); break;
     case CapType::Notification: notification_prepare_destroy(kptr<Notification>(cap.object())); break;
     case CapType::Reply: reply_cap_lost(slot); break;  // its caller gets an error reply
-    default: break;  // frames, page tables and IRQ handlers gain cleanup with their layers
+    default: arch::cap_deleted(slot->cap, true); break;  // unmaps, frees ASIDs; else nothing
     }
     return Cap::null();
 }
@@ -93,6 +94,7 @@ bool delete_step(Slot *slot) {
     if (slot->cap.is_null()) return true;
     if (slot->cap.type() == CapType::Zombie) return false;
     if (!is_final(slot)) {
+        arch::cap_deleted(slot->cap, false);  // a frame cap's own mapping goes with it
         empty_slot(slot);
         return true;
     }

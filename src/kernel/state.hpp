@@ -23,6 +23,13 @@ struct KernelState {
     u32 ready_top;                  // bit i: ready_bits[i] != 0
     u32 ready_bits[8];              // bit p % 32 of word p / 32: priority p has threads
     paddr_t ready_head[256], ready_tail[256];
+
+    // The virtual-memory layer (arch/arm/vspace.cpp): the ASID pools by
+    // ASID >> 10, and the software ASID holding each 8-bit hardware ASID
+    // (0: free; hardware ASID 0 is reserved for switching and the empty table).
+    paddr_t asid_table[64];
+    u16 hw_asid_owner[256];
+    u32 next_hw_asid;
 };
 
 extern KernelState ks;

@@ -261,6 +261,11 @@ bool decode_vspace(Invocation &inv, Outcome &out, u32 cap_index, u32 data_mr, Tc
                          cap_type_name(cap.type()));
         return false;
     }
+    if (!cap.pd_has_asid()) {
+        out = reject_cap(inv, cap_index + 1, "vspace_root",
+                         "expected a PageDirectory with an ASID (AsidPool.Assign), got one without");
+        return false;
+    }
     if (inv.mr(data_mr) != 0) {
         out = reject_argument(inv, data_mr, "vspace_root_data", "expected 0 for a PageDirectory cap, got 0x%x",
                               inv.mr(data_mr));

@@ -132,8 +132,9 @@ void tcb_set_name(Tcb *t, const char *name);
 // preempted, and the call then restarts. The new copy is made only when its
 // source slot and the invoked TCB cap still exist after the deletion (seL4's
 // rule): giving a thread a CSpace from inside the one being destroyed leaves it
-// with none. Until the virtual-memory layer assigns ASIDs, any PageDirectory cap
-// is accepted as a VSpace root (seL4 also requires one with an ASID).
+// with none. A VSpace root must be a PageDirectory cap with an ASID (as in seL4);
+// a thread whose directory's ASID is later deleted runs on an empty table, so
+// its every user access faults.
 //
 // Errors (abi::Error; MR = detail registers). Each method checks the message
 // length, then its arguments in the order it takes them, then the threads' state:

@@ -209,8 +209,9 @@ TEST_CASE("CNode.Copy/Mint: caps that cannot be copied", "[cnode]") {
                        {"CNode.Mint", "IrqControl"});
     }
     SECTION("a PageDirectory without an ASID") {
+        unsigned pd = f.make(ObjectType::PageDirectory);
         Snapshot before(f.m);
-        expect_refused(f.m, before, copy(f.m, dest, abi::kCapInitVSpace), Error::IllegalOperation, {},
+        expect_refused(f.m, before, copy(f.m, dest, pd), Error::IllegalOperation, {},
                        {"CNode.Copy", "PageDirectory"});
     }
     SECTION("a PageTable that is not mapped") {
@@ -868,7 +869,7 @@ TEST_CASE("CNode: unknown labels, empty slots and non-CNode caps", "[cnode]") {
         // (A Call on an Endpoint cap is IPC, not an invocation: see ipc_test.cpp.)
         expect_refused(f.m, before,
                        f.m.call(abi::kCapBootInfoFrame, Label::CNodeCopy, {d, 32, ep, 32, kAll}, {kRootCNode}),
-                       Error::IllegalOperation, {}, {"Frame4K: Frame4K caps have no invocations"});
+                       Error::IllegalOperation, {}, {"Page: label", "is not a Frame method"});
     }
     SECTION("a CNode method on an Untyped cap") {
         expect_refused(f.m, before, f.m.call(f.ut, Label::CNodeDelete, {ep, 32}), Error::IllegalOperation, {},

@@ -620,7 +620,7 @@ void RandomRun::final_cleanup() {
         INFO("leftover " << cap_type_name(s->cap.type()) << " cap at 0x" << std::hex << kref(s));
         REQUIRE((in_root || in_tcb));
     }
-    CHECK(n == (u0_ - 2) + 3);  // slots 1..u0-1 except the empty ASID-pool slot, plus the TCB's three
+    CHECK(n == (u0_ - 1) + 3);  // slots 1..u0-1, plus the TCB's three
     // And every boot RAM Untyped can be retyped into one Untyped of its full size.
     for (u32 s : boot_ram_) {
         u32 bits = cap_at(m_, s).untyped_size_bits();

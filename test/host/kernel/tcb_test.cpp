@@ -109,9 +109,13 @@ struct Fix {
     unsigned ut;
     unsigned next;
     Fix() : ut(untyped_at_least(m, 20)), next(first_free(m)) {}
+    // A new object in the next free slot; a PageDirectory also gets an ASID
+    // from the initial pool, as a VSpace root needs one.
     unsigned make(ObjectType type, unsigned bits = 0) {
         unsigned s = next++;
         expect_ok(m, retype(m, ut, type, bits, s));
+        if (type == ObjectType::PageDirectory)
+            expect_ok(m, m.call(abi::kCapInitAsidPool, Label::AsidPoolAssign, {}, {s}));
         return s;
     }
     unsigned free_slot() { return next++; }
@@ -564,8 +568,8 @@ TEST_CASE("tcb: a cap whose source the deletion destroys is not copied", "[tcb]"
     Tcb *t = f.tcb(ts);
     expect_ok(f.m, f.m.call(xs, Label::CNodeCopy, {1, 4, ts, 32, kAll}, {kRootCNode}));   // X[1]: the thread
     expect_ok(f.m, f.m.call(xs, Label::CNodeCopy, {2, 4, ys, 32, kAll}, {kRootCNode}));   // X[2]: a CNode
-    expect_ok(f.m, f.m.call(f.ut, Label::UntypedRetype, {static_cast<u32>(ObjectType::PageDirectory), 0, xs, 32, 3, 1},
-                            {kRootCNode}));                                                   // X[3]: a PD
+    unsigned pd = f.make(ObjectType::PageDirectory);
+    expect_ok(f.m, f.m.call(xs, Label::CNodeCopy, {3, 4, pd, 32, kAll}, {kRootCNode}));   // X[3]: a PD
     expect_ok(f.m, f.configure(ts, 0, xs, abi::cnode_cap_data(0, 28), kRootVSpace, 0, 0x2000'0000, fs));
     expect_ok(f.m, remove(f.m, xs));
     REQUIRE(t->slots[kTcbCTable].cap.type() == CapType::CNode);

@@ -596,7 +596,8 @@ TEST_CASE("untyped: an occupied destination slot is DeleteFirst with its index",
 
 TEST_CASE("untyped: not enough memory reports the bytes available", "[untyped]") {
     Machine m;
-    const unsigned ut = untyped_exactly(m, 12);
+    constexpr unsigned ut = 900;  // a 4 KiB Untyped made from a larger one
+    REQUIRE(retype(m, untyped_exactly(m, 25), ObjectType::Untyped, 12, ut, 1).ok());
     // Exactly full: 256 * 16 = 4096 bytes.
     REQUIRE(retype(m, ut, ObjectType::Endpoint, 0, kDestA, 256).ok());
     CHECK(watermark(m, ut) == 4096);
