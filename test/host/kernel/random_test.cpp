@@ -70,10 +70,11 @@ enum Op : u32 {
     OpCancelBadgedSends,
     OpGarbage,
     OpBootRevoke,
+    OpVm,
     kNumOps,
 };
 const char *const kOpNames[kNumOps] = {"Retype", "Copy",   "Mint",   "Move",    "Mutate", "Rotate",
-                                       "Delete", "Revoke", "Cancel", "Garbage", "BootRevoke"};
+                                       "Delete", "Revoke", "Cancel", "Garbage", "BootRevoke", "Vm"};
 const char *const kErrorNames[kNumErrors] = {"ok",       "InvalidArg", "InvalidCap", "Illegal",   "Range",  "Align",
                                              "Lookup",   "Truncated",  "DeleteFirst", "RevokeFirst", "NoMemory"};
 
@@ -126,12 +127,13 @@ class RandomRun {
     Cap tcb_ctable_;
 
     // The universe as the kernel has it, refreshed before every operation.
-    std::vector<u32> empty_, full_, untyped_, cnodes_, endpoints_;
+    std::vector<u32> empty_, full_, untyped_, cnodes_, endpoints_, frames_, page_tables_, page_dirs_;
 
     // Bookkeeping.
     u32 op_index_ = 0;
     u32 irq_left_ = 0;
     u64 counts_[kNumOps][kNumErrors] = {};
+    bool abandoned_ = false;  // do_call gave up on the call (see there)
     u64 skipped_ = 0, restarts_ = 0, deep_ok_ = 0, irq_calls_ = 0, interleaved_ = 0;
     u32 irq_every_ = 0;             // the current stretch's interrupt period (0: none)
     u64 retyped_[static_cast<u32>(ObjectType::Count)] = {};
@@ -208,6 +210,9 @@ void RandomRun::scan() {
     untyped_.clear();
     cnodes_.clear();
     endpoints_.clear();
+    frames_.clear();
+    page_tables_.clear();
+    page_dirs_.clear();
     for (u32 i = u0_; i < u0_ + universe_; ++i) {
         const Cap &c = cap_at(m_, i);
         if (c.is_null()) {
@@ -218,6 +223,9 @@ void RandomRun::scan() {
         if (c.type() == CapType::Untyped) untyped_.push_back(i);
         if (c.type() == CapType::CNode) cnodes_.push_back(i);
         if (c.type() == CapType::Endpoint) endpoints_.push_back(i);
+        if (c.is_frame()) frames_.push_back(i);
+        if (c.type() == CapType::PageTable) page_tables_.push_back(i);
+        if (c.type() == CapType::PageDirectory) page_dirs_.push_back(i);
     }
 }
 
@@ -535,6 +543,55 @@ bool RandomRun::make_op(Op op, Msg &msg, std::string &what) {
         os << "BootRevoke " << ut;
         break;
     }
+    case OpVm: {
+        // Address-space operations on the universe's frames, tables and
+        // directories: mostly well formed, over a few megabytes so that they
+        // meet each other (and sometimes the kernel half, or misaligned).
+        auto some = [&](const std::vector<u32> &v) { return v.empty() || chance(8) ? universe_slot(Want::Any) : pick(v); };
+        auto vaddr = [&](u32 align_bits) {
+            u32 k = below(10);
+            if (k == 0) return word();
+            if (k == 1) return abi::kUserTop - (1u << 20) * below(3);
+            return (below(24) << 20 | below(256) << 12) & ~((1u << align_bits) - 1);
+        };
+        u32 k = below(100);
+        if (k < 15) {
+            msg.cptr = chance(90) ? abi::kCapInitAsidPool : some(frames_);
+            msg.label = static_cast<u32>(Label::AsidPoolAssign);
+            msg.push_extra(some(page_dirs_));
+            os << "AsidPool.Assign " << msg.extra[0];
+        } else if (k < 35) {
+            msg.cptr = some(page_tables_);
+            msg.label = static_cast<u32>(Label::PageTableMap);
+            msg.push(vaddr(20));
+            msg.push_extra(chance(10) ? abi::kCapInitVSpace : some(page_dirs_));
+            os << "PageTable.Map " << msg.cptr << " at 0x" << std::hex << msg.mr[0] << std::dec;
+        } else if (k < 70) {
+            msg.cptr = some(frames_);
+            msg.label = static_cast<u32>(Label::PageMap);
+            const Cap &c = cap_at(m_, msg.cptr);
+            msg.push(vaddr(c.is_frame() && chance(90) ? frame_size_bits(c.type()) : 12));
+            msg.push(chance(80) ? abi::kRightsAll : below(4));
+            msg.push(chance(80) ? below(2) | (chance(30) ? u32{abi::kVmExecuteNever} : 0u) : word());
+            msg.push_extra(chance(10) ? abi::kCapInitVSpace : some(page_dirs_));
+            os << "Page.Map " << msg.cptr << " at 0x" << std::hex << msg.mr[0] << std::dec;
+        } else if (k < 85) {
+            msg.cptr = some(frames_);
+            msg.label = static_cast<u32>(Label::PageUnmap);
+            os << "Page.Unmap " << msg.cptr;
+        } else if (k < 95) {
+            msg.cptr = some(page_tables_);
+            msg.label = static_cast<u32>(Label::PageTableUnmap);
+            os << "PageTable.Unmap " << msg.cptr;
+        } else {
+            msg.cptr = some(frames_);
+            msg.label = static_cast<u32>(chance(50) ? Label::PageCleanInvalidate : Label::PageUnify);
+            msg.push(below(0x2000));
+            msg.push(below(0x2000));
+            os << "Page.cache " << msg.cptr;
+        }
+        break;
+    }
     case kNumOps: break;
     }
     if (op != OpGarbage && op != OpBootRevoke) maybe_truncate(msg);
@@ -638,8 +695,10 @@ Op RandomRun::pick_op() {
     static constexpr std::pair<Op, u32> kWeights[] = {
         {OpRetype, 200}, {OpCopy, 110}, {OpMint, 120}, {OpMove, 90},  {OpMutate, 70},  {OpRotate, 70},
         {OpDelete, 150}, {OpRevoke, 90}, {OpCancelBadgedSends, 40},   {OpGarbage, 59}, {OpBootRevoke, 1},
+        {OpVm, 120},
     };
-    u32 w = below(1000), acc = 0;
+    static_assert(std::size(kWeights) == kNumOps);
+    u32 w = below(1120), acc = 0;
     for (auto [o, weight] : kWeights) {
         acc += weight;
         if (w < acc) return o;
@@ -681,6 +740,14 @@ Reply RandomRun::do_call(const Msg &msg, bool nested) {
             ++interleaved_;
             log_.push_back("  (preempted; another operation runs first:)");
             one_op(true);
+            if (is_ipc_cap(msg.cptr)) {
+                // The other operation put an endpoint or notification cap where the
+                // call's cap pointer leads: re-executing the svc would be IPC, which
+                // this one-thread driver does not model. The call is abandoned.
+                log_.push_back("  (the cap pointer now names an IPC cap: the call is abandoned)");
+                abandoned_ = true;
+                return reply;
+            }
             log_.push_back("  (the preempted call is re-entered)");
         }
     }
@@ -729,6 +796,7 @@ void RandomRun::one_op(bool nested) {
     log_.push_back(what + " " + describe(msg) + " ...");
     if (log_.size() > 60) log_.pop_front();
     Reply r{};
+    abandoned_ = false;
     try {
         r = do_call(msg, nested);
     } catch (const host::KernelPanic &e) {
@@ -737,6 +805,11 @@ void RandomRun::one_op(bool nested) {
         fail(std::string("kernel panic: ") + e.what());
     }
     last_console_ = m_.take_console();
+    if (abandoned_) {
+        ++skipped_;
+        check_after(what);
+        return;
+    }
     u32 code = static_cast<u32>(r.error);
     if (code >= kNumErrors) fail("reply with an unknown error code " + std::to_string(code));
     ++counts_[op][code];
@@ -807,7 +880,8 @@ void RandomRun::run(u32 ops) {
 
     if (ops >= 5000) {
         // Every kind of operation succeeded some of the time, and failed in several ways.
-        for (Op o : {OpRetype, OpCopy, OpMint, OpMove, OpMutate, OpRotate, OpDelete, OpRevoke, OpCancelBadgedSends}) {
+        for (Op o : {OpRetype, OpCopy, OpMint, OpMove, OpMutate, OpRotate, OpDelete, OpRevoke, OpCancelBadgedSends,
+                     OpVm}) {
             INFO("successes of " << kOpNames[o]);
             CHECK(counts_[o][0] >= ops / 2000);
         }
@@ -818,7 +892,7 @@ void RandomRun::run(u32 ops) {
             CHECK(by_error[static_cast<u32>(e)] > 0);
         }
         for (ObjectType t : {ObjectType::Untyped, ObjectType::CNode, ObjectType::Endpoint, ObjectType::Notification,
-                             ObjectType::Tcb, ObjectType::Frame4K, ObjectType::PageTable}) {
+                             ObjectType::Tcb, ObjectType::Frame4K, ObjectType::PageTable, ObjectType::PageDirectory}) {
             INFO("successful Retypes of " << object_type_name(t));
             CHECK(retyped_[static_cast<u32>(t)] > 0);
         }
