@@ -109,4 +109,46 @@ Error tcb_unbind_notification(u32 tcb) {
     return invoke(nullptr, tcb, Label::TcbUnbindNotification, nullptr, 0, nullptr, 0);
 }
 
+Error page_table_map(abi::IpcBuffer *ipc, u32 pt, u32 pd, u32 vaddr, MessageRegs *detail) {
+    return invoke(ipc, pt, Label::PageTableMap, &vaddr, 1, &pd, 1, detail);
+}
+
+Error page_table_unmap(u32 pt) { return invoke(nullptr, pt, Label::PageTableUnmap, nullptr, 0, nullptr, 0); }
+
+Error page_map(abi::IpcBuffer *ipc, u32 frame, u32 pd, u32 vaddr, u32 rights, u32 attr,
+               MessageRegs *detail) {
+    const u32 w[] = {vaddr, rights, attr};
+    return invoke(ipc, frame, Label::PageMap, w, 3, &pd, 1, detail);
+}
+
+Error page_unmap(u32 frame) { return invoke(nullptr, frame, Label::PageUnmap, nullptr, 0, nullptr, 0); }
+
+Error page_get_address(u32 frame, u32 &paddr) {
+    MessageRegs r{};
+    Error e = invoke(nullptr, frame, Label::PageGetAddress, nullptr, 0, nullptr, 0, &r);
+    if (e == Error::None) paddr = r[0];
+    return e;
+}
+
+Error page_cache_op(u32 frame, Label op, u32 start, u32 end) {
+    const u32 w[] = {start, end};
+    return invoke(nullptr, frame, op, w, 2, nullptr, 0);
+}
+
+Error page_directory_cache_op(u32 pd, Label op, u32 start, u32 end) {
+    const u32 w[] = {start, end};
+    return invoke(nullptr, pd, op, w, 2, nullptr, 0);
+}
+
+Error asid_control_make_pool(abi::IpcBuffer *ipc, u32 asid_control, u32 untyped, u32 root, u32 index,
+                             u32 depth) {
+    const u32 w[] = {index, depth};
+    const u32 c[] = {untyped, root};
+    return invoke(ipc, asid_control, Label::AsidControlMakePool, w, 2, c, 2);
+}
+
+Error asid_pool_assign(abi::IpcBuffer *ipc, u32 pool, u32 pd, MessageRegs *detail) {
+    return invoke(ipc, pool, Label::AsidPoolAssign, nullptr, 0, &pd, 1, detail);
+}
+
 }  // namespace petrel

@@ -3,7 +3,8 @@
 //
 // An invocation is a Call on the object's cap with the method's label
 // (abi::Label); its arguments are message registers in the kernel's order
-// (src/kernel/{untyped,cnode,tcb}.hpp document each method) and extra caps.
+// (src/kernel/{untyped,cnode,tcb}.hpp and, for virtual memory, petrel/abi.hpp
+// document each method) and extra caps.
 // Every function returns the reply's label as an abi::Error: Error::None when
 // the method succeeded. Errors are values; nothing here throws or stops.
 //
@@ -69,5 +70,76 @@ abi::Error tcb_set_mc_priority(abi::IpcBuffer *ipc, u32 tcb, u32 authority, u32 
 // while waiting on an endpoint (label abi::kNotificationLabel).
 abi::Error tcb_bind_notification(abi::IpcBuffer *ipc, u32 tcb, u32 ntfn);
 abi::Error tcb_unbind_notification(u32 tcb);
+
+// ---- Virtual memory (abi.hpp, "virtual memory", documents each method)
+// `pd` is a PageDirectory cap with an ASID (AsidPool.Assign); vaddr is a user
+// address below abi::kUserTop. Where a function takes `detail`, it receives
+// the reply's first message registers (on an error: which argument or cap was
+// wrong, see abi::Error).
+
+// Maps the PageTable `pt` into `pd` for the 1 MiB around `vaddr` (its low 20
+// bits are ignored). A PageTable cap maps once; a second table (or a section)
+// for the same megabyte is Error::DeleteFirst.
+abi::Error page_table_map(abi::IpcBuffer *ipc, u32 pt, u32 pd, u32 vaddr, MessageRegs *detail = nullptr);
+// Unmaps the PageTable and clears its entries; `pt` must be its last cap
+// (else Error::RevokeFirst).
+abi::Error page_table_unmap(u32 pt);
+
+// Maps the frame of `frame` at `vaddr` (aligned to the frame's size) in `pd`
+// with `rights` (abi::kRightRead, optionally abi::kRightWrite; ANDed with the
+// cap's) and `attr` (abi::VmAttributes). 4 KiB and 64 KiB frames need a
+// PageTable there (else Error::FailedLookup). A mapped cap maps again only at
+// the same place (new rights or attributes); map a copy to map it elsewhere.
+abi::Error page_map(abi::IpcBuffer *ipc, u32 frame, u32 pd, u32 vaddr, u32 rights, u32 attr,
+                    MessageRegs *detail = nullptr);
+// Removes the frame cap's mapping (none: success, nothing to do).
+abi::Error page_unmap(u32 frame);
+// The frame's physical address, in `paddr` on success.
+abi::Error page_get_address(u32 frame, u32 &paddr);
+
+// Cache maintenance on [start, end) of a RAM frame, byte offsets in the frame
+// (start < end <= frame size). `op` is Label::PageClean, PageInvalidate,
+// PageCleanInvalidate or PageUnify (clean to the point of unification and
+// invalidate the instruction cache: code written through the data side).
+abi::Error page_cache_op(u32 frame, abi::Label op, u32 start, u32 end);
+inline abi::Error page_clean(u32 frame, u32 start, u32 end) {
+    return page_cache_op(frame, abi::Label::PageClean, start, end);
+}
+inline abi::Error page_invalidate(u32 frame, u32 start, u32 end) {
+    return page_cache_op(frame, abi::Label::PageInvalidate, start, end);
+}
+inline abi::Error page_clean_invalidate(u32 frame, u32 start, u32 end) {
+    return page_cache_op(frame, abi::Label::PageCleanInvalidate, start, end);
+}
+inline abi::Error page_unify(u32 frame, u32 start, u32 end) {
+    return page_cache_op(frame, abi::Label::PageUnify, start, end);
+}
+
+// The same on the user virtual range [start, end) of the address space `pd`;
+// both ends must lie in one mapped frame. `op` is Label::PageDirectoryClean,
+// ...Invalidate, ...CleanInvalidate or ...Unify.
+abi::Error page_directory_cache_op(u32 pd, abi::Label op, u32 start, u32 end);
+inline abi::Error page_directory_clean(u32 pd, u32 start, u32 end) {
+    return page_directory_cache_op(pd, abi::Label::PageDirectoryClean, start, end);
+}
+inline abi::Error page_directory_invalidate(u32 pd, u32 start, u32 end) {
+    return page_directory_cache_op(pd, abi::Label::PageDirectoryInvalidate, start, end);
+}
+inline abi::Error page_directory_clean_invalidate(u32 pd, u32 start, u32 end) {
+    return page_directory_cache_op(pd, abi::Label::PageDirectoryCleanInvalidate, start, end);
+}
+inline abi::Error page_directory_unify(u32 pd, u32 start, u32 end) {
+    return page_directory_cache_op(pd, abi::Label::PageDirectoryUnify, start, end);
+}
+
+// ---- ASIDs
+// Makes an ASID pool (1024 ASIDs) from `untyped`, an Untyped of exactly 4 KiB
+// of RAM with nothing made from it, into slot (index, depth) under `root`.
+// Once all abi::kAsidPools pools exist: Error::DeleteFirst.
+abi::Error asid_control_make_pool(abi::IpcBuffer *ipc, u32 asid_control, u32 untyped, u32 root, u32 index,
+                                  u32 depth);
+// Gives the PageDirectory `pd` (without an ASID) a free ASID of `pool`;
+// a full pool is Error::DeleteFirst.
+abi::Error asid_pool_assign(abi::IpcBuffer *ipc, u32 pool, u32 pd, MessageRegs *detail = nullptr);
 
 }  // namespace petrel
