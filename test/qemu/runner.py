@@ -13,7 +13,8 @@ The verdict, in order:
     "KTEST FAIL" line; a "PETREL PANIC" line fails unless --expect names it.
 On failure the whole serial log is printed. --live streams the log as it comes
 (scripts/run uses that); --duration S runs for S seconds, then passes if every
---expect matched (status 0), as `scripts/run --timeout` needs.
+--expect matched (status 0), as `scripts/run --timeout` needs. --show REGEX
+prints the lines that match it on success too (a benchmark's figures).
 """
 
 import argparse
@@ -35,6 +36,7 @@ def main():
     ap.add_argument("--stop-at", help="regex: end the run when a line matches")
     ap.add_argument("--ktest", action="store_true")
     ap.add_argument("--live", action="store_true")
+    ap.add_argument("--show", help="regex: print the lines that match it, also on success")
     ap.add_argument("qemu", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     cmd = args.qemu[1:] if args.qemu and args.qemu[0] == "--" else args.qemu
@@ -110,6 +112,10 @@ def main():
         for p in problems:
             print(f"FAIL {args.name}: {p}")
         return 1
+    if args.show and not args.live:
+        for l in lines:
+            if re.search(args.show, l):
+                print(l)
     cases = sum(1 for l in lines if l.startswith("KTEST ok"))
     print(f"PASS {args.name}" + (f" ({cases} target cases)" if args.ktest else ""))
     return 0
