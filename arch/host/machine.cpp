@@ -36,6 +36,7 @@ bool g_machine_live;
 }  // namespace
 u32 g_irq_line = ~0u;  // the line irq_claim() returns next
 Flushes g_flushes;
+IrqController g_irq;
 
 void bad_physical(u64 address, const char *what) {
     char buf[120];
@@ -56,6 +57,8 @@ Machine::Machine(const MachineConfig &cfg) : config(cfg) {
     g_machine_live = true;
     ks = {};
     g_flushes = {};
+    g_irq = {};
+    g_irq.masked.set();
     g_console.clear();
     irq_after(0);
 
@@ -88,6 +91,12 @@ Tcb *Machine::enter(Tcb *t, u32 number) {
 
 Tcb *Machine::tick() {
     g_irq_line = board::kTimerIrqs[1];
+    return entry_interrupt();
+}
+
+Tcb *Machine::interrupt(u32 line) {
+    if (g_irq.masked.test(line)) throw std::logic_error("interrupt on a masked line " + std::to_string(line));
+    g_irq_line = line;
     return entry_interrupt();
 }
 
@@ -178,9 +187,15 @@ void console_putc(char c) {
     if (host::g_echo) std::fputc(c, stderr);
 }
 // The simulated interrupt controller: one pending line at a time (see Machine::tick).
-void irq_init() {}
-void irq_unmask(u32) {}
-void irq_mask(u32) {}
+void irq_init() { host::g_irq.masked.set(); }
+void irq_unmask(u32 line) { host::g_irq.masked.reset(line); }
+void irq_mask(u32 line) { host::g_irq.masked.set(line); }
+bool irq_maskable(u32 line) { return line >= 16 && line < board::kIrqLines; }
+bool irq_set_trigger(u32 line, bool edge) {
+    if (line < 32 || line >= board::kIrqLines) return false;
+    host::g_irq.edge[line] = edge;
+    return true;
+}
 u32 irq_claim() {
     u32 line = host::g_irq_line;
     host::g_irq_line = kNoIrq;

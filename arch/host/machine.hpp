@@ -12,6 +12,7 @@
 // One Machine exists at a time (the kernel's state is global, as on a CPU).
 #pragma once
 
+#include <bitset>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
@@ -34,6 +35,14 @@ struct Flushes {
     u32 last_hw_asid;
 };
 extern Flushes g_flushes;
+
+// The simulated interrupt controller's state: which lines are masked (all
+// after irq_init) and which were made edge-triggered.
+struct IrqController {
+    std::bitset<512> masked;
+    std::bitset<512> edge;
+};
+extern IrqController g_irq;
 
 struct KernelPanic : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -81,6 +90,8 @@ class Machine {
     // a fault taken by the running thread.
     Tcb *enter(Tcb *t, u32 number);
     Tcb *tick();
+    // A device interrupt on `line` (which must be unmasked), taken now.
+    Tcb *interrupt(u32 line);
     Tcb *fault(const Fault &f);
     Tcb *running() const;
     Tcb *idle() const;

@@ -33,6 +33,8 @@ void console_putc(char c) { kUart.putc(c); }
 void irq_init() { kIrq.init(); }
 void irq_unmask(u32 line) { (void)kIrq.unmask(line); }
 void irq_mask(u32 line) { (void)kIrq.mask(line); }
+bool irq_maskable(u32 line) { return drivers::Bcm2836Irq::maskable(line); }
+bool irq_set_trigger(u32, bool) { return false; }  // level-sensitive, fixed
 u32 irq_claim() { return kIrq.claim(); }
 void irq_complete(u32) {}
 bool irq_pending() { return kIrq.pending(); }

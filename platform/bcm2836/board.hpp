@@ -49,6 +49,10 @@ constexpr DeviceRegion kUserDevices[] = {
 
 // The physical timer's lines: core 0 local sources CNTPSIRQ (secure) and CNTPNSIRQ.
 constexpr u32 kTimerIrqs[] = {0, 1};
+// Interrupt lines, numbered as in platform/drivers/bcm2836_irq.hpp: uart0 is
+// GPU interrupt 57 (line 89), the system timer's compare channels 1 and 3 GPU
+// interrupts 1 and 3 (lines 33 and 35).
+constexpr u32 kIrqLines = 104;
 constexpr u32 kTimerDefaultHz = 19'200'000;
 
 }  // namespace petrel::board

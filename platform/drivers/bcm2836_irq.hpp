@@ -24,6 +24,8 @@ class Bcm2836Irq {
     // Returns false for a line that cannot be masked or unmasked.
     bool unmask(u32 line) const;
     bool mask(u32 line) const;
+    // Lines set_enabled() can switch: the four generic-timer lines and 32-103.
+    static constexpr bool maskable(u32 line) { return line < 4 || (line >= kGpuBase && line < kLines); }
     u32 claim() const;
     // A source is pending for core 0 (only enabled sources are shown).
     bool pending() const;

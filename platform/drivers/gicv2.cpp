@@ -8,7 +8,7 @@ namespace petrel::drivers {
 namespace {
 enum : uptr {
     kDistCtlr = 0x000, kDistTyper = 0x004, kDistIsenabler = 0x100, kDistIcenabler = 0x180,
-    kDistIcpendr = 0x280, kDistIpriorityr = 0x400, kDistItargetsr = 0x800,
+    kDistIcpendr = 0x280, kDistIpriorityr = 0x400, kDistItargetsr = 0x800, kDistIcfgr = 0xc00,
     kCpuCtlr = 0x00, kCpuPmr = 0x04, kCpuBpr = 0x08, kCpuIar = 0x0c, kCpuEoir = 0x10, kCpuHppir = 0x18,
 };
 constexpr u32 kSpurious = 1020;
@@ -45,6 +45,19 @@ u32 GicV2::claim() const {
 }
 
 void GicV2::complete(u32 line) const { mmio_write(cpu_ + kCpuEoir, line); }
+
+bool GicV2::set_trigger(u32 line, bool edge) const {
+    if (line < 32 || line >= lines()) return false;
+    const uptr enabler = dist_ + kDistIsenabler + 4 * (line / 32);  // reads back the enables
+    const bool enabled = mmio_read(enabler) & (1u << (line % 32));
+    if (enabled) mask(line);
+    const uptr cfg = dist_ + kDistIcfgr + 4 * (line / 16);
+    const u32 bit = 2u << (2 * (line % 16));  // Int_config[1]: 1 = edge-triggered
+    u32 v = mmio_read(cfg);
+    mmio_write(cfg, edge ? v | bit : v & ~bit);
+    if (enabled) unmask(line);
+    return true;
+}
 
 bool GicV2::pending() const { return (mmio_read(cpu_ + kCpuHppir) & 0x3ff) < 1020; }
 

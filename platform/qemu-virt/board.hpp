@@ -40,6 +40,9 @@ constexpr DeviceRegion kUserDevices[] = {
 
 // The physical timer's lines: PPI 13 (secure) and PPI 14 (non-secure).
 constexpr u32 kTimerIrqs[] = {29, 30};
+// Interrupt lines (GIC IDs): 32 internal (SGIs, PPIs) and QEMU virt's 256 SPIs.
+// The PL011's is SPI 1 (33), the PL031 RTC's SPI 2 (34), the virtual timer PPI 11 (27).
+constexpr u32 kIrqLines = 288;
 constexpr u32 kTimerDefaultHz = 62'500'000;
 
 }  // namespace petrel::board

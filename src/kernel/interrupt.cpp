@@ -5,6 +5,7 @@
 #include "arch.hpp"
 #include "board.hpp"
 #include "console.hpp"
+#include "irq_handler.hpp"
 #include "platform.hpp"
 #include "scheduler.hpp"
 
@@ -33,7 +34,7 @@ void handle_interrupt() {
         arch::timer_rearm();
         g_ticks = g_ticks + 1;
         sched_tick();
-    } else {
+    } else if (!irq_deliver(line)) {  // a driver's: masked until its Ack
         platform::irq_mask(line);
         kprintf("Interrupt: line %u has no handler, masked\n", line);
     }

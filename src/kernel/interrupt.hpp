@@ -5,9 +5,9 @@
 // the generic timer's physical timer; which of its two lines fires depends on
 // the security state the loader left the CPU in (QEMU's direct ELF boot on
 // raspi2b runs the kernel Secure, the Pi firmware and U-Boot Non-secure), so, as
-// Linux does, the kernel owns both: board::kTimerIrqs. Today those are the only
-// lines the kernel owns; any other line is masked and reported (the
-// interrupt issue routes them to user-level drivers through notifications).
+// Linux does, the kernel owns both: board::kTimerIrqs. Those are the only lines
+// the kernel owns; every other line goes to the user-level driver holding its
+// IrqHandler (irq_handler.hpp), or, held by nobody, is masked and reported.
 #pragma once
 
 #include "petrel/types.hpp"

@@ -84,6 +84,33 @@ bool in_queue(u32 head, const Tcb *t, u32 limit) {
 // Scheduler and IPC queues: ready queues hold exactly the runnable threads other
 // than the running one; every blocked thread sits in the queue of the object it
 // blocked on, and every queued thread is blocked on that object.
+// Interrupt lines: a line is handed out exactly when an IrqHandler cap for it
+// exists; a line's notification slot holds a Notification cap (in the list),
+// and only while the line is handed out.
+bool check_irqs(Report &r, Slot *const *sorted, u32 n) {
+    if (!ks.irq_node) return true;
+    bool has_handler[kMaxIrqLines] = {};
+    for (u32 i = 0; i < n; ++i) {
+        const Cap &c = sorted[i]->cap;
+        if (c.type() != CapType::IrqHandler) continue;
+        if (c.irq() >= kMaxIrqLines) return r.fail("IrqHandler cap for line %u beyond the table", c.irq());
+        has_handler[c.irq()] = true;
+    }
+    for (u32 irq = 0; irq < kMaxIrqLines; ++irq) {
+        const bool active = ks.irq_state[irq] == IrqState::Signal;
+        if (active != has_handler[irq])
+            return r.fail("IRQ %u is %s but %s IrqHandler cap exists", irq, active ? "handed out" : "free",
+                          has_handler[irq] ? "an" : "no");
+        const Slot *s = kptr<Slot>(ks.irq_node) + irq;
+        if (s->cap.is_null()) continue;
+        if (s->cap.type() != CapType::Notification)
+            return r.fail("IRQ %u's slot holds a %s cap", irq, cap_type_name(s->cap.type()));
+        if (!active) return r.fail("IRQ %u is free but keeps a notification cap", irq);
+        if (!listed(sorted, n, s)) return r.fail("IRQ %u's notification slot %x is not in the derivation list", irq, kref(s));
+    }
+    return true;
+}
+
 bool check_threads(Report &r, Slot *const *list, u32 n) {
     for (u32 p = 0; p < 256; ++p) {
         bool marked = ks.ready_bits[p / 32] & (1u << (p % 32));
@@ -306,6 +333,7 @@ bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
         }
     }
     if (!check_threads(r, list, n)) return false;
+    if (!check_irqs(r, sorted, n)) return false;  // sorted by address since the completeness check
     return arch::check_mappings(why, why_size);
 }
 

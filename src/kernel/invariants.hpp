@@ -19,6 +19,9 @@
 //     running, with the bitmap in step; every thread blocked on an endpoint or
 //     notification is in that object's queue, and every queued thread is
 //     blocked on it;
+//   - interrupts: a line is handed out exactly when an IrqHandler cap for it
+//     exists, and its notification slot holds a Notification cap (in the
+//     list) only then;
 //   - mappings (arch::check_mappings): every user page-table entry belongs to
 //     a live Frame (or PageTable) cap that records it, replicated 64 KiB and
 //     16 MiB entries agree, and hardware ASIDs and ASID pools agree;

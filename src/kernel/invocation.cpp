@@ -8,6 +8,7 @@
 #include "cnode.hpp"
 #include "console.hpp"
 #include "ipc.hpp"
+#include "irq_handler.hpp"
 #include "lib/format.hpp"
 #include "tcb.hpp"
 #include "untyped.hpp"
@@ -188,6 +189,8 @@ Outcome decode_invocation(Invocation &inv) {
     case CapType::PageDirectory:
     case CapType::AsidControl:
     case CapType::AsidPool: return arch::decode_invocation(inv);
+    case CapType::IrqControl: return decode_irq_control(inv);
+    case CapType::IrqHandler: return decode_irq_handler(inv);
     case CapType::Null:
         inv.name = "invoke";
         return reject_cap(inv, 0, "cap", "expected a cap, got an empty slot (cptr 0x%x)", inv.cptr);

@@ -4,6 +4,7 @@
 
 #include "arch.hpp"
 #include "cap.hpp"
+#include "irq_handler.hpp"
 #include "panic.hpp"
 #include "untyped.hpp"
 
@@ -52,11 +53,13 @@ bool create_root_task(const RootTaskConfig &cfg, RootTask &out, const char **why
     const u32 cnode_bits = cfg.cnode_radix + abi::kSlotBits;
     paddr_t cnode = free.take(cnode_bits);
     paddr_t pd = free.take(abi::kPageDirectoryBits);
+    static_assert(kMaxIrqLines * sizeof(Slot) == 1u << 13);
+    paddr_t irq_node = free.take(13);  // one Slot per interrupt line
     paddr_t ipc = free.take(12);
     paddr_t bi = free.take(12);
     paddr_t pool = free.take(abi::kAsidPoolBits);
     paddr_t tcb = free.take(abi::kTcbBits);
-    if (!cnode || !pd || !ipc || !bi || !pool || !tcb) {
+    if (!cnode || !pd || !ipc || !bi || !pool || !irq_node || !tcb) {
         *why = "free RAM cannot hold the root task's CNode, TCB, page directory, ASID pool and two frames";
         return false;
     }
@@ -74,6 +77,8 @@ bool create_root_task(const RootTaskConfig &cfg, RootTask &out, const char **why
     zero_memory(kptr<void>(ipc), 4096);
     zero_memory(kptr<void>(bi), 4096);
     zero_memory(kptr<void>(pool), 4096);
+    zero_memory(kptr<void>(irq_node), kMaxIrqLines * sizeof(Slot));
+    irq_handlers_init(irq_node);
     zero_memory(kptr<void>(tcb), usize{1} << abi::kTcbBits);
 
     Slot *slots = kptr<Slot>(cnode);

@@ -19,6 +19,7 @@
 #include "arch.hpp"
 #include "endpoint.hpp"
 #include "ipc.hpp"
+#include "irq_handler.hpp"
 #include "notification.hpp"
 #include "objects.hpp"
 #include "panic.hpp"
@@ -83,6 +84,7 @@ Cap finalise(Slot *slot) {
     case CapType::Endpoint: endpoint_prepare_destroy(kptr<Endpoint>(cap.object())); break;
     case CapType::Notification: notification_prepare_destroy(kptr<Notification>(cap.object())); break;
     case CapType::Reply: reply_cap_lost(slot); break;  // its caller gets an error reply
+    case CapType::IrqHandler: irq_handler_deleted(cap.irq()); break;  // the line is free again
     default: arch::cap_deleted(slot->cap, true); break;  // unmaps, frees ASIDs; else nothing
     }
     return Cap::null();

@@ -10,6 +10,10 @@ struct Tcb;
 
 enum class SchedulerAction : u32 { ResumeCurrent = 0, ChooseNew, SwitchTo };
 
+// irq_handler.hpp: a line is Inactive (no IrqHandler cap) or Signal (handed out).
+enum class IrqState : u8 { Inactive = 0, Signal = 1 };
+constexpr u32 kMaxIrqLines = 512;  // the kernel's table; board::kIrqLines <= this
+
 struct KernelState {
     paddr_t mdb_head;        // first slot of the derivation list (slot.cpp)
     Tcb *current;            // the thread the kernel runs for (tcb.cpp)
@@ -28,6 +32,11 @@ struct KernelState {
     // ASID >> 10, and the software ASID holding each 8-bit hardware ASID
     // (0: free; hardware ASID 0 is reserved for switching and the empty table).
     paddr_t asid_table[64];
+
+    // irq_handler.cpp: each line's state, and the kernel memory holding one
+    // Slot per line for the notification cap of its driver.
+    IrqState irq_state[kMaxIrqLines];
+    paddr_t irq_node;
     u16 hw_asid_owner[256];
     u32 next_hw_asid;
 };

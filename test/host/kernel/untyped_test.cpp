@@ -634,7 +634,8 @@ TEST_CASE("untyped: not enough memory reports the bytes available", "[untyped]")
     }
     {
         // The alignment gap is lost: 16 bytes used of 8 KiB, yet two 4 KiB frames do not fit.
-        const unsigned ut13 = untyped_exactly(m, 13);
+        constexpr unsigned ut13 = kDestB + 20;  // an 8 KiB Untyped made from a larger one
+        REQUIRE(retype(m, untyped_exactly(m, 25), ObjectType::Untyped, 13, ut13, 1).ok());
         REQUIRE(retype(m, ut13, ObjectType::Endpoint, 0, kDestB + 10).ok());
         Unchanged u(m, ut13, kDestB + 11, 2);
         Reply r = retype(m, ut13, ObjectType::Frame4K, 0, kDestB + 11, 2);
