@@ -3,8 +3,12 @@
 //
 // Deadlines are absolute (CNTP_CVAL = previous deadline + interval), so the tick
 // does not drift however late the interrupt is handled. User mode may read the
-// virtual counter (CNTVCT) and CNTFRQ, as on Linux (CNTKCTL.PL0VCTEN); the
-// physical counter and both timers stay the kernel's.
+// virtual counter (CNTVCT) and CNTFRQ, as on Linux (CNTKCTL.PL0VCTEN), and
+// program the virtual timer (CNTV_CVAL/TVAL/CTL, CNTKCTL.PL0VTEN): that is the
+// timer a user-level timer service drives, taking its interrupt (virt: PPI 27;
+// Pi: local line 3) through an IrqHandler like any driver. The registers are
+// the CPU's, not a capability's, but the interrupt reaches only the holder of
+// that line's handler. The physical counter and timer stay the kernel's.
 #include "arch.hpp"
 #include "cpu.hpp"
 
@@ -32,7 +36,7 @@ u32 timer_start(u32 tick_hz, u32 default_hz) {
     g_deadline = timer_count() + g_interval;
     write_cval(g_deadline);
     arm::write_cntp_ctl(1);  // ENABLE, interrupt not masked
-    arm::write_cntkctl(1u << 1);  // PL0VCTEN only
+    arm::write_cntkctl(1u << 1 | 1u << 8);  // PL0VCTEN, PL0VTEN
     arm::isb();
     return freq;
 }
