@@ -105,6 +105,7 @@ extern "C" [[noreturn]] void kernel_main(paddr_t dtb) {
 
     interrupts_init();
     arch::fpu_init();
+    arch::pmu_init();  // the cycle counter, readable from user mode (benchmarks, the demo's figures)
     sched_init(&g_idle);
 
 #if defined(PETREL_TEST) && !defined(PETREL_TEST_ROOT)
