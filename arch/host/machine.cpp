@@ -56,6 +56,7 @@ Machine::Machine(const MachineConfig &cfg) : config(cfg) {
     std::memset(g_ram, 0xa5, cfg.ram_size);
     g_machine_live = true;
     ks = {};
+    ks.slowpath_only = std::getenv("PETREL_SLOWPATH") != nullptr;  // the IPC tests run both ways
     g_flushes = {};
     g_irq = {};
     g_irq.masked.set();

@@ -5,6 +5,7 @@
 #include "console.hpp"
 #include "fault.hpp"
 #include "interrupt.hpp"
+#include "ipc.hpp"
 #include "scheduler.hpp"
 #include "state.hpp"
 #include "syscall.hpp"
@@ -42,6 +43,15 @@ void report_and_suspend(Tcb *t, const Fault &f) {
 
 Tcb *entry_syscall(u32 number) {
     Tcb *t = ks.current;
+    if (!ks.slowpath_only) {
+        Tcb *next = number == static_cast<u32>(abi::Syscall::Call)        ? fastpath_call(t)
+                    : number == static_cast<u32>(abi::Syscall::ReplyRecv) ? fastpath_reply_recv(t)
+                                                                           : nullptr;
+        if (next) {
+            ++ks.fastpath_hits;
+            return next;
+        }
+    }
     switch (handle_syscall(number)) {
     case SyscallResult::Done: break;
     case SyscallResult::Restart: arch::rewind_syscall(t->context); break;

@@ -401,4 +401,80 @@ void unbind_notification(Tcb *t) {
     t->bound_ntfn = 0;
 }
 
+// ---------------------------------------------------------------- the fastpath
+//
+// Straight-line versions of the two calls a client/server pair makes on every
+// round trip, for the common case only; every check that fails returns null
+// before anything changed, and the system call then takes the slow path,
+// which gives the same result. Conditions (both): at most 4 message words, no
+// caps to transfer, no fault being delivered or replied to, and the thread to
+// switch to is the one the scheduler would choose next (the running one blocks):
+// for Call a receiver at least as urgent as every ready thread (the direct
+// switch), for ReplyRecv a caller more urgent than every ready thread.
+
+namespace {
+// Copies the message registers in r2-r5 and sets the receiver's tag and badge.
+void fast_transfer(Tcb *from, Tcb *to, abi::MessageInfo info, u32 badge) {
+    for (u32 i = 0; i < info.length; ++i) reg(to, arch::kRegMr0 + i) = reg(from, arch::kRegMr0 + i);
+    set_info(to, {info.label, 0, 0, info.length});
+    reg(to, arch::kRegCap) = badge;
+}
+}  // namespace
+
+Tcb *fastpath_call(Tcb *t) {
+    const auto info = abi::MessageInfo::from_word(reg(t, arch::kRegInfo));
+    if (info.extra_caps != 0 || info.length > abi::kMsgRegisters) return nullptr;
+    Lookup l = resolve(t->slots[kTcbCTable].cap, reg(t, arch::kRegCap), 32);
+    if (!l.ok()) return nullptr;
+    const Cap ep_cap = l.slot->cap;
+    const u32 rights = ep_cap.rights();
+    if (ep_cap.type() != CapType::Endpoint || !(rights & abi::kRightWrite) ||
+        !(rights & (abi::kRightGrant | abi::kRightGrantReply)))
+        return nullptr;
+    auto *ep = kptr<Endpoint>(ep_cap.object());
+    if (ep->state != EndpointState::Receiving) return nullptr;
+    Tcb *dest = kptr<Tcb>(ep->head);
+    if (static_cast<int>(dest->priority) < sched_highest_ready()) return nullptr;
+
+    remove(ep_queue(ep), dest);
+    if (ep->head == 0) ep->state = EndpointState::Idle;
+    dest->blocked_on = 0;
+    fast_transfer(t, dest, info, ep_cap.badge());
+    setup_caller(t, dest, rights & abi::kRightGrant);
+    dest->state = ThreadState::Running;
+    sched_switch_to(dest);
+    return schedule();
+}
+
+Tcb *fastpath_reply_recv(Tcb *t) {
+    const auto info = abi::MessageInfo::from_word(reg(t, arch::kRegInfo));
+    if (info.extra_caps != 0 || info.length > abi::kMsgRegisters) return nullptr;
+    Slot *reply = t->slot(kTcbCaller);
+    if (reply->cap.type() != CapType::Reply) return nullptr;
+    Tcb *caller = kptr<Tcb>(reply->cap.object());
+    if (caller->fault_kind != 0) return nullptr;
+    Lookup l = resolve(t->slots[kTcbCTable].cap, reg(t, arch::kRegCap), 32);
+    if (!l.ok()) return nullptr;
+    const Cap &ep_cap = l.slot->cap;
+    if (ep_cap.type() != CapType::Endpoint || !(ep_cap.rights() & abi::kRightRead)) return nullptr;
+    auto *ep = kptr<Endpoint>(ep_cap.object());
+    if (ep->state == EndpointState::Sending) return nullptr;  // a message waits: receive it the slow way
+    const auto *bound = kptr<Notification>(t->bound_ntfn);
+    if (bound && ntfn_state(bound) == NotificationState::Active) return nullptr;
+    // The slow path queues the caller behind ready threads of its priority, so
+    // only a caller above every ready thread runs at once.
+    if (static_cast<int>(caller->priority) <= sched_highest_ready()) return nullptr;
+
+    reply->cap = Cap::null();
+    caller->reply_holder = 0;
+    fast_transfer(t, caller, info, 0);
+    caller->state = ThreadState::Running;
+    t->blocked_on = ep_cap.object();
+    sched_set_state(t, ThreadState::BlockedOnRecv);
+    append(ep_queue(ep), t);
+    ep->state = EndpointState::Receiving;
+    sched_switch_to(caller);
+    return schedule();
+}
+
 }  // namespace petrel

@@ -53,6 +53,14 @@ void receive_signal(Tcb *t, const Cap &ntfn_cap, bool blocking);
 void bind_notification(Tcb *t, Notification *n);
 void unbind_notification(Tcb *t);
 
+// The fastpath (seL4's): Call and ReplyRecv in straight-line code for the
+// common case (at most 4 words, no caps, no fault, a waiting receiver or a
+// caller to reply to that may run at once). Return the thread to resume, or
+// null, having changed nothing, when the slow path must handle the call.
+// entry_syscall() tries them first unless ks.slowpath_only is set.
+Tcb *fastpath_call(Tcb *t);
+Tcb *fastpath_reply_recv(Tcb *t);
+
 // Message registers of a thread (i < 4: registers; otherwise its IPC buffer).
 u32 get_mr(Tcb *t, abi::IpcBuffer *buf, u32 i);
 void set_mr(Tcb *t, abi::IpcBuffer *buf, u32 i, u32 v);

@@ -19,6 +19,8 @@ struct KernelState {
     Tcb *current;            // the thread the kernel runs for (tcb.cpp)
     u32 preemption_points;   // preemption points passed, for figures and tests
     u32 preemptions;         // of which found an interrupt pending
+    bool slowpath_only;      // the IPC fastpath off (tests compare both ways)
+    u32 fastpath_hits;       // system calls the fastpath completed, for figures and tests
 
     // scheduler.cpp
     Tcb *idle;

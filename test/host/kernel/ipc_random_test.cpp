@@ -123,7 +123,12 @@ u32 pattern(u32 id, u32 i) { return i == 0 ? id : id * 0x9E37'79B1u + i; }
 class IpcRandom {
   public:
     explicit IpcRandom(u64 seed) : seed_(seed), rng_(seed) {}
+    // `slowpath`: run with the IPC fastpath off (else as PETREL_SLOWPATH says).
+    IpcRandom(u64 seed, bool slowpath) : IpcRandom(seed) { ks.slowpath_only = slowpath; }
     void run(u32 steps);
+    // A digest of every thread's state and registers after every step: equal
+    // digests mean the runs went the same way, step by step.
+    u64 digest() const { return digest_; }
 
   private:
     Machine m_;
@@ -137,7 +142,11 @@ class IpcRandom {
     ThreadRec th_[kNumThreads];
     std::vector<u32> pool_;  // every cap pointer IPC may name
     u32 step_ = 0;
+    u64 digest_ = 0xcbf2'9ce4'8422'2325ull;
     u32 pc_counter_ = 0x1000, id_counter_ = 0;
+    void fold(u32 v) {
+        for (u32 i = 0; i < 4; ++i) digest_ = (digest_ ^ ((v >> (8 * i)) & 0xffu)) * 0x100'0000'01b3ull;
+    }
     u32 tries_[kNumActs] = {}, oks_[kNumActs] = {}, outcomes_[ONumOutcomes] = {};
     std::deque<std::string> history_;
     // Objects named by caps in the universe, rebuilt before each check.
@@ -819,6 +828,14 @@ void IpcRandom::run(u32 steps) {
             fail(std::string("harness: ") + e.what());
         }
         check();
+        ThreadRec *running = rec_of(ks.current);
+        fold(running ? static_cast<u32>(running - th_) : 0xffu);
+        for (const ThreadRec &r : th_) {
+            if (!r.tcb || !alive(r.tcb)) continue;
+            fold(static_cast<u32>(r.tcb->state));
+            fold(r.tcb->context.pc);
+            for (u32 i = 0; i < 6; ++i) fold(r.tcb->context.r[i]);
+        }
     }
     std::printf("ipc-random: %-16s %7s %7s\n", "action", "tried", "ok");
     for (u32 a = 0; a < kNumActs; ++a) std::printf("ipc-random: %-16s %7u %7u\n", kActNames[a], tries_[a], oks_[a]);
@@ -854,4 +871,31 @@ TEST_CASE("ipc-random: random threads, scheduling and IPC keep every invariant",
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("ipc-random: %u steps in %.2f s (seed %llu)\n", steps, s, static_cast<unsigned long long>(seed));
     std::fflush(stdout);
+}
+
+TEST_CASE("fastpath: runs with the IPC fastpath on and off go the same way, step by step", "[fastpath]") {
+    const u64 random_seed =
+        static_cast<u64>(std::chrono::system_clock::now().time_since_epoch().count()) ^ std::random_device{}();
+    for (u64 seed : {u64{1}, u64{2}, u64{3}, random_seed | 1}) {
+        INFO("seed " << seed);
+        u64 fast_digest, slow_digest;
+        u32 fast_hits;
+        {
+            IpcRandom run(seed, false);
+            run.run(10'000);
+            fast_digest = run.digest();
+            fast_hits = ks.fastpath_hits;
+        }
+        {
+            IpcRandom run(seed, true);
+            run.run(10'000);
+            slow_digest = run.digest();
+            CHECK(ks.fastpath_hits == 0);
+        }
+        std::printf("fastpath: seed %llu: %u calls took the fastpath; digests %016llx and %016llx\n",
+                    static_cast<unsigned long long>(seed), fast_hits, static_cast<unsigned long long>(fast_digest),
+                    static_cast<unsigned long long>(slow_digest));
+        CHECK(fast_hits > 0);
+        CHECK(fast_digest == slow_digest);
+    }
 }

@@ -114,6 +114,66 @@ TEST_CASE("ipc: Call and ReplyRecv between a client and a server, with a direct 
     REQUIRE_INVARIANTS();
 }
 
+TEST_CASE("fastpath: Call and ReplyRecv take it only in the common case; the result is the slow path's", "[fastpath]") {
+    // Run in both modes (host-kernel and host-kernel-slowpath): the same checks
+    // hold either way; only the count of fastpath hits differs.
+    World w;
+    const bool fast = !ks.slowpath_only;
+    unsigned ep = w.make(ObjectType::Endpoint), ep2 = w.make(ObjectType::Endpoint);
+    unsigned badged = w.next++;
+    REQUIRE(mint(w.m, badged, ep, abi::kRightsAll, 0x77).ok());
+    Tcb *server = w.thread("server", 60), *client = w.thread("client", 50);
+    Tcb *peer = w.thread("peer", 50), *rcv = w.thread("rcv", 55);
+    for (Tcb *t : {peer, rcv}) sched_set_state(t, ThreadState::Inactive);  // until needed
+    auto start = [](Tcb *t) {
+        t->state = ThreadState::Running;
+        sched_enqueue(t);
+    };
+    REQUIRE(w.park_root() == server);
+    REQUIRE(w.sys(server, Syscall::Recv, ep) == client);
+
+    // The common case: both halves of a round trip with 4 words.
+    u32 hits = ks.fastpath_hits;
+    REQUIRE(w.sys(client, Syscall::Call, badged, {5, 0, 0, 4}, {10, 11, 12, 13}) == server);
+    CHECK(badge_of(server) == 0x77);
+    CHECK(tag_of(server).label == 5);
+    CHECK(tag_of(server).length == 4);
+    for (u32 i = 0; i < 4; ++i) CHECK(mr(server, i) == 10 + i);
+    CHECK(client->state == ThreadState::BlockedOnReply);
+    CHECK(server->slot(kTcbCaller)->cap.type() == CapType::Reply);
+    REQUIRE(w.sys(server, Syscall::ReplyRecv, ep, {6, 0, 0, 2}, {20, 21}) == client);
+    CHECK(tag_of(client).label == 6);
+    CHECK(tag_of(client).length == 2);
+    CHECK(mr(client, 0) == 20);
+    CHECK(mr(client, 1) == 21);
+    CHECK(server->state == ThreadState::BlockedOnRecv);
+    CHECK(ks.fastpath_hits - hits == (fast ? 2u : 0u));
+    REQUIRE_INVARIANTS();
+
+    // Not the common case: the slow path, same results.
+    hits = ks.fastpath_hits;
+    REQUIRE(w.sys(client, Syscall::Call, ep, {5, 0, 0, 5}, {1, 2, 3, 4, 5}) == server);  // 5 words
+    CHECK(mr(server, 4) == 5);
+    // The reply's caller has a ready peer of its priority: it queues behind it.
+    start(peer);
+    REQUIRE(w.sys(server, Syscall::ReplyRecv, ep, {0, 0, 0, 0}) == peer);
+    CHECK(sched_queued(client));
+    CHECK(ks.fastpath_hits == hits);
+    // A receiver below a ready thread: given the message and queued, not switched to.
+    start(rcv);
+    REQUIRE(w.sys(peer, Syscall::Yield, 0) == rcv);
+    Tcb *after = w.sys(rcv, Syscall::Recv, ep2);
+    REQUIRE((after == peer || after == client));
+    rcv->priority = 40;  // (blocked, so in no queue)
+    Tcb *other = after == peer ? client : peer;
+    CHECK(w.sys(after, Syscall::Call, ep2, {3, 0, 0, 1}, {99}) == other);
+    CHECK(rcv->state == ThreadState::Running);
+    CHECK(sched_queued(rcv));
+    CHECK(mr(rcv, 0) == 99);
+    CHECK(ks.fastpath_hits == hits);
+    REQUIRE_INVARIANTS();
+}
+
 TEST_CASE("ipc: a server that receives again without replying wakes its caller with an error", "[ipc]") {
     World w;
     unsigned ep = w.make(ObjectType::Endpoint);
