@@ -98,6 +98,11 @@ void debug_halt(u32 status) {
     for (;;) {}  // a kernel that lets the caller go on is not one to continue on
 }
 
+void debug_null() {
+    SyscallRegs regs{{0, 0, 0, 0, 0, 0}};
+    syscall(abi::Syscall::DebugNull, regs);
+}
+
 u32 debug_cap_identify(u32 cptr) {
     SyscallRegs regs{{cptr, 0, 0, 0, 0, 0}};
     syscall(abi::Syscall::DebugCapIdentify, regs);

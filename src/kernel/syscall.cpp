@@ -120,6 +120,7 @@ SyscallResult handle_syscall(u32 number) {
     case Syscall::Yield:
         sched_yield();
         return SyscallResult::Done;
+    case Syscall::DebugNull: return SyscallResult::Done;
     case Syscall::DebugPutChar:
         kputc(static_cast<char>(reg(t, arch::kRegCap)));
         return SyscallResult::Done;

@@ -32,6 +32,7 @@ enum class Syscall : u32 {
     DebugDumpScheduler = 18,
     DebugNameThread = 19,
     DebugCapIdentify = 20,
+    DebugNull = 21,  // does nothing and returns: the cost of entering and leaving the kernel
 };
 
 // ---------------------------------------------------------------- message tag

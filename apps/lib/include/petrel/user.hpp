@@ -101,6 +101,7 @@ void debug_put_char(char c);
 // the name passes through the caller's IPC buffer `ipc`.
 void debug_name_thread(abi::IpcBuffer *ipc, u32 tcb, const char *name);
 [[noreturn]] void debug_halt(u32 status);
+void debug_null();  // enters the kernel and returns: the null system call of benchmarks
 u32 debug_cap_identify(u32 cptr);  // the kernel's cap type number, 0 for an empty slot
 
 // Console output through DebugPutChar.
