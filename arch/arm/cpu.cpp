@@ -42,6 +42,25 @@ CpuInfo cpu_info() {
     return CpuInfo{midr, impl_name, part_name, (midr >> 20) & 0xf, midr & 0xf, arm::mode_name(boot_entry_mode)};
 }
 
+namespace {
+constexpr u32 kStackPaint = 0x5354'4b21;  // "STK!"
+}
+
+void stack_paint() {
+    uptr sp;
+    asm volatile("mov %0, sp" : "=r"(sp));
+    auto *w = reinterpret_cast<u32 *>(kernel_stack);
+    auto *end = reinterpret_cast<u32 *>(sp - 64);  // this frame and a margin stay as they are
+    while (w < end) *w++ = kStackPaint;
+}
+
+u32 stack_deepest_use() {
+    const auto *w = reinterpret_cast<const u32 *>(kernel_stack);
+    const auto *top = reinterpret_cast<const u32 *>(kernel_stack_top);
+    while (w < top && *w == kStackPaint) ++w;
+    return static_cast<u32>(reinterpret_cast<uptr>(top) - reinterpret_cast<uptr>(w));
+}
+
 ImageInfo image_info() {
     auto addr = [](const char *p) { return static_cast<u32>(reinterpret_cast<uptr>(p)); };
     u32 offset = addr(__pv_offset);

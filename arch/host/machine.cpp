@@ -218,6 +218,9 @@ bool irq_pending() {
 
 namespace arch {
 void fpu_release(Tcb *) {}  // the simulated CPU has no FPU state to switch
+void stack_paint() {}
+u32 stack_deepest_use() { return 0; }  // the host's kernel runs on the test's own stack
+ImageInfo image_info() { return ImageInfo{}; }
 // The simulated CPU has no TLB or caches: maintenance is counted for the tests.
 void tlb_flush_page(u32 vaddr, u32 hw_asid) {
     ++host::g_flushes.pages;

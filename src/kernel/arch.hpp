@@ -59,6 +59,13 @@ usize boot_dt_readable(paddr_t dtb);
 u32 map_kernel_window(u32 ram_size);
 void drop_boot_identity();
 
+// Kernel stack use, by painting: stack_paint() fills the unused part of the one
+// kernel stack with a pattern (boot calls it just before the first thread
+// runs); stack_deepest_use() says how many bytes from the top were ever
+// written since (DebugHalt reports it). The host has no such stack: 0.
+void stack_paint();
+u32 stack_deepest_use();
+
 // The kernel image's physical bounds and the kernel stack, for the boot banner.
 struct ImageInfo {
     paddr_t phys_start;

@@ -85,6 +85,7 @@ void build_root_task(u32 ram_mapped) {
             g_root.user_memory_bytes >> 10, root->context.pc, root->context.sp, root->context.r[0]);
     sched_set_state(root, ThreadState::Running);
     sched_enqueue(root);
+    arch::stack_paint();  // from here on every kernel entry starts at the top of the stack
     arch::resume(schedule());
 }
 

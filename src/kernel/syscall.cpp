@@ -2,6 +2,7 @@
 // System-call dispatch and the invocation path (see syscall.hpp).
 #include "syscall.hpp"
 
+#include "arch.hpp"
 #include "console.hpp"
 #include "entry.hpp"
 #include "invocation.hpp"
@@ -125,6 +126,8 @@ SyscallResult handle_syscall(u32 number) {
         kputc(static_cast<char>(reg(t, arch::kRegCap)));
         return SyscallResult::Done;
     case Syscall::DebugHalt:
+        kprintf("petrel: kernel stack: deepest use %u of %u bytes\n", arch::stack_deepest_use(),
+                arch::image_info().stack_size);
         kprintf("petrel: thread '%s' halted the system with status %u\n", t->name[0] ? t->name : "?",
                 reg(t, arch::kRegCap));
         halt(static_cast<int>(reg(t, arch::kRegCap)));
