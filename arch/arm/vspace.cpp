@@ -236,9 +236,12 @@ void arch::cap_deleted(Cap &cap, bool final) {
 }
 
 bool vspace_of(const Cap &vtable, paddr_t &pd, u32 &hw_asid) {
-    pd = live_pd(vtable);
-    if (!pd) return false;
-    hw_asid = hw_asid_get(vtable.pd_asid());
+    // On every switch: one pool lookup when the hardware ASID is still lent.
+    if (vtable.type() != CapType::PageDirectory || !vtable.pd_has_asid()) return false;
+    const u32 *e = pool_entry(vtable.pd_asid());
+    if (!e || (*e & kPdMask) != vtable.object()) return false;
+    pd = vtable.object();
+    hw_asid = (*e & kHwValid) ? (*e & kHwMask) : hw_asid_get(vtable.pd_asid());
     return true;
 }
 

@@ -413,20 +413,48 @@ void unbind_notification(Tcb *t) {
 // switch), for ReplyRecv a caller more urgent than every ready thread.
 
 namespace {
+
 // Copies the message registers in r2-r5 and sets the receiver's tag and badge.
-void fast_transfer(Tcb *from, Tcb *to, abi::MessageInfo info, u32 badge) {
+inline void fast_transfer(Tcb *from, Tcb *to, abi::MessageInfo info, u32 badge) {
     for (u32 i = 0; i < info.length; ++i) reg(to, arch::kRegMr0 + i) = reg(from, arch::kRegMr0 + i);
     set_info(to, {info.label, 0, 0, info.length});
     reg(to, arch::kRegCap) = badge;
 }
+
+// The slot `cptr` names when the thread's CSpace is one CNode translating all
+// 32 bits at once (guard + radix = 32, the usual flat CSpace), else the
+// general lookup's answer; null when the lookup fails.
+inline Slot *fast_lookup(const Tcb *t, u32 cptr) {
+    const Cap &root = t->slots[kTcbCTable].cap;
+    if (root.type() == CapType::CNode) {
+        const u32 radix = root.cnode_radix();
+        if (radix != 0 && radix + root.cnode_guard_size() == 32) {
+            if ((cptr >> radix) != root.cnode_guard()) return nullptr;
+            return kptr<Slot>(root.object()) + (cptr & ((1u << radix) - 1));
+        }
+    }
+    Lookup l = resolve(root, cptr, 32);
+    return l.ok() ? l.slot : nullptr;
+}
+
+// The running thread has blocked (it is in no queue) and `next`, blocked in no
+// queue either, runs at once: what sched_set_state, sched_switch_to and
+// schedule() come to in this case.
+inline Tcb *switch_now(Tcb *next) {
+    ks.current = next;
+    if (next->timeslice == 0) next->timeslice = kTimesliceTicks;
+    return next;
+}
+
 }  // namespace
 
 Tcb *fastpath_call(Tcb *t) {
     const auto info = abi::MessageInfo::from_word(reg(t, arch::kRegInfo));
-    if (info.extra_caps != 0 || info.length > abi::kMsgRegisters) return nullptr;
-    Lookup l = resolve(t->slots[kTcbCTable].cap, reg(t, arch::kRegCap), 32);
-    if (!l.ok()) return nullptr;
-    const Cap ep_cap = l.slot->cap;
+    if (info.extra_caps != 0 || info.length > abi::kMsgRegisters || ks.action != SchedulerAction::ResumeCurrent)
+        return nullptr;
+    const Slot *slot = fast_lookup(t, reg(t, arch::kRegCap));
+    if (!slot) return nullptr;
+    const Cap ep_cap = slot->cap;
     const u32 rights = ep_cap.rights();
     if (ep_cap.type() != CapType::Endpoint || !(rights & abi::kRightWrite) ||
         !(rights & (abi::kRightGrant | abi::kRightGrantReply)))
@@ -434,28 +462,31 @@ Tcb *fastpath_call(Tcb *t) {
     auto *ep = kptr<Endpoint>(ep_cap.object());
     if (ep->state != EndpointState::Receiving) return nullptr;
     Tcb *dest = kptr<Tcb>(ep->head);
-    if (static_cast<int>(dest->priority) < sched_highest_ready()) return nullptr;
+    Slot *caller_slot = dest->slot(kTcbCaller);
+    if (!caller_slot->cap.is_null() || static_cast<int>(dest->priority) < sched_highest_ready()) return nullptr;
 
     remove(ep_queue(ep), dest);
     if (ep->head == 0) ep->state = EndpointState::Idle;
     dest->blocked_on = 0;
     fast_transfer(t, dest, info, ep_cap.badge());
-    setup_caller(t, dest, rights & abi::kRightGrant);
+    caller_slot->cap = Cap::reply(kref(t), false, rights & abi::kRightGrant ? u32{abi::kRightGrant} : 0u);
+    t->reply_holder = kref(caller_slot);
+    t->state = ThreadState::BlockedOnReply;
     dest->state = ThreadState::Running;
-    sched_switch_to(dest);
-    return schedule();
+    return switch_now(dest);
 }
 
 Tcb *fastpath_reply_recv(Tcb *t) {
     const auto info = abi::MessageInfo::from_word(reg(t, arch::kRegInfo));
-    if (info.extra_caps != 0 || info.length > abi::kMsgRegisters) return nullptr;
+    if (info.extra_caps != 0 || info.length > abi::kMsgRegisters || ks.action != SchedulerAction::ResumeCurrent)
+        return nullptr;
     Slot *reply = t->slot(kTcbCaller);
     if (reply->cap.type() != CapType::Reply) return nullptr;
     Tcb *caller = kptr<Tcb>(reply->cap.object());
     if (caller->fault_kind != 0) return nullptr;
-    Lookup l = resolve(t->slots[kTcbCTable].cap, reg(t, arch::kRegCap), 32);
-    if (!l.ok()) return nullptr;
-    const Cap &ep_cap = l.slot->cap;
+    const Slot *slot = fast_lookup(t, reg(t, arch::kRegCap));
+    if (!slot) return nullptr;
+    const Cap &ep_cap = slot->cap;
     if (ep_cap.type() != CapType::Endpoint || !(ep_cap.rights() & abi::kRightRead)) return nullptr;
     auto *ep = kptr<Endpoint>(ep_cap.object());
     if (ep->state == EndpointState::Sending) return nullptr;  // a message waits: receive it the slow way
@@ -470,11 +501,10 @@ Tcb *fastpath_reply_recv(Tcb *t) {
     fast_transfer(t, caller, info, 0);
     caller->state = ThreadState::Running;
     t->blocked_on = ep_cap.object();
-    sched_set_state(t, ThreadState::BlockedOnRecv);
+    t->state = ThreadState::BlockedOnRecv;
     append(ep_queue(ep), t);
     ep->state = EndpointState::Receiving;
-    sched_switch_to(caller);
-    return schedule();
+    return switch_now(caller);
 }
 
 }  // namespace petrel
