@@ -253,7 +253,8 @@ def cnode_methods(s):
     s.call(ROOT_CNODE, 'CNodeMove', [102, 32, 101, 32], [ROOT_CNODE])
     s.call(ROOT_CNODE, 'CNodeMutate', [103, 32, 102, 32, 0], [ROOT_CNODE])
     s.mint(104, 'nt0', ALL, 5)
-    s.call(ROOT_CNODE, 'CNodeRotate', [105, 32, 104, 32, 9, 103, 32], [ROOT_CNODE, ROOT_CNODE, ROOT_CNODE])
+    s.call(ROOT_CNODE, 'CNodeRotate', [105, 32, 104, 32, 0, 103, 32, 0], [ROOT_CNODE, ROOT_CNODE])
+    s.call(ROOT_CNODE, 'CNodeRotate', [103, 32, 105, 32, 0, 103, 32, 0], [ROOT_CNODE, ROOT_CNODE])  # a swap
     s.mint(106, ROOT_CNODE, ALL, (0 << 6) | 24)   # the root CNode with its guard
     s.copy(107, 'cnode4')
     s.call(107, 'CNodeCopy', [3, 4, 'ep0_b1', 32, ALL], [ROOT_CNODE])
@@ -277,7 +278,11 @@ def cnode_refusals(s):
     s.mint(100, 'pd2', ALL, 1)              # data for a cap without badge
     s.copy(100, 'big')                      # Untyped cannot be copied
     s.call(ROOT_CNODE, 'CNodeMove', [100, 32, 100, 32], [ROOT_CNODE])
-    s.call(ROOT_CNODE, 'CNodeRotate', [100, 32, 'ep0', 32, 0, 'ep0', 32], [ROOT_CNODE, ROOT_CNODE, ROOT_CNODE])
+    s.call(ROOT_CNODE, 'CNodeRotate', [100, 32, 'ep0', 32, 0, 'ep0', 32, 0], [ROOT_CNODE, ROOT_CNODE])
+    s.call(ROOT_CNODE, 'CNodeMutate', [100, 32, 'ep0_b1', 32, 5], [ROOT_CNODE])  # Mutate keeps badges
+    s.call(ROOT_CNODE, 'CNodeMutate', [100, 32, 'cnode4', 32, (1 << 6) | 29], [ROOT_CNODE])  # guard too wide
+    s.copy(100, IRQ_CONTROL)                # cannot be copied
+    s.copy(100, 'pt3')                      # an unmapped PageTable
     s.call(ROOT_CNODE, 0x44, [])            # no such method
     s.call(ROOT_CNODE, 'CNodeCopy', [100, 32, 'ep0', 32, ALL], ['ep0'])  # not a CNode
 
@@ -301,6 +306,36 @@ def delete_cnode_preempted(s):
     s.call(100, 'CNodeCopy', [20, 5, ROOT_CNODE, 32, ALL], [ROOT_CNODE])
     s.preempt(3, True)
     s.delete(100)
+    s.redo(20)
+
+
+@seed
+def zombie_chain(s):
+    s.retype('big', T_UNTYPED, 99, 16)
+    s.retype(99, T_CNODE, 100, 3)
+    s.retype(99, T_CNODE, 101, 3)
+    s.retype(99, T_TCB, 102)
+    for i in range(4):
+        s.call(101, 'CNodeCopy', [i, 3, ['ep0', 'nt0', 102, 'pd2'][i], 32, ALL], [ROOT_CNODE])
+    s.call(101, 'CNodeCopy', [5, 3, 101, 32, ALL], [ROOT_CNODE])   # 101 holds a cap to itself
+    s.call(100, 'CNodeMove', [1, 3, 101, 32], [ROOT_CNODE])       # and 100 holds its other cap
+    s.call(100, 'CNodeMove', [2, 3, 102, 32], [ROOT_CNODE])       # a TCB's last cap
+    s.call(100, 'CNodeCopy', [3, 3, 'nt1', 32, ALL], [ROOT_CNODE])
+    s.preempt(2, True)
+    s.delete(100)                                                 # Zombies; 101 is left in a cycle
+    s.redo(10)
+    s.revoke(99)                                                  # which Revoke reclaims
+    s.redo(30)
+
+
+@seed
+def cnode_holding_itself(s):
+    s.retype('big', T_UNTYPED, 99, 14)
+    s.retype(99, T_CNODE, 100, 2)
+    s.call(100, 'CNodeCopy', [0, 2, 'ep0', 32, ALL], [ROOT_CNODE])
+    s.call(100, 'CNodeMove', [1, 2, 100, 32], [ROOT_CNODE])       # its only cap is inside it
+    s.preempt(3, True)
+    s.revoke(99)
     s.redo(20)
 
 
@@ -376,6 +411,30 @@ def ipc_queues_and_deletion(s):
 
 
 @seed
+def ipc_call_without_grant(s):
+    s.mint(100, 'ep1', RW, 0x21)       # no Grant, no GrantReply: a Call gets no reply
+    s.recv('ep1')                      # t1 waits
+    s.call(100, 0x500, [1, 2, 3])      # t2 calls and stops (Inactive)
+    s.recv('ep1', nb=True)
+    s.call('tcb2', 'TcbResume', [])
+    s.call('ep0_b2', 0x501, [4])       # GrantReply only: a reply comes, caps do not
+
+
+@seed
+def suspend_blocked_threads(s):
+    s.recv('nt0')                      # t1 waits on a notification
+    s.call('tcb1', 'TcbSuspend', [])   # t2 stops it
+    s.recv('ep0')                      # t2 waits on an endpoint
+    s.call('tcb2', 'TcbSuspend', [])   # t4 stops it
+    s.call('ep1', 0x10, [1])           # t4 calls: blocks sending
+    s.call('tcb4', 'TcbSuspend', [])   # root stops it
+    s.call('tcb1', 'TcbResume', [])
+    s.call('tcb2', 'TcbReadRegisters', [1, 17])
+    s.call('tcb4', 'TcbWriteRegisters', [1, 1, 0x1234])
+    s.call('tcb2', 'TcbResume', [])
+
+
+@seed
 def notifications(s):
     s.recv('nt0')                      # t1 waits
     s.send('nt0_b1', 0, [])            # t2 signals: t1 wakes
@@ -434,6 +493,29 @@ def tcb_methods(s):
     s.call('tcb2', 'TcbResume', [])
     s.call('tcb1', 'TcbReadRegisters', [0, 4])   # itself: refused
     s.call('tcb2', 'TcbWriteRegisters', [0, 20])  # count out of range
+
+
+@seed
+def tcb_refusals(s):
+    s.call('tcb2', 'TcbSetSpace', [0, (1 << 6) | 30, 0], [ROOT_CNODE, ROOT_VSPACE])   # guard too wide
+    s.call('tcb2', 'TcbSetSpace', [0, 0, 1], [ROOT_CNODE, ROOT_VSPACE])               # vspace data
+    s.call('tcb2', 'TcbSetSpace', [0, 0, 0], ['ep0', ROOT_VSPACE])                    # not a CNode
+    s.call('tcb2', 'TcbSetSpace', [0, 0, 0], [ROOT_CNODE, 'pt2'])                     # not a directory
+    s.call('tcb2', 'TcbSetIpcBuffer', [BUF_VADDR], ['f16m'])                           # device frame
+    s.mint(100, 'f4k', 1, 0)
+    s.call('tcb2', 'TcbSetIpcBuffer', [BUF_VADDR], [100])                              # read-only frame
+    s.call('tcb2', 'TcbSetIpcBuffer', [BUF_VADDR + 4], ['f4k'])                        # misaligned
+    s.call('tcb2', 'TcbSetIpcBuffer', [0], [])                                         # no buffer
+    s.call('tcb2', 'TcbBindNotification', [], ['nt1_b2'])                              # no read right
+    s.call('tcb2', 'TcbBindNotification', [], ['nt0'])
+    s.call('tcb4', 'TcbBindNotification', [], ['nt0'])                                 # bound already
+    s.call('tcb2', 'TcbBindNotification', [], ['nt1'])                                 # thread bound already
+    s.call('tcb3', 'TcbUnbindNotification', [])                                        # none bound
+    s.call('tcb2', 'TcbSetPriority', [255], ['tcb3'])                                  # above the mcp
+    s.call('tcb2', 'TcbSetSchedParams', [255, 1], ['tcb2'])
+    s.call('tcb2', 'TcbCopyRegisters', [16], ['tcb3'])                                 # unknown flag
+    s.call('tcb2', 'TcbCopyRegisters', [1], ['ep0'])
+    s.call('tcb2', 0x30, [])                                                           # no such method
 
 
 @seed
