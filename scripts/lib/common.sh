@@ -11,7 +11,7 @@ export PETREL_CACHE
 
 PETREL_PACKAGES=(gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
   g++ python3 meson ninja-build catch2 qemu-system-arm u-boot-qemu u-boot-tools
-  mtools dosfstools device-tree-compiler gdb-multiarch clang libclang-rt-14-dev)
+  mtools dosfstools device-tree-compiler gdb-multiarch clang libclang-rt-14-dev graphviz)
 
 petrel_die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
