@@ -24,8 +24,10 @@
 // its svc; it sets its own registers or IPC-buffer words; it faults (page fault
 // or undefined instruction); the timer ticks; a device interrupt arrives on a
 // line handed out by IrqControl; preemption is armed for the next preemption
-// points (Machine::irq_after). While the idle thread runs, a thread-step
-// instead lets an outside agent resume a stopped or blocked thread.
+// points (Machine::irq_after); the IPC fastpath is switched off or on again
+// (ks.slowpath_only), so both paths meet the same states. While the idle
+// thread runs, a thread-step instead lets an outside agent resume a stopped or
+// blocked thread.
 //
 // After every step: the kernel's invariant checker (derivation tree, Untyped
 // containment and overlap, ready and IPC queues, interrupts, mappings), and
@@ -387,13 +389,13 @@ void do_syscall(Run &run, Tcb *t, u32 number) {
     trace("  %s: svc %u (%s) r0 %08x r1 %08x r2 %08x r3 %08x r4 %08x r5 %08x\n", t->name, number,
           syscall_name(number), t->context.r[0], t->context.r[1], t->context.r[2], t->context.r[3],
           t->context.r[4], t->context.r[5]);
-    u32 before = ks.preemptions;
+    u32 before = ks.preemptions, fast = ks.fastpath_hits;
     g_m->enter(t, number);
     if (g_trace) {
         abi::MessageInfo info = abi::MessageInfo::from_word(t->context.r[arch::kRegInfo]);
-        std::fprintf(stderr, "    -> '%s' state %u; r0 %08x label %u length %u mr0 %08x; now running '%s'\n",
+        std::fprintf(stderr, "    -> '%s' state %u; r0 %08x label %u length %u mr0 %08x; now running '%s'%s\n",
                      t->name, static_cast<u32>(t->state), t->context.r[0], info.label, info.length,
-                     t->context.r[arch::kRegMr0], ks.current->name);
+                     t->context.r[arch::kRegMr0], ks.current->name, ks.fastpath_hits != fast ? " (fastpath)" : "");
     }
     if (ks.preemptions != before) {
         // Preempted: the call was rewound onto its svc; the CPU now takes the
@@ -426,7 +428,7 @@ std::vector<u32> unmasked_device_lines() {
     return v;
 }
 
-void step_idle(Run &run, Input &in, u32 kind) {
+void step_idle(Run &run, Input &in, u32 kind, u32 arg) {
     (void)run;
     if (kind == KTick || kind == KFault) {
         trace("  idle: tick\n");
@@ -448,7 +450,8 @@ void step_idle(Run &run, Input &in, u32 kind) {
     }
     if (kind == KPreempt) {
         (void)in.byte();
-        trace("  idle: nothing\n");
+        if (arg & 4) ks.slowpath_only = !ks.slowpath_only;
+        trace("  idle: nothing%s\n", arg & 4 ? " (the IPC fastpath switched)" : "");
         return;
     }
     // An outside agent (a debugger, or a supervisor the model leaves out)
@@ -554,7 +557,15 @@ void step_thread(Run &run, Input &in, Tcb *t, u32 kind, u32 arg) {
     case KPreempt: {
         // An interrupt becomes pending at the n-th preemption point from now
         // (and every n-th after that with arg bit 0); with bit 1 it is the
-        // timer's (a tick: it may end the thread's timeslice).
+        // timer's (a tick: it may end the thread's timeslice). With bit 2
+        // instead: the IPC fastpath is switched off (or on again), so both
+        // paths meet the same states.
+        if (arg & 4) {
+            (void)in.byte();
+            ks.slowpath_only = !ks.slowpath_only;
+            trace("  the IPC fastpath is %s\n", ks.slowpath_only ? "off" : "on");
+            return;
+        }
         run.preempt_every = 1u + in.byte();
         run.preempt_repeat = arg & 1;
         run.preempt_tick = arg & 2;
@@ -592,12 +603,16 @@ void step_thread(Run &run, Input &in, Tcb *t, u32 kind, u32 arg) {
 struct Live {
     std::vector<std::pair<paddr_t, CapType>> objs;  // sorted
     std::vector<std::pair<paddr_t, u32>> spans;    // CNodes and TCBs: slot areas [addr, addr + bytes)
+    u64 caps = 0, untyped = 0, cnode_slots = 0;   // the checker's work grows with these
 
     void build() {
         objs.clear();
         spans.clear();
+        caps = untyped = cnode_slots = 0;
         for (Slot *s = mdb_first(); s; s = s->next()) {
             const Cap &c = s->cap;
+            ++caps;
+            if (c.type() == CapType::Untyped) ++untyped;
             switch (c.type()) {
             case CapType::Endpoint:
             case CapType::Notification:
@@ -620,7 +635,14 @@ struct Live {
         }
         std::sort(objs.begin(), objs.end());
         objs.erase(std::unique(objs.begin(), objs.end()), objs.end());
+        std::sort(spans.begin(), spans.end());
+        spans.erase(std::unique(spans.begin(), spans.end()), spans.end());
+        for (auto &[a, n] : spans) cnode_slots += n / sizeof(Slot);
     }
+    // The invariant checker's cost per step grows with caps x Untyped and with
+    // the slots of every CNode: past this, a check after every step would make
+    // an input run for minutes, so the input ends there (after its last check).
+    bool too_big() const { return caps > 8192 || caps * untyped > 4'000'000 || cnode_slots > 200'000; }
     bool has(paddr_t p, CapType t) const { return std::binary_search(objs.begin(), objs.end(), std::make_pair(p, t)); }
     bool slot_in_live_object(paddr_t p) const {
         for (auto &[a, n] : spans)
@@ -773,7 +795,7 @@ void run_input(const u8 *data, size_t size) {
         Tcb *cur = ks.current;
         trace("step %u: op %02x\n", run.step, op);
         try {
-            if (cur == g_m->idle()) step_idle(run, in, kind);
+            if (cur == g_m->idle()) step_idle(run, in, kind, arg);
             else step_thread(run, in, cur, kind, arg);
         } catch (const host::KernelPanic &p) {
             if (run.halted && std::strncmp(p.what(), "halt(", 5) == 0) {
@@ -796,6 +818,12 @@ void run_input(const u8 *data, size_t size) {
         if (g_trace && !con.empty()) std::fprintf(stderr, "%s", con.c_str());
         std::string why = check_all();
         if (!why.empty()) die("invariant violation", "step %u (op %02x): %s", run.step, op, why.c_str());
+        if (g_live.too_big()) {
+            trace("  the world is too big to check after every step (%llu caps, %llu Untyped, %llu CNode slots): the input ends\n",
+                  static_cast<unsigned long long>(g_live.caps), static_cast<unsigned long long>(g_live.untyped),
+                  static_cast<unsigned long long>(g_live.cnode_slots));
+            return;
+        }
     }
 }
 

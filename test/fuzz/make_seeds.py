@@ -170,6 +170,11 @@ class Seed:
         self.b.append(n - 1)
         return self
 
+    def fastpath_switch(self):
+        self.op(K_PREEMPT, 4)
+        self.b.append(0)
+        return self
+
     def setreg(self, index, value):
         self.op(K_SETREG)
         self.b.append(index)
@@ -380,6 +385,18 @@ def ipc_call_reply(s):
     s.yield_()
     s.send('ep0', 0x200, [3], nb=True)
     s.recv('ep0')
+
+
+@seed
+def ipc_slowpath(s):
+    s.fastpath_switch()                                        # the same round trips on the slow path
+    s.recv('ep0')
+    s.call('ep0_b1', 0x123, [1, 2, 3])
+    s.reply(0x456, [9, 8], recv='ep0')
+    s.call('ep0_b1', 0x124, [4])
+    s.fastpath_switch()
+    s.reply(0x457, [7], recv='ep0')
+    s.call('ep0_b1', 0x125, [5])
 
 
 @seed
