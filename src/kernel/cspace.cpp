@@ -20,6 +20,13 @@ Lookup resolve(const Cap &root, u32 cptr, u32 depth) {
         r.root_type = root.type();
         return r;
     }
+    if (depth > 32) {  // a cap pointer has 32 bits (decoders check depths; IPC-buffer fields come unchecked)
+        r.failure = LookupFailure::DepthMismatch;
+        r.level = 1;
+        r.bits_left = depth;
+        r.bits_needed = 32;
+        return r;
+    }
     Cap node = root;
     u32 bits = depth;
     for (u32 level = 1;; ++level) {
