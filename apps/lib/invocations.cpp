@@ -57,6 +57,11 @@ Error cnode_revoke(u32 cnode, u32 index, u32 depth) {
     return invoke(nullptr, cnode, Label::CNodeRevoke, w, 2, nullptr, 0);
 }
 
+Error cnode_save_caller(u32 cnode, u32 index, u32 depth) {
+    const u32 w[] = {index, depth};
+    return invoke(nullptr, cnode, Label::CNodeSaveCaller, w, 2, nullptr, 0);
+}
+
 Error tcb_configure(abi::IpcBuffer *ipc, u32 tcb, u32 fault_ep, u32 cspace_root, u32 cspace_root_data,
                     u32 vspace_root, u32 vspace_root_data, u32 buffer, u32 buffer_frame) {
     const u32 w[] = {fault_ep, cspace_root_data, vspace_root_data, buffer};
@@ -149,6 +154,28 @@ Error asid_control_make_pool(abi::IpcBuffer *ipc, u32 asid_control, u32 untyped,
 
 Error asid_pool_assign(abi::IpcBuffer *ipc, u32 pool, u32 pd, MessageRegs *detail) {
     return invoke(ipc, pool, Label::AsidPoolAssign, nullptr, 0, &pd, 1, detail);
+}
+
+Error irq_control_get(abi::IpcBuffer *ipc, u32 irq_control, u32 irq, u32 root, u32 index, u32 depth,
+                      MessageRegs *detail) {
+    const u32 w[] = {irq, index, depth};
+    return invoke(ipc, irq_control, Label::IrqIssueIrqHandler, w, 3, &root, 1, detail);
+}
+
+Error irq_control_get_trigger(abi::IpcBuffer *ipc, u32 irq_control, u32 irq, u32 edge, u32 root, u32 index,
+                              u32 depth, MessageRegs *detail) {
+    const u32 w[] = {irq, edge, index, depth};
+    return invoke(ipc, irq_control, Label::IrqIssueIrqHandlerTrigger, w, 4, &root, 1, detail);
+}
+
+Error irq_handler_set_notification(abi::IpcBuffer *ipc, u32 handler, u32 ntfn, MessageRegs *detail) {
+    return invoke(ipc, handler, Label::IrqSetIrqHandler, nullptr, 0, &ntfn, 1, detail);
+}
+
+Error irq_handler_ack(u32 handler) { return invoke(nullptr, handler, Label::IrqAckIrq, nullptr, 0, nullptr, 0); }
+
+Error irq_handler_clear(u32 handler) {
+    return invoke(nullptr, handler, Label::IrqClearIrqHandler, nullptr, 0, nullptr, 0);
 }
 
 }  // namespace petrel

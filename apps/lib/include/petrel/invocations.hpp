@@ -13,6 +13,7 @@
 // given a null `ipc` they return Error::TruncatedMessage without calling.
 // Cap pointers are resolved in the caller's CSpace at depth 32; CNode slot
 // arguments are (index, depth) pairs relative to a CNode cap, as in seL4.
+// (src/kernel/irq_handler.hpp documents the interrupt methods.)
 #pragma once
 
 #include "petrel/user.hpp"
@@ -41,6 +42,10 @@ abi::Error cnode_move(abi::IpcBuffer *ipc, u32 cnode, u32 dest_index, u32 dest_d
                       u32 src_index, u32 src_depth);
 abi::Error cnode_delete(u32 cnode, u32 index, u32 depth);
 abi::Error cnode_revoke(u32 cnode, u32 index, u32 depth);
+// Moves the reply cap of the caller's last Call into the empty slot (index,
+// depth) under `cnode`; a Send on that slot later replies (and empties it).
+// With no caller to answer nothing is saved, and that is no error.
+abi::Error cnode_save_caller(u32 cnode, u32 index, u32 depth);
 
 // ---- TCB
 // The register file of Read/WriteRegisters, in the kernel's order; `count`
@@ -141,5 +146,33 @@ abi::Error asid_control_make_pool(abi::IpcBuffer *ipc, u32 asid_control, u32 unt
 // Gives the PageDirectory `pd` (without an ASID) a free ASID of `pool`;
 // a full pool is Error::DeleteFirst.
 abi::Error asid_pool_assign(abi::IpcBuffer *ipc, u32 pool, u32 pd, MessageRegs *detail = nullptr);
+
+// ---- Interrupts (src/kernel/irq_handler.hpp documents each method)
+// Lines are numbered as the board's interrupt controller numbers them (virt:
+// GIC IDs; the Pi: platform/drivers/bcm2836_irq.hpp). The kernel keeps its
+// timer lines. Where a function takes `detail`, it receives the reply's first
+// message registers (on an error: see abi::Error and irq_handler.hpp).
+
+// Makes an IrqHandler cap for line `irq` in the empty slot (index, depth) under
+// the CNode `root` and unmasks the line. Errors: RangeError (MR0 0, MR1 the last
+// line), IllegalOperation (the kernel's timer line), InvalidArgument MR0 0 (a
+// line the controller cannot mask), RevokeFirst (the line is handed out already).
+abi::Error irq_control_get(abi::IpcBuffer *ipc, u32 irq_control, u32 irq, u32 root, u32 index, u32 depth,
+                           MessageRegs *detail = nullptr);
+// The same, first making the line edge-triggered (edge 1) or level-sensitive
+// (0) where the controller can (the GIC's lines from 32): elsewhere
+// IllegalOperation; edge > 1 is InvalidArgument MR0 1.
+abi::Error irq_control_get_trigger(abi::IpcBuffer *ipc, u32 irq_control, u32 irq, u32 edge, u32 root,
+                                   u32 index, u32 depth, MessageRegs *detail = nullptr);
+// The line's interrupts signal `ntfn` (a Notification cap with Write; its badge
+// is OR-ed into the word) from now on; a kernel copy of the cap is kept. Not a
+// Notification with Write: InvalidCapability MR0 1.
+abi::Error irq_handler_set_notification(abi::IpcBuffer *ipc, u32 handler, u32 ntfn,
+                                        MessageRegs *detail = nullptr);
+// Unmasks the line after an interrupt (the kernel masked it when it signalled).
+// Without a notification set: IllegalOperation.
+abi::Error irq_handler_ack(u32 handler);
+// Drops the notification: the line's interrupts are then masked unseen.
+abi::Error irq_handler_clear(u32 handler);
 
 }  // namespace petrel
