@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// libpetrel: puts and a small printf over DebugPutChar (see user.hpp).
+// libpetrel: puts and a small printf over DebugPutChar, and the formatter behind it (see user.hpp).
 #include <stdarg.h>
 
 #include "petrel/user.hpp"
@@ -7,14 +7,18 @@
 namespace petrel {
 namespace {
 
-// Counts what printf writes, one character per system call.
+// Counts what the formatter writes, passing each character to the sink.
 struct Out {
+    void (*sink)(void *, char);
+    void *ctx;
     int count = 0;
     void put(char c) {
-        debug_put_char(c);
+        sink(ctx, c);
         ++count;
     }
 };
+
+void debug_sink(void *, char c) { debug_put_char(c); }
 
 void put_number(Out &o, u64 v, u32 base, bool upper, bool negative, u32 width, char pad) {
     char digits[24];
@@ -40,7 +44,13 @@ void puts(const char *s) {
 int printf(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    Out o;
+    const int n = vformat(debug_sink, nullptr, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+int vformat(void (*sink)(void *ctx, char c), void *ctx, const char *fmt, va_list ap) {
+    Out o{sink, ctx};
     for (const char *p = fmt; *p; ++p) {
         if (*p != '%') {
             o.put(*p);
@@ -93,7 +103,6 @@ int printf(const char *fmt, ...) {
             break;
         }
     }
-    va_end(ap);
     return o.count;
 }
 

@@ -9,6 +9,8 @@
 // the l and ll length modifiers, a 0 flag and a field width.
 #pragma once
 
+#include <stdarg.h>
+
 #include "petrel/abi.hpp"
 
 namespace petrel {
@@ -107,6 +109,9 @@ u32 debug_cap_identify(u32 cptr);  // the kernel's cap type number, 0 for an emp
 // Console output through DebugPutChar.
 void puts(const char *s);  // no newline added
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+// The formatter behind printf, writing each character through `sink(ctx, c)`
+// (petrel/uart.hpp prints through the UART driver with it); returns the count.
+int vformat(void (*sink)(void *ctx, char c), void *ctx, const char *fmt, va_list ap);
 
 }  // namespace petrel
 

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// libpetrel: processes, threads in an address space and CSpace of their own, made by the root task from its
+// own image; and the object allocator they are made with.
+//
+// A process runs a function of the image it was made from (the root task's:
+// every function of that image is at its link address in the process too).
+// Its address space (a PageDirectory with an ASID from the root's pool):
+//   text    0x00010000 up to the end of .init_array: copies of the creator's
+//           frame caps (BootInfo.user_image_frames), read-only and executable:
+//           the code is shared, not copied;
+//   data    .data and .bss, up to __image_end: fresh frames holding a copy of
+//           the creator's as it was at process_create(), read-write and
+//           never executable. It is a snapshot: neither side sees the other's
+//           later writes, and pointers into the creator's stack are meaningless;
+//   IPC buffer  one frame at kProcessIpcBuffer (0x00100000, where the root
+//           task's is, so the same abi::IpcBuffer pointer serves both);
+//   stack   stack_pages frames ending at kProcessStackTop (0x00200000);
+//   more    frames the creator maps with process_map() (device registers, shared
+//           memory), never at the addresses above.
+// Its CSpace: one CNode of 2^cnode_radix slots whose guard makes a slot index a
+// valid cap pointer (as in the root task's): slot 0 empty, kProcessCapTcb its
+// TCB, kProcessCapCNode the CNode itself (for SaveCaller, Copy, Delete within
+// it), kProcessCapFault its fault endpoint (empty without one), then from
+// kProcessFirstFreeSlot the caps the creator gives or moves in with
+// process_give() / process_move(), in the order given.
+//
+// The thread starts at `entry(arg0, arg1, arg2)` with the priority asked for,
+// once process_start() resumes it; if `entry` returns, the thread suspends
+// itself. It has a fault endpoint only if the creator names one.
+//
+// All objects come from an Allocator (a RAM Untyped and a range of the
+// creator's CNode slots); process_destroy() deletes them (the thread first,
+// then the CNode with every cap inside, then the address space). Memory is not
+// returned to the Untyped: the allocator only moves forward.
+//
+// The creator is the root task or has its CSpace layout: its CNode at
+// abi::kCapInitCNode addressed at depth 32 (a slot index is a cap pointer),
+// its PageDirectory at abi::kCapInitVSpace, its ASID pool at
+// abi::kCapInitAsidPool and its TCB (for the priority's authority) at
+// abi::kCapInitTcb. Every function returns the first error met (abi::Error), and
+// leaves whatever it made in place for process_destroy() to remove.
+#pragma once
+
+#include "petrel/invocations.hpp"
+
+namespace petrel {
+
+// ---------------------------------------------------------------- allocator
+// Makes objects by Retype from one RAM Untyped into the next free slots of the
+// creator's CNode, and device frames from the device Untyped BootInfo lists.
+class Allocator {
+  public:
+    // `untyped`: a RAM Untyped cap; slots [first_slot, end_slot) of the
+    // creator's CNode are free; `ipc`: the creator's IPC buffer.
+    void init(const abi::BootInfo *bi, abi::IpcBuffer *ipc, u32 untyped, u32 first_slot, u32 end_slot);
+
+    // The next free slot, or 0 (and error() RangeError) when none is left.
+    u32 slot();
+    // Makes one object into a new slot and returns the slot, or 0 on failure
+    // (error() says why). size_bits: an Untyped's size, a CNode's radix.
+    u32 make(abi::ObjectType type, u32 size_bits = 0);
+    // Makes a 4 KiB frame of the device memory at `paddr` (page aligned) from
+    // the device Untyped that covers it. Retype places frames at the Untyped's
+    // watermark, so frames for the pages below `paddr` not yet taken are made
+    // on the way (at most 255) and deleted again; a page already taken (by an
+    // earlier call) cannot be made twice: InvalidArgument. Returns the slot or 0.
+    u32 device_frame(paddr_t paddr);
+    // A copy of the cap in slot `src`, with rights ANDed with `rights`, and
+    // badge `badge` if nonzero (Mint); 0 on failure.
+    u32 copy(u32 src, u32 rights, u32 badge = 0);
+
+    abi::Error error() const { return error_; }
+    const abi::BootInfo *bootinfo() const { return bi_; }
+    abi::IpcBuffer *ipc() const { return ipc_; }
+    u32 next_slot() const { return next_; }
+
+  private:
+    bool fail(abi::Error e);
+    const abi::BootInfo *bi_ = nullptr;
+    abi::IpcBuffer *ipc_ = nullptr;
+    u32 untyped_ = 0, next_ = 0, end_ = 0;
+    abi::Error error_ = abi::Error::None;
+};
+
+// ---------------------------------------------------------------- processes
+constexpr u32 kProcessImageBase = 0x0001'0000;   // apps/lib/user.ld
+constexpr u32 kProcessIpcBuffer = 0x0010'0000;   // one page, the IPC buffer at its start
+constexpr u32 kProcessStackTop = 0x0020'0000;    // the stack grows down from here
+constexpr u32 kProcessCapTcb = 1, kProcessCapCNode = 2, kProcessCapFault = 3, kProcessFirstFreeSlot = 4;
+
+struct ProcessSpec {
+    const char *name = "process";  // for the kernel's messages (at most 15 characters)
+    void (*entry)(u32, u32, u32) = nullptr;
+    u32 arg[3] = {0, 0, 0};
+    u32 priority = 100;     // at most the creator's maximum controlled priority
+    u32 cnode_radix = 6;    // 64 slots; 2..16
+    u32 stack_pages = 4;    // 16 KiB
+    // A cap pointer of the creator's, an Endpoint, to receive the thread's
+    // faults: a copy minted with `fault_badge` (Write and GrantReply) goes to
+    // kProcessCapFault. 0: no fault handler (the kernel reports a fault and
+    // stops the thread).
+    u32 fault_ep = 0;
+    u32 fault_badge = 0;
+};
+
+// What process_create() made, as slots of the creator's CNode.
+struct Process {
+    u32 tcb = 0, cnode = 0, pd = 0;
+    u32 cnode_radix = 0;
+    u32 next_child_slot = kProcessFirstFreeSlot;
+    u32 first_slot = 0, end_slot = 0;  // every object process_create() made
+    static constexpr u32 kMaxExtra = 8;
+    u32 extra[kMaxExtra] = {};  // PageTables and frame caps process_map() added
+    u32 extra_count = 0;
+    u32 table_mb[kMaxExtra] = {};  // the megabytes of the PageTables it made
+    u32 table_count = 0;
+};
+
+// Builds the process (address space, CSpace, thread) without starting it.
+abi::Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p);
+
+// Gives the process a copy of the creator's cap `src` (rights ANDed with
+// `rights`, badge `badge` if nonzero: a Mint) in its next free slot; on success
+// `child_slot` is that slot, which is also the cap pointer the process uses.
+abi::Error process_give(Allocator &alloc, Process &p, u32 src, u32 rights, u32 badge, u32 &child_slot);
+// Moves the creator's cap `src` into the process's next free slot (for caps
+// that must not stay with the creator, or cannot be copied: an Untyped).
+abi::Error process_move(Allocator &alloc, Process &p, u32 src, u32 &child_slot);
+
+// Maps a copy of the frame cap `frame` (a 4 KiB or 64 KiB one) into the
+// process at `vaddr` with `rights` and `attr` (abi::VmAttributes; a device
+// frame maps uncached and never executable whatever they say), making a
+// PageTable there if the megabyte has none yet. At most Process::kMaxExtra / 2
+// calls per process.
+abi::Error process_map(Allocator &alloc, Process &p, u32 frame, u32 vaddr, u32 rights, u32 attr);
+
+// Lets the thread run (TCB.Resume).
+abi::Error process_start(const Process &p);
+
+// Deletes the thread (so it never runs again), then the CNode and every cap in
+// it, then the address space and its frames and tables. A line whose
+// IrqHandler was in the CNode is free again afterwards.
+abi::Error process_destroy(Process &p);
+
+// The IPC buffer, as seen from inside any process (and from the root task).
+inline abi::IpcBuffer *process_ipc_buffer() { return reinterpret_cast<abi::IpcBuffer *>(kProcessIpcBuffer); }
+
+}  // namespace petrel

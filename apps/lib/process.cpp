@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// libpetrel: the object allocator and processes (see process.hpp).
+#include "petrel/process.hpp"
+
+extern "C" char __init_array_end[], __image_end[];  // apps/lib/user.ld: end of the text segment; of the image
+
+namespace petrel {
+
+using abi::Error;
+using abi::ObjectType;
+
+namespace {
+
+constexpr u32 kPage = 1u << abi::kPageBits;
+constexpr u32 kRw = abi::kRightRead | abi::kRightWrite;
+constexpr u32 kDataAttr = abi::kVmCacheable | abi::kVmExecuteNever;
+// Where process_create() maps each new data frame in the creator's own space to
+// fill it: one page, in a megabyte the creator must leave alone (its PageTable
+// is made the first time).
+constexpr u32 kCopyWindow = 0x7fe0'0000;
+u32 g_window_pt;
+
+u32 align_up(u32 v, u32 a) { return (v + a - 1) & ~(a - 1); }
+
+Error first_error(Error a, Error b) { return a != Error::None ? a : b; }
+
+// The creator's slot of its CNode, by cap pointer (depth 32).
+Error del(u32 slot) { return cnode_delete(abi::kCapInitCNode, slot, 32); }
+
+}  // namespace
+
+// ---------------------------------------------------------------- allocator
+void Allocator::init(const abi::BootInfo *bi, abi::IpcBuffer *ipc, u32 untyped, u32 first_slot, u32 end_slot) {
+    bi_ = bi;
+    ipc_ = ipc;
+    untyped_ = untyped;
+    next_ = first_slot;
+    end_ = end_slot;
+    error_ = Error::None;
+}
+
+bool Allocator::fail(Error e) {
+    if (error_ == Error::None) error_ = e;
+    return false;
+}
+
+u32 Allocator::slot() {
+    if (next_ >= end_) return fail(Error::RangeError), 0;
+    return next_++;
+}
+
+u32 Allocator::make(ObjectType type, u32 size_bits) {
+    const u32 s = slot();
+    if (!s) return 0;
+    const Error e = untyped_retype(ipc_, untyped_, type, size_bits, abi::kCapInitCNode, 0, 0, s, 1);
+    if (e != Error::None) return fail(e), 0;
+    return s;
+}
+
+u32 Allocator::copy(u32 src, u32 rights, u32 badge) {
+    const u32 s = slot();
+    if (!s) return 0;
+    const Error e = badge ? cnode_mint(ipc_, abi::kCapInitCNode, s, 32, abi::kCapInitCNode, src, 32, rights, badge)
+                          : cnode_copy(ipc_, abi::kCapInitCNode, s, 32, abi::kCapInitCNode, src, 32, rights);
+    if (e != Error::None) return fail(e), 0;
+    return s;
+}
+
+u32 Allocator::device_frame(paddr_t paddr) {
+    if (paddr & (kPage - 1)) return fail(Error::AlignmentError), 0;
+    u32 ut = 0;
+    for (u32 i = 0; i < bi_->untyped_count; ++i) {
+        const abi::UntypedDesc &u = bi_->untyped_list[i];
+        const u64 end = u64{u.paddr} + (u64{1} << u.size_bits);
+        if (u.is_device && paddr >= u.paddr && paddr < end) ut = bi_->untyped.start + i;
+    }
+    if (!ut) return fail(Error::InvalidArgument), 0;
+    // The frames below the one wanted stay until it is made: deleted at once,
+    // they would leave the Untyped without children, and Retype would reset
+    // its watermark to the start again.
+    const u32 first = next_;
+    u32 found = 0;
+    for (u32 made = 0; made < 256 && !found; ++made) {
+        const u32 s = slot();
+        if (!s) break;
+        Error e = untyped_retype(ipc_, ut, ObjectType::Frame4K, 0, abi::kCapInitCNode, 0, 0, s, 1);
+        u32 at = 0;
+        if (e == Error::None) e = page_get_address(s, at);
+        if (e != Error::None) {
+            fail(e);
+            break;
+        }
+        if (at == paddr) found = s;
+        else if (at > paddr) {
+            fail(Error::InvalidArgument);  // taken before
+            break;
+        }
+    }
+    if (!found) fail(Error::RangeError);
+    for (u32 s = first; s < next_; ++s)
+        if (s != found) del(s);
+    return found;
+}
+
+// ---------------------------------------------------------------- processes
+namespace {
+
+// The thread's first instructions: entry(a0, a1, a2), then it stops itself.
+[[noreturn]] void process_entry(void (*entry)(u32, u32, u32), u32 a0, u32 a1, u32 a2) {
+    entry(a0, a1, a2);
+    tcb_suspend(kProcessCapTcb);
+    for (;;) {
+    }
+}
+
+// Maps `frame` at `vaddr` of `pd`, first making and mapping a PageTable for
+// the megabyte if `need_table`; the table's slot goes to `pt_slot` (else 0).
+Error map_with_table(Allocator &alloc, u32 frame, u32 pd, u32 vaddr, u32 rights, u32 attr, bool need_table,
+                     u32 &pt_slot) {
+    pt_slot = 0;
+    if (need_table) {
+        pt_slot = alloc.make(ObjectType::PageTable);
+        if (!pt_slot) return alloc.error();
+        const Error e = page_table_map(alloc.ipc(), pt_slot, pd, vaddr);
+        if (e != Error::None) return e;
+    }
+    return page_map(alloc.ipc(), frame, pd, vaddr, rights, attr);
+}
+
+// A copy of the creator's page at `vaddr` (one of its image's) in a new frame.
+Error copy_page(Allocator &alloc, u32 frame, u32 vaddr) {
+    u32 pt = 0;
+    const Error e = map_with_table(alloc, frame, abi::kCapInitVSpace, kCopyWindow, kRw, kDataAttr, !g_window_pt, pt);
+    if (pt) g_window_pt = pt;
+    if (e != Error::None) return e;
+    __builtin_memcpy(reinterpret_cast<void *>(kCopyWindow), reinterpret_cast<const void *>(vaddr), kPage);
+    return page_unmap(frame);
+}
+
+// Puts a copy, a badged copy or (`move`) the creator's cap `src` into the
+// process's slot `dest`.
+Error child_put(Allocator &alloc, Process &p, u32 dest, u32 src, u32 rights, u32 badge, bool move) {
+    abi::IpcBuffer *ipc = alloc.ipc();
+    if (move) return cnode_move(ipc, p.cnode, dest, p.cnode_radix, abi::kCapInitCNode, src, 32);
+    if (badge) return cnode_mint(ipc, p.cnode, dest, p.cnode_radix, abi::kCapInitCNode, src, 32, rights, badge);
+    return cnode_copy(ipc, p.cnode, dest, p.cnode_radix, abi::kCapInitCNode, src, 32, rights);
+}
+
+// The same into the next free slot, which `child_slot` then names.
+Error child_insert(Allocator &alloc, Process &p, u32 src, u32 rights, u32 badge, bool move, u32 &child_slot) {
+    if (p.next_child_slot >= (1u << p.cnode_radix)) return Error::RangeError;
+    const Error e = child_put(alloc, p, p.next_child_slot, src, rights, badge, move);
+    if (e == Error::None) child_slot = p.next_child_slot++;
+    return e;
+}
+
+}  // namespace
+
+Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
+    p = Process{};
+    const abi::BootInfo *bi = alloc.bootinfo();
+    abi::IpcBuffer *ipc = alloc.ipc();
+    if (!spec.entry || spec.cnode_radix < 2 || spec.cnode_radix > 16 || spec.stack_pages == 0 ||
+        spec.stack_pages > 255)
+        return Error::InvalidArgument;
+    const u32 text_end = align_up(reinterpret_cast<u32>(__init_array_end), kPage);
+    const u32 image_end = align_up(reinterpret_cast<u32>(__image_end), kPage);
+    if (image_end > kProcessIpcBuffer) return Error::RangeError;
+    const u32 text_pages = (text_end - kProcessImageBase) / kPage;
+    const u32 data_pages = (image_end - text_end) / kPage;
+
+    p.first_slot = alloc.next_slot();
+    p.cnode_radix = spec.cnode_radix;
+    // Largest first: nothing is lost to alignment.
+    p.pd = alloc.make(ObjectType::PageDirectory);
+    p.cnode = alloc.make(ObjectType::CNode, spec.cnode_radix);
+    p.tcb = alloc.make(ObjectType::Tcb);
+    const u32 pt_image = alloc.make(ObjectType::PageTable), pt_stack = alloc.make(ObjectType::PageTable);
+    p.end_slot = alloc.next_slot();
+    if (!p.pd || !p.cnode || !p.tcb || !pt_image || !pt_stack) return alloc.error();
+
+    Error e = asid_pool_assign(ipc, abi::kCapInitAsidPool, p.pd);
+    e = first_error(e, page_table_map(ipc, pt_image, p.pd, kProcessImageBase));
+    e = first_error(e, page_table_map(ipc, pt_stack, p.pd, kProcessIpcBuffer));
+    if (e != Error::None) return e;
+
+    // Text: the creator's frames, shared read-only.
+    for (u32 i = 0; i < text_pages; ++i) {
+        const u32 f = alloc.copy(bi->user_image_frames.start + i, abi::kRightRead);
+        p.end_slot = alloc.next_slot();
+        if (!f) return alloc.error();
+        e = page_map(ipc, f, p.pd, kProcessImageBase + i * kPage, abi::kRightRead, abi::kVmCacheable);
+        if (e != Error::None) return e;
+    }
+    // Data and bss: private copies.
+    for (u32 i = 0; i < data_pages; ++i) {
+        const u32 vaddr = text_end + i * kPage;
+        const u32 f = alloc.make(ObjectType::Frame4K);
+        p.end_slot = alloc.next_slot();
+        if (!f) return alloc.error();
+        e = copy_page(alloc, f, vaddr);
+        p.end_slot = alloc.next_slot();  // the window's PageTable, the first time
+        if (e == Error::None) e = page_map(ipc, f, p.pd, vaddr, kRw, kDataAttr);
+        if (e != Error::None) return e;
+    }
+    // The IPC buffer and the stack (new frames are zero).
+    const u32 buffer = alloc.make(ObjectType::Frame4K);
+    p.end_slot = alloc.next_slot();
+    if (!buffer) return alloc.error();
+    e = page_map(ipc, buffer, p.pd, kProcessIpcBuffer, kRw, kDataAttr);
+    for (u32 i = 0; e == Error::None && i < spec.stack_pages; ++i) {
+        const u32 f = alloc.make(ObjectType::Frame4K);
+        p.end_slot = alloc.next_slot();
+        if (!f) return alloc.error();
+        e = page_map(ipc, f, p.pd, kProcessStackTop - (i + 1) * kPage, kRw, kDataAttr);
+    }
+    if (e != Error::None) return e;
+
+    // The CSpace: its TCB and CNode, and the fault endpoint if any.
+    e = child_put(alloc, p, kProcessCapTcb, p.tcb, abi::kRightsAll, 0, false);
+    e = first_error(e, child_put(alloc, p, kProcessCapCNode, p.cnode, abi::kRightsAll, 0, false));
+    const u32 fault_slot = spec.fault_ep ? kProcessCapFault : 0;
+    if (e == Error::None && spec.fault_ep)
+        e = child_put(alloc, p, kProcessCapFault, spec.fault_ep, abi::kRightWrite | abi::kRightGrantReply,
+                      spec.fault_badge, false);
+    if (e != Error::None) return e;
+
+    e = tcb_configure(ipc, p.tcb, fault_slot, p.cnode, abi::cnode_cap_data(0, 32 - spec.cnode_radix), p.pd, 0,
+                      kProcessIpcBuffer, buffer);
+    e = first_error(e, tcb_set_priority(ipc, p.tcb, abi::kCapInitTcb, spec.priority));
+    if (e != Error::None) return e;
+    debug_name_thread(ipc, p.tcb, spec.name);
+    UserRegisters r{};
+    r.pc = reinterpret_cast<u32>(&process_entry);
+    r.sp = kProcessStackTop;
+    r.cpsr = kCpsrUserArm;
+    r.lr = 0;
+    r.r[0] = reinterpret_cast<u32>(spec.entry);
+    r.r[1] = spec.arg[0];
+    r.r[2] = spec.arg[1];
+    r.r[3] = spec.arg[2];
+    return tcb_write_registers(ipc, p.tcb, false, 8, r);  // pc, sp, cpsr, lr, r0-r3
+}
+
+Error process_give(Allocator &alloc, Process &p, u32 src, u32 rights, u32 badge, u32 &child_slot) {
+    return child_insert(alloc, p, src, rights, badge, false, child_slot);
+}
+
+Error process_move(Allocator &alloc, Process &p, u32 src, u32 &child_slot) {
+    return child_insert(alloc, p, src, 0, 0, true, child_slot);
+}
+
+Error process_map(Allocator &alloc, Process &p, u32 frame, u32 vaddr, u32 rights, u32 attr) {
+    if (p.extra_count + 2 > Process::kMaxExtra) return Error::RangeError;
+    const u32 c = alloc.copy(frame, abi::kRightsAll);
+    if (!c) return alloc.error();
+    p.extra[p.extra_count++] = c;
+    // A megabyte has a PageTable if process_create() or an earlier call made one.
+    const u32 mb = vaddr >> abi::kSectionBits;
+    bool have = mb == kProcessImageBase >> abi::kSectionBits || mb == kProcessIpcBuffer >> abi::kSectionBits;
+    for (u32 i = 0; i < p.table_count; ++i) have = have || p.table_mb[i] == mb;
+    if (!have && p.table_count == Process::kMaxExtra) return Error::RangeError;
+    u32 pt = 0;
+    const Error e = map_with_table(alloc, c, p.pd, vaddr, rights, attr, !have, pt);
+    if (pt) {
+        p.extra[p.extra_count++] = pt;
+        p.table_mb[p.table_count++] = mb;
+    }
+    return e;
+}
+
+Error process_start(const Process &p) { return tcb_resume(p.tcb); }
+
+Error process_destroy(Process &p) {
+    // The thread first: revoking its cap deletes the copy in its own CNode,
+    // deleting the last one destroys it.
+    Error e = Error::None;
+    if (p.tcb) {
+        e = first_error(e, cnode_revoke(abi::kCapInitCNode, p.tcb, 32));
+        e = first_error(e, del(p.tcb));
+    }
+    // The CNode (with the copy of itself it holds) and every cap in it.
+    if (p.cnode) {
+        e = first_error(e, cnode_revoke(abi::kCapInitCNode, p.cnode, 32));
+        e = first_error(e, del(p.cnode));
+    }
+    // Frames and tables mapped later, then everything else, newest first.
+    for (u32 i = p.extra_count; i > 0; --i) e = first_error(e, del(p.extra[i - 1]));
+    for (u32 s = p.end_slot; s > p.first_slot; --s) {
+        if (s - 1 == g_window_pt) continue;  // the creator's copy window stays
+        e = first_error(e, cnode_revoke(abi::kCapInitCNode, s - 1, 32));
+        e = first_error(e, del(s - 1));
+    }
+    p = Process{};
+    return e;
+}
+
+}  // namespace petrel
