@@ -15,9 +15,13 @@ On failure the whole serial log is printed. --live streams the log as it comes
 (scripts/run uses that); --duration S runs for S seconds, then passes if every
 --expect matched (status 0), as `scripts/run --timeout` needs. --show REGEX
 prints the lines that match it on success too (a benchmark's figures).
+--send-after REGEX TEXT types TEXT into QEMU's standard input (the serial
+console's input with -nographic) once a complete output line matches REGEX;
+each is sent once, and TEXT may hold Python escapes ("\\r" for Enter).
 """
 
 import argparse
+import codecs
 import re
 import select
 import subprocess
@@ -37,14 +41,19 @@ def main():
     ap.add_argument("--ktest", action="store_true")
     ap.add_argument("--live", action="store_true")
     ap.add_argument("--show", help="regex: print the lines that match it, also on success")
+    ap.add_argument("--send-after", nargs=2, action="append", default=[], metavar=("REGEX", "TEXT"),
+                    help="type TEXT into the serial input once a line matches REGEX")
     ap.add_argument("qemu", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     cmd = args.qemu[1:] if args.qemu and args.qemu[0] == "--" else args.qemu
     if not cmd:
         ap.error("no QEMU command given after --")
 
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    sends = [(re.compile(r), codecs.decode(t, "unicode_escape").encode("latin-1"))
+             for r, t in args.send_after]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if sends else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    scanned = 0  # bytes of the log whose complete lines were matched against `sends`
     limit = args.duration if args.duration is not None else args.timeout
     deadline = time.monotonic() + limit
     log = bytearray()
@@ -67,6 +76,17 @@ def main():
             if stop_re and stop_re.search(log.decode("utf-8", "replace")):
                 stopped = True
                 break
+            end = log.rfind(b"\n") + 1
+            if sends and end > scanned:
+                for line in log[scanned:end].decode("utf-8", "replace").replace("\r", "").split("\n"):
+                    for pair in [p for p in sends if p[0].search(line)]:
+                        sends.remove(pair)
+                        try:
+                            proc.stdin.write(pair[1])
+                            proc.stdin.flush()
+                        except OSError:
+                            pass
+                scanned = end
     if proc.poll() is None:
         proc.kill()
     try:

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// drivers: the user-level drivers of the test image, the PL011 UART driver and the timer service, and the CSpace
+// each expects.
+//
+// Each runs as a process of its own (petrel/process.hpp): its own address
+// space and CNode, made by the root task, which gives it these caps in this
+// order from kProcessFirstFreeSlot:
+//   kSlotEndpoint          the endpoint it serves (Read), clients hold caps to it
+//                          minted with their badge 1..clients;
+//   kSlotIrq               its IrqHandler (moved in), whose notification the
+//                          root set (badged `irq_badge`) and bound to the
+//                          driver's TCB, so interrupts end its Recv on the endpoint
+//                          with label abi::kNotificationLabel;
+//   kSlotClientNtfn + b-1  for each client badge b = 1..clients, a Write cap to
+//                          the notification the driver signals for that client.
+// The timer service also uses its own CNode (kProcessCapCNode) to keep
+// the reply caps of sleeping clients (SaveCaller) in slots kTimerReplySlot..
+// kTimerReplySlot + timer::kMaxPending - 1, so its radix must be at least 6.
+// The protocols are in petrel/uart.hpp and petrel/timer.hpp.
+#pragma once
+
+#include "petrel/process.hpp"
+
+namespace drivers {
+
+constexpr u32 kSlotEndpoint = petrel::kProcessFirstFreeSlot;
+constexpr u32 kSlotIrq = kSlotEndpoint + 1;
+constexpr u32 kSlotClientNtfn = kSlotIrq + 1;
+constexpr u32 kTimerReplySlot = 32;
+constexpr u32 kDriverRadix = 6;
+
+// The UART driver: `regs` is where its device frame is mapped (the PL011's
+// registers), `irq_badge` the badge its interrupts come with, `clients` how
+// many client notifications it was given. Never returns.
+void uart_driver_main(u32 regs, u32 irq_badge, u32 clients);
+
+// The timer service: the generic timer's virtual timer. Never returns.
+void timer_service_main(u32 irq_badge, u32 clients, u32 unused);
+
+}  // namespace drivers
