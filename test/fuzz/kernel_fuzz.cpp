@@ -31,13 +31,14 @@
 //
 // After every step: the kernel's invariant checker (derivation tree, Untyped
 // containment and overlap, ready and IPC queues, interrupts, mappings), and
-// this target's own checks: the scheduler is settled and runs a runnable thread
-// that outranks every ready one; every thread is on exactly the queues its
-// state calls for; and nothing the kernel still refers to (the running thread,
-// queued threads, blocked-on objects, bound notifications, reply holders, ASID
-// pools and directories) is an object whose last cap was deleted. A violation,
-// a kernel panic, or a harness logic error aborts with the reason; AddressSanitizer
-// and UndefinedBehaviorSanitizer reports abort too.
+// this target's own checks: an invocation (a Call on an object cap) that
+// completed replied with an error code; the scheduler is settled and runs a
+// runnable thread that outranks every ready one; every thread is on exactly
+// the queues its state calls for; and nothing the kernel still refers to (the
+// running thread, queued threads, blocked-on objects, bound notifications,
+// reply holders, ASID pools and directories) is an object whose last cap was
+// deleted. A violation, a kernel panic, or a harness logic error aborts with
+// the reason; AddressSanitizer and UndefinedBehaviorSanitizer reports abort too.
 //
 // PETREL_FUZZ_TRACE=1 prints every decoded step, its outcome and the kernel
 // console, for reproducing a failure by hand.
@@ -53,6 +54,7 @@
 
 #include "board.hpp"
 #include "cap.hpp"
+#include "cspace.hpp"
 #include "endpoint.hpp"
 #include "invariants.hpp"
 #include "ipc.hpp"
@@ -389,13 +391,28 @@ void do_syscall(Run &run, Tcb *t, u32 number) {
     trace("  %s: svc %u (%s) r0 %08x r1 %08x r2 %08x r3 %08x r4 %08x r5 %08x\n", t->name, number,
           syscall_name(number), t->context.r[0], t->context.r[1], t->context.r[2], t->context.r[3],
           t->context.r[4], t->context.r[5]);
-    u32 before = ks.preemptions, fast = ks.fastpath_hits;
+    u32 before = ks.preemptions, fast = ks.fastpath_hits, pc = t->context.pc;
+    // A Call on an object cap (not IPC) is an invocation: its reply must be an error code.
+    bool invocation = false;
+    if (number == static_cast<u32>(Syscall::Call)) {
+        Lookup l = resolve(t->slots[kTcbCTable].cap, t->context.r[arch::kRegCap], 32);
+        CapType ty = l.ok() ? l.slot->cap.type() : CapType::Null;
+        invocation = ty != CapType::Null && ty != CapType::Endpoint && ty != CapType::Notification && ty != CapType::Reply;
+    }
     g_m->enter(t, number);
     if (g_trace) {
         abi::MessageInfo info = abi::MessageInfo::from_word(t->context.r[arch::kRegInfo]);
         std::fprintf(stderr, "    -> '%s' state %u; r0 %08x label %u length %u mr0 %08x; now running '%s'%s\n",
                      t->name, static_cast<u32>(t->state), t->context.r[0], info.label, info.length,
                      t->context.r[arch::kRegMr0], ks.current->name, ks.fastpath_hits != fast ? " (fastpath)" : "");
+    }
+    if (invocation && ks.preemptions == before && t->state == ThreadState::Running && t->fault_kind == 0 &&
+        t->context.pc == pc + 4) {
+        abi::MessageInfo info = abi::MessageInfo::from_word(t->context.r[arch::kRegInfo]);
+        if (info.label > static_cast<u32>(abi::Error::NotEnoughMemory) || info.length > abi::kMsgMaxLength ||
+            info.extra_caps != 0)
+            die("invariant violation", "'%s': an invocation replied with label %u, length %u, %u caps: no error code",
+                t->name, info.label, info.length, info.extra_caps);
     }
     if (ks.preemptions != before) {
         // Preempted: the call was rewound onto its svc; the CPU now takes the
