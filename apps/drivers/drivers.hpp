@@ -29,6 +29,27 @@ constexpr u32 kSlotClientNtfn = kSlotIrq + 1;
 constexpr u32 kTimerReplySlot = 32;
 constexpr u32 kDriverRadix = 6;
 
+// Where a driver finds its caps, for drivers placed differently (the demo
+// system's, whose slots come from its system description). Slots are cap
+// pointers in the driver's own CSpace; client_ntfn[b - 1] is the Write cap to
+// the notification of the client with badge b, 0 if that client has none.
+struct UartConfig {
+    u32 regs;         // where the PL011's page is mapped
+    u32 endpoint;     // the endpoint served (Read)
+    u32 irq_handler;  // its IrqHandler
+    u32 irq_badge;    // the badge its interrupts come with
+    u32 client_ntfn[8];
+};
+struct TimerConfig {
+    u32 endpoint, irq_handler, irq_badge;
+    u32 cnode_radix;  // of its own CNode (kProcessCapCNode), for SaveCaller
+    u32 reply_slot;   // the first of timer::kMaxPending free slots in it
+    u32 client_ntfn[8];
+};
+[[noreturn]] void uart_driver_run(const UartConfig &c);
+[[noreturn]] void timer_service_run(const TimerConfig &c);
+
+// The test image's drivers, with the slots above.
 // The UART driver: `regs` is where its device frame is mapped (the PL011's
 // registers), `irq_badge` the badge its interrupts come with, `clients` how
 // many client notifications it was given. Never returns.

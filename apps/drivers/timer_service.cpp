@@ -28,10 +28,12 @@ struct Pending {
 
 struct Service {
     u32 irq_badge = 0, clients = 0, hz = 1;
+    u32 irq_handler = 0, radix = 0, reply_base = 0;
+    const u32 *client_ntfn = nullptr;
     Pending pending[timer::kMaxPending] = {};
     timer::Stats stats{};
 
-    u32 reply_slot(u32 i) const { return kTimerReplySlot + i; }
+    u32 reply_slot(u32 i) const { return reply_base + i; }
 
     void program() {
         u64 next = ~u64{0};
@@ -63,7 +65,7 @@ struct Service {
                 send(reply_slot(static_cast<u32>(first)), {0, 0, 0, 2}, mr);  // the reply; the slot is empty again
                 ++stats.sleeps;
             } else {
-                signal(kSlotClientNtfn + p.badge - 1);
+                if (client_ntfn[p.badge - 1]) signal(client_ntfn[p.badge - 1]);
                 ++stats.timeouts;
             }
         }
@@ -74,7 +76,7 @@ struct Service {
         stats.irq_badges |= word;
         expire();
         program();
-        irq_handler_ack(kSlotIrq);
+        irq_handler_ack(irq_handler);
     }
 
     i32 find_timeout(u32 badge) const {
@@ -99,7 +101,7 @@ struct Service {
             if (length < 1) return reply = refuse(abi::Error::TruncatedMessage), true;
             const i32 i = free_entry();
             if (i < 0) return reply = refuse(abi::Error::NotEnoughMemory), true;
-            if (cnode_save_caller(kProcessCapCNode, reply_slot(static_cast<u32>(i)), kDriverRadix) !=
+            if (cnode_save_caller(kProcessCapCNode, reply_slot(static_cast<u32>(i)), radix) !=
                 abi::Error::None)
                 return reply = refuse(abi::Error::IllegalOperation), true;  // (the reply cap stays: answered now)
             pending[i] = {true, true, badge, now + us_to_ticks(mr[0], hz)};
@@ -108,7 +110,8 @@ struct Service {
         }
         case timer::kTimeout: {
             if (length < 1) return reply = refuse(abi::Error::TruncatedMessage), true;
-            if (badge < 1 || badge > clients) return reply = refuse(abi::Error::InvalidArgument), true;
+            if (badge < 1 || badge > clients || !client_ntfn[badge - 1])
+                return reply = refuse(abi::Error::InvalidArgument), true;
             i32 i = find_timeout(badge);
             const bool replaced = i >= 0;
             if (i < 0) i = free_entry();
@@ -125,6 +128,11 @@ struct Service {
             mr[0] = i >= 0 ? 1 : 0;
             return reply = {0, 0, 0, 1}, true;
         }
+        case timer::kNow:
+            mr[0] = static_cast<u32>(now);
+            mr[1] = static_cast<u32>(now >> 32);
+            mr[2] = hz;
+            return reply = {0, 0, 0, 3}, true;
         case timer::kStats:
             mr[0] = stats.interrupts;
             mr[1] = stats.irq_badges;
@@ -140,22 +148,34 @@ struct Service {
 }  // namespace
 
 void timer_service_main(u32 irq_badge, u32 clients, u32) {
+    TimerConfig c{kSlotEndpoint, kSlotIrq, irq_badge, kDriverRadix, kTimerReplySlot, {}};
+    for (u32 b = 1; b <= clients && b <= timer::kMaxClients; ++b) c.client_ntfn[b - 1] = kSlotClientNtfn + b - 1;
+    timer_service_run(c);
+}
+
+void timer_service_run(const TimerConfig &c) {
+    static_assert(sizeof(c.client_ntfn) / sizeof(u32) == timer::kMaxClients);
+    const u32 ep = c.endpoint;
     Service s;
-    s.irq_badge = irq_badge;
-    s.clients = clients < timer::kMaxClients ? clients : timer::kMaxClients;
+    s.irq_badge = c.irq_badge;
+    s.irq_handler = c.irq_handler;
+    s.radix = c.cnode_radix;
+    s.reply_base = c.reply_slot;
+    s.client_ntfn = c.client_ntfn;
+    s.clients = timer::kMaxClients;
     s.hz = cntfrq();
     write_cntv_ctl(0);
     MessageRegs mr{};
-    RecvResult r = recv(kSlotEndpoint, mr);
+    RecvResult r = recv(ep, mr);
     for (;;) {
         if (r.info.label == abi::kNotificationLabel) {
             if (r.badge & s.irq_badge) s.interrupt(r.badge);
-            r = recv(kSlotEndpoint, mr);
+            r = recv(ep, mr);
             continue;
         }
         abi::MessageInfo reply{};
-        if (s.serve(r.info.label, r.info.length, r.badge, mr, reply)) r = reply_recv(kSlotEndpoint, reply, mr);
-        else r = recv(kSlotEndpoint, mr);
+        if (s.serve(r.info.label, r.info.length, r.badge, mr, reply)) r = reply_recv(ep, reply, mr);
+        else r = recv(ep, mr);
     }
 }
 

@@ -19,7 +19,8 @@ namespace {
 
 struct Uart {
     volatile u32 *regs = nullptr;
-    u32 irq_badge = 0, clients = 0;
+    u32 irq_badge = 0, irq_handler = 0, clients = 0;
+    const u32 *client_ntfn = nullptr;
     char ring[512] = {};
     u32 head = 0, count = 0;  // bytes at ring[head], ring[head + 1], ... (mod size)
     u32 waiting = 0;          // bit b-1: client b found nothing; signal it on input
@@ -47,10 +48,10 @@ struct Uart {
             ring[(head + count++) % sizeof(ring)] = c;
         }
         set(pl011::kIcr, pl011::kIntRx | pl011::kIntRt);
-        irq_handler_ack(kSlotIrq);
+        irq_handler_ack(irq_handler);
         if (count == 0) return;
         for (u32 b = 1; b <= clients; ++b)
-            if (waiting & (1u << (b - 1))) signal(kSlotClientNtfn + b - 1);
+            if ((waiting & (1u << (b - 1))) && client_ntfn[b - 1]) signal(client_ntfn[b - 1]);
         waiting = 0;
     }
 
@@ -98,23 +99,33 @@ struct Uart {
 }  // namespace
 
 void uart_driver_main(u32 regs, u32 irq_badge, u32 clients) {
+    UartConfig c{regs, kSlotEndpoint, kSlotIrq, irq_badge, {}};
+    for (u32 b = 1; b <= clients && b <= uart::kMaxClients; ++b) c.client_ntfn[b - 1] = kSlotClientNtfn + b - 1;
+    uart_driver_run(c);
+}
+
+void uart_driver_run(const UartConfig &c) {
+    static_assert(sizeof(c.client_ntfn) / sizeof(u32) == uart::kMaxClients);
+    const u32 ep = c.endpoint;
     Uart u;
-    u.regs = reinterpret_cast<volatile u32 *>(regs);
-    u.irq_badge = irq_badge;
-    u.clients = clients < uart::kMaxClients ? clients : uart::kMaxClients;
+    u.regs = reinterpret_cast<volatile u32 *>(c.regs);
+    u.irq_badge = c.irq_badge;
+    u.irq_handler = c.irq_handler;
+    u.clients = uart::kMaxClients;
+    u.client_ntfn = c.client_ntfn;
     // Input interrupts only; anything already signalled is cleared.
     u.set(pl011::kIcr, pl011::kIntAll);
     u.set(pl011::kImsc, pl011::kIntRx | pl011::kIntRt);
     Message m(process_ipc_buffer());
-    RecvResult r = recv(kSlotEndpoint, m.regs);
+    RecvResult r = recv(ep, m.regs);
     for (;;) {
         if (r.info.label == abi::kNotificationLabel) {
             if (r.badge & u.irq_badge) u.interrupt(r.badge);
-            r = recv(kSlotEndpoint, m.regs);
+            r = recv(ep, m.regs);
             continue;
         }
         const abi::MessageInfo reply = u.serve(r.info.label, r.info.length, r.badge, m);
-        r = reply_recv(kSlotEndpoint, reply, m.regs);
+        r = reply_recv(ep, reply, m.regs);
     }
 }
 

@@ -156,6 +156,19 @@ Error child_insert(Allocator &alloc, Process &p, u32 src, u32 rights, u32 badge,
 
 }  // namespace
 
+Error process_prepare(Allocator &alloc) {
+    if (g_window_pt) return Error::None;
+    const u32 pt = alloc.make(ObjectType::PageTable);
+    if (!pt) return alloc.error();
+    const Error e = page_table_map(alloc.ipc(), pt, abi::kCapInitVSpace, kCopyWindow);
+    if (e != Error::None) {
+        del(pt);
+        return e;
+    }
+    g_window_pt = pt;
+    return Error::None;
+}
+
 Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
     p = Process{};
     const abi::BootInfo *bi = alloc.bootinfo();
@@ -175,14 +188,25 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
     p.pd = alloc.make(ObjectType::PageDirectory);
     p.cnode = alloc.make(ObjectType::CNode, spec.cnode_radix);
     p.tcb = alloc.make(ObjectType::Tcb);
-    const u32 pt_image = alloc.make(ObjectType::PageTable), pt_stack = alloc.make(ObjectType::PageTable);
+    const u32 pt_image = alloc.make(ObjectType::PageTable), pt_ipc = alloc.make(ObjectType::PageTable);
+    // The stack's megabytes (at most two: it is at most 255 pages).
+    const u32 stack_low = kProcessStackTop - spec.stack_pages * kPage;
+    const u32 stack_mb_low = stack_low >> abi::kSectionBits, stack_mb_high = (kProcessStackTop - 1) >> abi::kSectionBits;
+    const u32 pt_stack_high = alloc.make(ObjectType::PageTable);
+    const u32 pt_stack_low = stack_mb_low != stack_mb_high ? alloc.make(ObjectType::PageTable) : ~0u;
     p.end_slot = alloc.next_slot();
-    if (!p.pd || !p.cnode || !p.tcb || !pt_image || !pt_stack) return alloc.error();
+    if (!p.pd || !p.cnode || !p.tcb || !pt_image || !pt_ipc || !pt_stack_high || !pt_stack_low)
+        return alloc.error();
 
     Error e = asid_pool_assign(ipc, abi::kCapInitAsidPool, p.pd);
     e = first_error(e, page_table_map(ipc, pt_image, p.pd, kProcessImageBase));
-    e = first_error(e, page_table_map(ipc, pt_stack, p.pd, kProcessIpcBuffer));
+    e = first_error(e, page_table_map(ipc, pt_ipc, p.pd, kProcessIpcBuffer));
+    e = first_error(e, page_table_map(ipc, pt_stack_high, p.pd, stack_mb_high << abi::kSectionBits));
+    if (stack_mb_low != stack_mb_high)
+        e = first_error(e, page_table_map(ipc, pt_stack_low, p.pd, stack_mb_low << abi::kSectionBits));
     if (e != Error::None) return e;
+    p.table_mb[p.table_count++] = stack_mb_high;  // process_map() makes no second table there
+    if (stack_mb_low != stack_mb_high) p.table_mb[p.table_count++] = stack_mb_low;
 
     // Text: the creator's frames, shared read-only.
     for (u32 i = 0; i < text_pages; ++i) {

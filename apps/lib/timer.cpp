@@ -31,4 +31,13 @@ bool stats(u32 ep, Stats &s) {
     return true;
 }
 
+bool now(u32 ep, u64 &count, u32 &hz) {
+    MessageRegs mr{};
+    const abi::MessageInfo r = call(ep, {kNow, 0, 0, 0}, mr);
+    if (r.label != 0 || r.length < 3) return false;
+    count = u64{mr[1]} << 32 | mr[0];
+    hz = mr[2];
+    return true;
+}
+
 }  // namespace petrel::timer

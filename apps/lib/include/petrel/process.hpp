@@ -14,7 +14,9 @@
 //           later writes, and pointers into the creator's stack are meaningless;
 //   IPC buffer  one frame at kProcessIpcBuffer (0x00100000, where the root
 //           task's is, so the same abi::IpcBuffer pointer serves both);
-//   stack   stack_pages frames ending at kProcessStackTop (0x00200000);
+//   stack   stack_pages frames ending at kProcessStackTop (0x7fff0000, where
+//           the root task's ends and system_tables.hpp's kAppStackTop), with
+//           the page below them left unmapped (a guard);
 //   more    frames the creator maps with process_map() (device registers, shared
 //           memory), never at the addresses above.
 // Its CSpace: one CNode of 2^cnode_radix slots whose guard makes a slot index a
@@ -85,7 +87,7 @@ class Allocator {
 // ---------------------------------------------------------------- processes
 constexpr u32 kProcessImageBase = 0x0001'0000;   // apps/lib/user.ld
 constexpr u32 kProcessIpcBuffer = 0x0010'0000;   // one page, the IPC buffer at its start
-constexpr u32 kProcessStackTop = 0x0020'0000;    // the stack grows down from here
+constexpr u32 kProcessStackTop = 0x7fff'0000;    // the stack grows down from here (= system::kAppStackTop)
 constexpr u32 kProcessCapTcb = 1, kProcessCapCNode = 2, kProcessCapFault = 3, kProcessFirstFreeSlot = 4;
 
 struct ProcessSpec {
@@ -94,7 +96,7 @@ struct ProcessSpec {
     u32 arg[3] = {0, 0, 0};
     u32 priority = 100;     // at most the creator's maximum controlled priority
     u32 cnode_radix = 6;    // 64 slots; 2..16
-    u32 stack_pages = 4;    // 16 KiB
+    u32 stack_pages = 4;    // 16 KiB; 1..255
     // A cap pointer of the creator's, an Endpoint, to receive the thread's
     // faults: a copy minted with `fault_badge` (Write and GrantReply) goes to
     // kProcessCapFault. 0: no fault handler (the kernel reports a fault and
@@ -109,12 +111,20 @@ struct Process {
     u32 cnode_radix = 0;
     u32 next_child_slot = kProcessFirstFreeSlot;
     u32 first_slot = 0, end_slot = 0;  // every object process_create() made
-    static constexpr u32 kMaxExtra = 8;
+    static constexpr u32 kMaxExtra = 32;
     u32 extra[kMaxExtra] = {};  // PageTables and frame caps process_map() added
     u32 extra_count = 0;
     u32 table_mb[kMaxExtra] = {};  // the megabytes of the PageTables it made
     u32 table_count = 0;
 };
+
+// Makes, from `alloc`, the PageTable of the creator's own copy window (the
+// megabyte at 0x7fe00000 through which process_create() fills new data frames)
+// if it is not made yet. process_create() does it on first use from its own
+// allocator; a creator that later revokes that allocator's Untyped (to reuse
+// an app's memory after process_destroy()) calls this first with an
+// allocator whose objects live as long as the creator.
+abi::Error process_prepare(Allocator &alloc);
 
 // Builds the process (address space, CSpace, thread) without starting it.
 abi::Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p);

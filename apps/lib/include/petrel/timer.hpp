@@ -19,6 +19,7 @@
 //             pending): when due, the service signals the client's
 //             notification. Reply at once, MR0 = 1 if an earlier one was replaced.
 //   kCancel   Disarms the client's timeout. Reply MR0 = 1 if one was pending.
+//   kNow      Reply MR0, MR1 = the counter now (low, high), MR2 = its frequency in Hz.
 //   kStats    Reply MR0 timer interrupts taken, MR1 the OR of the notification
 //             words they came with (the IrqHandler's badge), MR2 sleeps
 //             answered, MR3 timeouts signalled.
@@ -29,7 +30,7 @@
 
 namespace petrel::timer {
 
-enum Label : u32 { kSleep = 1, kTimeout = 2, kCancel = 3, kStats = 4 };
+enum Label : u32 { kSleep = 1, kTimeout = 2, kCancel = 3, kStats = 4, kNow = 5 };
 constexpr u32 kMaxClients = 8;  // badges 1..8
 constexpr u32 kMaxPending = 16;
 
@@ -46,5 +47,7 @@ abi::Error set_timeout(u32 ep, u32 us);
 // Disarms it; `was_pending` says whether one was armed.
 abi::Error cancel_timeout(u32 ep, bool &was_pending);
 bool stats(u32 ep, Stats &s);
+// The service's counter and its frequency (kNow); false if it refused.
+bool now(u32 ep, u64 &count, u32 &hz);
 
 }  // namespace petrel::timer

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The system root task: makes every app of a system description from its tables, starts them, handles their faults.
+//
+// Compiled once per system with -DPETREL_SYSTEM_TABLES="NAME_system.hpp" (the
+// tables scripts/petrel-system.py emits) and linked with the system's apps,
+// each an entry function petrel_app_<elf> (petrel/system.hpp). Using kernel
+// invocations only, it:
+//   1. makes, from the largest RAM Untyped, the system's objects: an
+//      endpoint per endpoint channel, a notification per notification channel,
+//      the frames of every shared region, the device frames of every device
+//      (from the device Untyped), a fault endpoint for every app that handles
+//      others' faults, an interrupt notification per app with lines, and its
+//      own endpoint (faults of the apps it handles, and kRootAppState queries);
+//   2. gives each app an Untyped of its memory budget (rounded up to a power of
+//      two): the app's address space, CNode, thread, stack, IPC buffer and the
+//      private copies of the image's data come from it, so an app that would
+//      not fit is refused (NotEnoughMemory) instead of eating the others' memory;
+//   3. makes each app a process (petrel/process.hpp) at its priority with its
+//      stack, gives it its caps in the order petrel/system.hpp computes,
+//      binds its interrupt notification, takes its lines from IRQ Control
+//      (with the trigger asked for) and moves their handlers in, maps its
+//      shared regions (with their rights, cacheable, never executable) and
+//      devices (uncached, never executable), and starts it;
+//   4. waits on its endpoint forever: a fault of an app it handles prints
+//      a report (app, fault kind, address, decoded status, every register)
+//      and, if the description says `restart = true`, destroys the app,
+//      revokes its Untyped and makes it again from scratch; otherwise the app
+//      stays stopped ("faulted"). Queries get the app's state and counts.
+// A step that fails prints "root: app 'NAME': <step>: <error>" and leaves that
+// app not started; the others still start.
+#include PETREL_SYSTEM_TABLES
+#include "petrel/system.hpp"
+
+using namespace petrel;
+using namespace petrel::system;
+using abi::Error;
+
+#define PETREL_DECLARE_APP(x) extern "C" void petrel_app_##x(u32, u32, u32);
+PETREL_SYSTEM_IMAGES(PETREL_DECLARE_APP)
+#define PETREL_APP_ENTRY(x) &petrel_app_##x,
+
+namespace {
+
+void (*const kEntries[])(u32, u32, u32) = {PETREL_SYSTEM_IMAGES(PETREL_APP_ENTRY)};
+static_assert(sizeof(kEntries) / sizeof(kEntries[0]) == kImagesCount);
+
+// Every app's thread starts here (in its own address space): its entry, then
+// a message to the root that it returned (its thread then stops).
+void app_main(u32 index, u32 restarts, u32) {
+    kEntries[kApps[index].image](index, restarts, 0);
+    MessageRegs mr{};
+    send(kAppCapRoot, {kRootAppExited, 0, 0, 0}, mr);
+}
+
+constexpr u32 kMaxApps = 20;
+constexpr u32 kPoolSlots = 640;  // the system's own objects
+constexpr u32 kAppSlots = 160;   // each app's objects, as root slots
+constexpr u32 kMaxPages = 64;    // shared and device pages, all together
+constexpr u32 kQueryBadge = 1u << 20;  // root caps for queries: kQueryBadge | (index + 1)
+constexpr u32 kCall = abi::kRightWrite | abi::kRightGrantReply;
+static_assert(kAppsCount <= kMaxApps, "more apps than the root task makes room for (kMaxApps)");
+
+struct App {
+    Allocator alloc;
+    Process p;
+    u32 untyped = 0, first_slot = 0;
+    AppState state = AppState::NotStarted;
+    u32 restarts = 0, faults = 0;
+};
+
+const abi::BootInfo *g_bi;
+abi::IpcBuffer *g_ipc;
+Allocator g_pool;
+App g_apps[kMaxApps];
+u32 g_root_ep;
+u32 g_channel[kChannelsCount];
+u32 g_fault_ep[kAppsCount];    // the endpoint an app serves for others' faults
+u32 g_irq_ntfn[kAppsCount];
+u32 g_page[kMaxPages];         // shared regions' then devices' frames
+u32 g_shared_first[kSharedCount + 1], g_device_first[kDevicesCount + 1];
+
+const char *error_name(Error e) {
+    static const char *const names[] = {
+        "None",        "InvalidArgument", "InvalidCapability", "IllegalOperation",
+        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
+        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory"};
+    const u32 i = static_cast<u32>(e);
+    return i < sizeof(names) / sizeof(names[0]) ? names[i] : "unknown error";
+}
+
+[[noreturn]] void fatal(const char *what, Error e) {
+    printf("root: %s: %s; the system cannot start\n", what, error_name(e));
+    debug_halt(1);
+}
+
+u32 pool_make(abi::ObjectType t, const char *what) {
+    const u32 s = g_pool.make(t);
+    if (!s) fatal(what, g_pool.error());
+    return s;
+}
+
+// ---------------------------------------------------------------- making an app
+// Each step returns false after printing what failed.
+struct Maker {
+    u32 index;
+    App &a;
+    bool ok = true;
+
+    bool check(Error e, const char *step) {
+        if (e != Error::None && ok) {
+            printf("root: app '%s': %s: %s\n", kApps[index].name, step, error_name(e));
+            ok = false;
+        }
+        return ok;
+    }
+
+    void give(u32 src, u32 rights, u32 badge, u32 expect, const char *step) {
+        if (!ok) return;
+        u32 slot = 0;
+        if (check(process_give(a.alloc, a.p, src, rights, badge, slot), step) && slot != expect)
+            check(Error::RangeError, "a cap landed in the wrong slot");
+    }
+};
+
+bool make_app(u32 i) {
+    App &a = g_apps[i];
+    const AppDesc &d = kApps[i];
+    Maker m{i, a};
+    a.alloc.init(g_bi, g_ipc, a.untyped, a.first_slot, a.first_slot + kAppSlots);
+
+    ProcessSpec spec;
+    spec.name = d.name;
+    spec.entry = app_main;
+    spec.arg[0] = i;
+    spec.arg[1] = a.restarts;
+    spec.priority = d.priority;
+    spec.cnode_radix = kAppCNodeRadix;
+    spec.stack_pages = d.stack_bytes >> abi::kPageBits;
+    spec.fault_ep = d.fault_handler == kRootTask ? g_root_ep : g_fault_ep[d.fault_handler];
+    spec.fault_badge = i + 1;
+    if (!m.check(process_create(a.alloc, spec, a.p), "making its process")) return false;
+
+    m.give(g_root_ep, kCall, kQueryBadge | (i + 1), kAppCapRoot, "its root-task cap");
+    for (u32 c = 0; c < kChannelsCount; ++c) {
+        const ChannelDesc &ch = kChannels[c];
+        const bool ep = ch.kind == ChannelKind::Endpoint;
+        if (ch.server == i)
+            m.give(g_channel[c], ep ? abi::kRightsAll : abi::kRightRead, 0, channel_slot(kSystem, i, c),
+                   "a channel it serves");
+        else if (const u32 b = client_badge(kSystem, i, c))
+            m.give(g_channel[c], ep ? kCall : abi::kRightWrite, b, channel_slot(kSystem, i, c),
+                   "a channel it is a client of");
+    }
+    if (handles_faults(kSystem, i))
+        m.give(g_fault_ep[i], abi::kRightRead, 0, fault_server_slot(kSystem, i), "the fault endpoint it serves");
+    if (irq_count(kSystem, i) && m.ok) {
+        m.give(g_irq_ntfn[i], abi::kRightRead, 0, irq_ntfn_slot(kSystem, i), "its interrupt notification");
+        if (m.ok) m.check(tcb_bind_notification(g_ipc, a.p.tcb, g_irq_ntfn[i]), "binding its interrupt notification");
+        for (u32 q = 0; q < kIrqsCount && m.ok; ++q) {
+            const IrqDesc &irq = kIrqs[q];
+            if (irq.app != i) continue;
+            const u32 h = a.alloc.slot(), badged = a.alloc.copy(g_irq_ntfn[i], abi::kRightWrite, irq.badge);
+            if (!h || !badged) {
+                m.check(a.alloc.error(), "slots for an interrupt line");
+                break;
+            }
+            const Error e = irq.trigger == Trigger::Default
+                                ? irq_control_get(g_ipc, abi::kCapIrqControl, irq.line, abi::kCapInitCNode, h, 32)
+                                : irq_control_get_trigger(g_ipc, abi::kCapIrqControl, irq.line,
+                                                          irq.trigger == Trigger::Edge ? 1 : 0, abi::kCapInitCNode,
+                                                          h, 32);
+            if (!m.check(e, "IrqControl.Get of its line")) break;
+            m.check(irq_handler_set_notification(g_ipc, h, badged), "IrqHandler.SetNotification");
+            cnode_delete(abi::kCapInitCNode, badged, 32);  // the kernel keeps its own copy
+            u32 slot = 0;
+            if (m.check(process_move(a.alloc, a.p, h, slot), "moving its IrqHandler in") &&
+                slot != irq_slot(kSystem, i, q))
+                m.check(Error::RangeError, "an IrqHandler landed in the wrong slot");
+        }
+    }
+    constexpr u32 kDataAttr = abi::kVmCacheable | abi::kVmExecuteNever;
+    for (u32 s = 0; s < kSharedCount && m.ok; ++s) {
+        const SharedDesc &sh = kShared[s];
+        for (u32 k = sh.first_map; k < sh.first_map + sh.map_count && m.ok; ++k) {
+            const MapDesc &map = kMaps[k];
+            if (map.app != i) continue;
+            const u32 rights = map.writable ? abi::kRightRead | abi::kRightWrite : u32{abi::kRightRead};
+            for (u32 pg = g_shared_first[s]; pg < g_shared_first[s + 1] && m.ok; ++pg)
+                m.check(process_map(a.alloc, a.p, g_page[pg],
+                                    map.vaddr + ((pg - g_shared_first[s]) << abi::kPageBits), rights, kDataAttr),
+                        "mapping a shared region");
+        }
+    }
+    for (u32 v = 0; v < kDevicesCount && m.ok; ++v) {
+        if (kDevices[v].app != i) continue;
+        for (u32 pg = g_device_first[v]; pg < g_device_first[v + 1] && m.ok; ++pg)
+            m.check(process_map(a.alloc, a.p, g_page[pg],
+                                kDevices[v].vaddr + ((pg - g_device_first[v]) << abi::kPageBits),
+                                abi::kRightRead | abi::kRightWrite, abi::kVmExecuteNever),
+                    "mapping a device");
+    }
+    if (m.ok) m.check(process_start(a.p), "starting it");
+    a.state = m.ok ? AppState::Running : AppState::NotStarted;
+    return m.ok;
+}
+
+// Destroys the app and gives its Untyped back whole.
+void unmake_app(u32 i) {
+    App &a = g_apps[i];
+    Error e = process_destroy(a.p);
+    const Error r = cnode_revoke(abi::kCapInitCNode, a.untyped, 32);
+    if (e == Error::None) e = r;
+    if (e != Error::None) printf("root: app '%s': destroying it: %s\n", kApps[i].name, error_name(e));
+}
+
+// ---------------------------------------------------------------- faults
+const char *fault_kind(u32 label) {
+    switch (static_cast<abi::FaultLabel>(label)) {
+    case abi::FaultLabel::CapFault: return "capability fault";
+    case abi::FaultLabel::UnknownSyscall: return "unknown system call";
+    case abi::FaultLabel::UserException: return "undefined instruction";
+    case abi::FaultLabel::VmFault: return "page fault";
+    }
+    return "unknown fault";
+}
+
+// The ARMv7 short-descriptor fault status (FS bits), as the kernel reports it.
+const char *status_text(u32 fsr) {
+    switch ((fsr & 0xf) | ((fsr >> 6) & 0x10)) {
+    case 0x01: return "alignment fault";
+    case 0x05: return "translation fault (section)";
+    case 0x07: return "translation fault (page)";
+    case 0x09: return "domain fault (section)";
+    case 0x0b: return "domain fault (page)";
+    case 0x0d: return "permission fault (section)";
+    case 0x0f: return "permission fault (page)";
+    case 0x08: return "synchronous external abort";
+    default: return "other fault status";
+    }
+}
+
+void report_fault(u32 i, u32 label, const MessageRegs &mr) {
+    const App &a = g_apps[i];
+    const u32 l = label;
+    printf("root: app '%s' faulted: %s", kApps[i].name, fault_kind(l));
+    switch (static_cast<abi::FaultLabel>(l)) {
+    case abi::FaultLabel::VmFault:
+        printf(" at address %08x (%s, %s%s), pc %08x\n", mr[1], mr[2] ? "instruction fetch" : "data access",
+               status_text(mr[3]), !mr[2] && (mr[3] & (1u << 11)) ? " on a write" : "", mr[0]);
+        break;
+    case abi::FaultLabel::CapFault:
+        printf(" on cap pointer %08x (lookup failure %u), pc %08x\n", mr[1], mr[2], mr[0]);
+        break;
+    case abi::FaultLabel::UnknownSyscall:
+        printf(": number %u, pc %08x\n", mr[2], mr[0]);
+        break;
+    default:
+        printf(" at pc %08x\n", mr[0]);
+        break;
+    }
+    UserRegisters r{};
+    if (tcb_read_registers(g_ipc, a.p.tcb, false, 17, r) == Error::None) {
+        printf("root:   pc %08x  sp %08x  lr %08x  cpsr %08x\n", r.pc, r.sp, r.lr, r.cpsr);
+        for (u32 k = 0; k < 13; k += 4) {
+            printf("root:  ");
+            for (u32 j = k; j < k + 4 && j < 13; ++j) printf(j < 10 ? " r%u  %08x" : " r%u %08x", j, r.r[j]);
+            printf("\n");
+        }
+    }
+}
+
+void handle_fault(u32 i, u32 label, const MessageRegs &mr) {
+    App &a = g_apps[i];
+    ++a.faults;
+    report_fault(i, label, mr);
+    if (!kApps[i].restart) {
+        a.state = AppState::Faulted;
+        printf("root: app '%s' stays stopped (restart = false)\n", kApps[i].name);
+        return;
+    }
+    unmake_app(i);
+    ++a.restarts;
+    printf("root: restarting app '%s' (restart %u)\n", kApps[i].name, a.restarts);
+    make_app(i);
+}
+
+// Picks the largest RAM Untyped (the pool) and carves each app's from it.
+u32 largest_untyped() {
+    u32 best = ~0u;
+    for (u32 i = 0; i < g_bi->untyped_count; ++i) {
+        const abi::UntypedDesc &u = g_bi->untyped_list[i];
+        if (u.is_device) continue;
+        if (best == ~0u || u.size_bits > g_bi->untyped_list[best].size_bits) best = i;
+    }
+    return best == ~0u ? 0 : g_bi->untyped.start + best;
+}
+
+u32 log2_up(u32 v) {
+    u32 b = abi::kPageBits;
+    while ((1u << b) < v) ++b;
+    return b;
+}
+
+}  // namespace
+
+int main(const abi::BootInfo *bi) {
+    g_bi = bi;
+    g_ipc = reinterpret_cast<abi::IpcBuffer *>(bi->ipc_buffer);
+    printf("root: system '%s' on %s: %u apps, %u channels, %u shared regions, %u interrupt lines, %u devices\n",
+           kSystemName, kSystemPlatform, kAppsCount, kChannelsCount, kSharedCount, kIrqsCount, kDevicesCount);
+    const u32 ut = largest_untyped();
+    if (!ut) fatal("no RAM Untyped", Error::NotEnoughMemory);
+    if (bi->empty.start + kPoolSlots + kAppsCount * kAppSlots > bi->empty.end)
+        fatal("not enough free slots in the root CNode", Error::RangeError);
+    g_pool.init(bi, g_ipc, ut, bi->empty.start, bi->empty.start + kPoolSlots);
+
+    // Each app's Untyped first (largest alignment first would waste less; the pool is large).
+    for (u32 i = 0; i < kAppsCount; ++i) {
+        g_apps[i].first_slot = bi->empty.start + kPoolSlots + i * kAppSlots;
+        g_apps[i].untyped = g_pool.make(abi::ObjectType::Untyped, log2_up(kApps[i].memory_budget));
+        if (!g_apps[i].untyped) fatal("an app's Untyped", g_pool.error());
+    }
+    const Error prep = process_prepare(g_pool);
+    if (prep != Error::None) fatal("the copy window's PageTable", prep);
+    g_root_ep = pool_make(abi::ObjectType::Endpoint, "the root's endpoint");
+    for (u32 c = 0; c < kChannelsCount; ++c)
+        g_channel[c] = pool_make(kChannels[c].kind == ChannelKind::Endpoint ? abi::ObjectType::Endpoint
+                                                                             : abi::ObjectType::Notification,
+                                 "a channel");
+    for (u32 i = 0; i < kAppsCount; ++i) {
+        if (handles_faults(kSystem, i)) g_fault_ep[i] = pool_make(abi::ObjectType::Endpoint, "a fault endpoint");
+        if (irq_count(kSystem, i)) g_irq_ntfn[i] = pool_make(abi::ObjectType::Notification, "an interrupt notification");
+    }
+    u32 pages = 0;
+    for (u32 s = 0; s < kSharedCount; ++s) {
+        g_shared_first[s] = pages;
+        for (u32 off = 0; off < kShared[s].size; off += 1u << abi::kPageBits) {
+            if (pages == kMaxPages) fatal("more shared and device pages than kMaxPages", Error::RangeError);
+            g_page[pages++] = pool_make(abi::ObjectType::Frame4K, "a shared region's frame");
+        }
+    }
+    g_shared_first[kSharedCount] = pages;
+    for (u32 v = 0; v < kDevicesCount; ++v) {
+        g_device_first[v] = pages;
+        for (u32 off = 0; off < kDevices[v].size; off += 1u << abi::kPageBits) {
+            if (pages == kMaxPages) fatal("more shared and device pages than kMaxPages", Error::RangeError);
+            g_page[pages] = g_pool.device_frame(kDevices[v].paddr + off);
+            if (!g_page[pages++]) fatal("a device frame", g_pool.error());
+        }
+    }
+    g_device_first[kDevicesCount] = pages;
+
+    u32 started = 0;
+    for (u32 i = 0; i < kAppsCount; ++i) {
+        if (make_app(i)) ++started;
+        const AppDesc &d = kApps[i];
+        printf("root: app '%s': %s, priority %u, stack %u KiB, memory budget %u KiB\n", d.name,
+               app_state_name(g_apps[i].state), d.priority, d.stack_bytes / 1024, d.memory_budget / 1024);
+    }
+    printf("root: %u of %u apps started; handling faults\n", started, kAppsCount);
+
+    Message m(g_ipc);
+    for (;;) {
+        const RecvResult r = recv(g_root_ep, m.regs);
+        const u32 who = (r.badge & ~kQueryBadge) - 1;
+        if (who >= kAppsCount) continue;
+        if (r.badge & kQueryBadge) {
+            abi::MessageInfo info{static_cast<u32>(Error::InvalidArgument), 0, 0, 0};
+            if (r.info.label == kRootAppState && r.info.length >= 1 && m.regs[0] < kAppsCount) {
+                const App &a = g_apps[m.regs[0]];
+                m.regs[0] = static_cast<u32>(a.state);
+                m.regs[1] = a.restarts;
+                m.regs[2] = a.faults;
+                info = {0, 0, 0, 3};
+            } else if (r.info.label == kRootAppExited) {
+                g_apps[who].state = AppState::Exited;
+                printf("root: app '%s' returned from its entry function\n", kApps[who].name);
+                continue;
+            } else if (r.info.label != kRootAppState) {
+                info = {static_cast<u32>(Error::IllegalOperation), 0, 0, 0};
+            }
+            reply(info, m.regs);
+            continue;
+        }
+        handle_fault(who, r.info.label, m.regs);
+    }
+}
