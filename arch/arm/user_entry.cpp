@@ -42,6 +42,8 @@ namespace {
 
 paddr_t g_active_pd;  // physical address in TTBR0, 0 before the first switch
 u32 g_active_hw_asid;  // in CONTEXTIDR
+u32 g_active_epoch;    // ks.vspace_epoch when the active address space was checked
+Cap g_active_vtable;   // the VSpace cap it was checked for (null: none live)
 Tcb *g_fpu_owner;     // whose registers the FPU holds (null: nobody's)
 bool g_fpu_enabled;   // FPEXC.EN as last written
 constexpr u32 kFpexcEn = 1u << 30;
@@ -91,9 +93,17 @@ void fpu_release(Tcb *t) {
 }
 
 void activate_thread(Tcb *t) {
+    const Cap &vtable = t->slots[kTcbVTable].cap;
+    // The same VSpace cap (directory and ASID) as the running address space,
+    // and no ASID given up since it was checked (vspace.cpp counts
+    // ks.vspace_epoch): nothing to do.
+    if (vtable == g_active_vtable && ks.vspace_epoch == g_active_epoch) return;
     paddr_t pd;
     u32 hw_asid;
-    if (!vspace_of(t->slots[kTcbVTable].cap, pd, hw_asid)) {
+    const bool live = vspace_of(vtable, pd, hw_asid);  // (may take a hardware ASID back: the epoch moves)
+    g_active_epoch = ks.vspace_epoch;
+    g_active_vtable = live ? vtable : Cap::null();
+    if (!live) {
         pd = kref(boot_identity_pd);  // empty: every user access faults
         hw_asid = 0;
     }
@@ -111,7 +121,7 @@ void activate_thread(Tcb *t) {
 }
 
 void resume(Tcb *t) {
-    if (t == idle_thread()) {
+    if (t == ks.idle) {
         g_idling = true;
         arm_idle_loop();
     }

@@ -32,6 +32,7 @@ u32 *pool_entry(u32 asid) {
 u32 *pd_entries(paddr_t pd) { return kptr<u32>(pd); }
 
 void release_hw_asid(u32 &entry) {
+    ++ks.vspace_epoch;  // whatever thread runs next re-checks its address space
     if (!(entry & kHwValid)) return;
     u32 hw = entry & kHwMask;
     arch::tlb_flush_asid(hw);
@@ -86,7 +87,7 @@ u32 hw_asid_get(u32 asid) {
 void delete_asid(u32 asid, paddr_t pd) {
     u32 *e = pool_entry(asid);
     if (!e || (*e & kPdMask) != pd) return;
-    release_hw_asid(*e);
+    release_hw_asid(*e);  // (counts the epoch)
     *e = 0;
 }
 
@@ -237,10 +238,10 @@ void arch::cap_deleted(Cap &cap, bool final) {
 
 bool vspace_of(const Cap &vtable, paddr_t &pd, u32 &hw_asid) {
     // On every switch: one pool lookup when the hardware ASID is still lent.
-    if (vtable.type() != CapType::PageDirectory || !vtable.pd_has_asid()) return false;
+    if (!vtable.has_tag(CapType::PageDirectory) || !vtable.pd_has_asid()) return false;
     const u32 *e = pool_entry(vtable.pd_asid());
-    if (!e || (*e & kPdMask) != vtable.object()) return false;
-    pd = vtable.object();
+    if (!e || (*e & kPdMask) != vtable.pd_object()) return false;
+    pd = vtable.pd_object();
     hw_asid = (*e & kHwValid) ? (*e & kHwMask) : hw_asid_get(vtable.pd_asid());
     return true;
 }

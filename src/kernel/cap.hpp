@@ -85,8 +85,16 @@ struct Cap {
         return t == CapType::Frame4K || t == CapType::Frame64K || t == CapType::Frame1M ||
                t == CapType::Frame16M;
     }
+    // Whether the cap has one of the 4-bit tags (every type but the three
+    // extended ones): one compare, for the hot paths.
+    constexpr bool has_tag(CapType t) const { return (w0 & 0xfu) == static_cast<u32>(t); }
     // The physical address of the object (0 for caps without one).
     paddr_t object() const;
+    // The same, for a cap whose type the caller has checked (the hot paths):
+    // Endpoint, Notification or Reply; CNode or Thread; PageDirectory.
+    constexpr paddr_t ipc_object() const { return w1 & ~0xfu; }
+    constexpr paddr_t cnode_object() const { return w1; }
+    constexpr paddr_t pd_object() const { return w1 & ~0x3ffu; }
     // log2 of the object's size in bytes (0 for caps without memory of their own).
     u32 object_size_bits() const;
     bool operator==(const Cap &) const = default;

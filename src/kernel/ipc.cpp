@@ -426,11 +426,11 @@ inline void fast_transfer(Tcb *from, Tcb *to, abi::MessageInfo info, u32 badge) 
 // general lookup's answer; null when the lookup fails.
 inline Slot *fast_lookup(const Tcb *t, u32 cptr) {
     const Cap &root = t->slots[kTcbCTable].cap;
-    if (root.type() == CapType::CNode) {
+    if (root.has_tag(CapType::CNode)) {
         const u32 radix = root.cnode_radix();
         if (radix != 0 && radix + root.cnode_guard_size() == 32) {
             if ((cptr >> radix) != root.cnode_guard()) return nullptr;
-            return kptr<Slot>(root.object()) + (cptr & ((1u << radix) - 1));
+            return kptr<Slot>(root.cnode_object()) + (cptr & ((1u << radix) - 1));
         }
     }
     Lookup l = resolve(root, cptr, 32);
@@ -455,21 +455,22 @@ Tcb *fastpath_call(Tcb *t) {
     const Slot *slot = fast_lookup(t, reg(t, arch::kRegCap));
     if (!slot) return nullptr;
     const Cap ep_cap = slot->cap;
-    const u32 rights = ep_cap.rights();
-    if (ep_cap.type() != CapType::Endpoint || !(rights & abi::kRightWrite) ||
+    const u32 rights = ep_cap.w1 & abi::kRightsAll;  // (an Endpoint's rights)
+    if (!ep_cap.has_tag(CapType::Endpoint) || !(rights & abi::kRightWrite) ||
         !(rights & (abi::kRightGrant | abi::kRightGrantReply)))
         return nullptr;
-    auto *ep = kptr<Endpoint>(ep_cap.object());
+    auto *ep = kptr<Endpoint>(ep_cap.ipc_object());
     if (ep->state != EndpointState::Receiving) return nullptr;
     Tcb *dest = kptr<Tcb>(ep->head);
     Slot *caller_slot = dest->slot(kTcbCaller);
-    if (!caller_slot->cap.is_null() || static_cast<int>(dest->priority) < sched_highest_ready()) return nullptr;
+    if (!caller_slot->cap.has_tag(CapType::Null) || static_cast<int>(dest->priority) < sched_highest_ready())
+        return nullptr;
 
     remove(ep_queue(ep), dest);
     if (ep->head == 0) ep->state = EndpointState::Idle;
     dest->blocked_on = 0;
     fast_transfer(t, dest, info, ep_cap.badge());
-    caller_slot->cap = Cap::reply(kref(t), false, rights & abi::kRightGrant ? u32{abi::kRightGrant} : 0u);
+    caller_slot->cap = Cap::reply(kref(t), false, rights & abi::kRightGrant);
     t->reply_holder = kref(caller_slot);
     t->state = ThreadState::BlockedOnReply;
     dest->state = ThreadState::Running;
@@ -481,17 +482,17 @@ Tcb *fastpath_reply_recv(Tcb *t) {
     if (info.extra_caps != 0 || info.length > abi::kMsgRegisters || ks.action != SchedulerAction::ResumeCurrent)
         return nullptr;
     Slot *reply = t->slot(kTcbCaller);
-    if (reply->cap.type() != CapType::Reply) return nullptr;
-    Tcb *caller = kptr<Tcb>(reply->cap.object());
+    if (!reply->cap.has_tag(CapType::Reply)) return nullptr;
+    Tcb *caller = kptr<Tcb>(reply->cap.ipc_object());
     if (caller->fault_kind != 0) return nullptr;
     const Slot *slot = fast_lookup(t, reg(t, arch::kRegCap));
     if (!slot) return nullptr;
     const Cap &ep_cap = slot->cap;
-    if (ep_cap.type() != CapType::Endpoint || !(ep_cap.rights() & abi::kRightRead)) return nullptr;
-    auto *ep = kptr<Endpoint>(ep_cap.object());
+    if (!ep_cap.has_tag(CapType::Endpoint) || !(ep_cap.w1 & abi::kRightRead)) return nullptr;
+    const paddr_t ep_paddr = ep_cap.ipc_object();
+    auto *ep = kptr<Endpoint>(ep_paddr);
     if (ep->state == EndpointState::Sending) return nullptr;  // a message waits: receive it the slow way
-    const auto *bound = kptr<Notification>(t->bound_ntfn);
-    if (bound && ntfn_state(bound) == NotificationState::Active) return nullptr;
+    if (t->bound_ntfn && ntfn_state(kptr<Notification>(t->bound_ntfn)) == NotificationState::Active) return nullptr;
     // The slow path queues the caller behind ready threads of its priority, so
     // only a caller above every ready thread runs at once.
     if (static_cast<int>(caller->priority) <= sched_highest_ready()) return nullptr;
@@ -500,7 +501,7 @@ Tcb *fastpath_reply_recv(Tcb *t) {
     caller->reply_holder = 0;
     fast_transfer(t, caller, info, 0);
     caller->state = ThreadState::Running;
-    t->blocked_on = ep_cap.object();
+    t->blocked_on = ep_paddr;
     t->state = ThreadState::BlockedOnRecv;
     append(ep_queue(ep), t);
     ep->state = EndpointState::Receiving;

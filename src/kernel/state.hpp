@@ -41,6 +41,7 @@ struct KernelState {
     paddr_t irq_node;
     u16 hw_asid_owner[256];
     u32 next_hw_asid;
+    u32 vspace_epoch;  // counts ASIDs and hardware ASIDs given up: activation's cache key
 };
 
 extern KernelState ks;
