@@ -25,11 +25,10 @@
 // the counts (or kSystem's Tables), never sizeof. Per-platform values in the
 // description are already resolved for kSystemPlatform.
 //
-// Images: the ELF images are linked into the root task by its build, each as
-// the symbols app_image_<elf>_start and app_image_<elf>_end (the bytes of the
-// ELF file), e.g. with
-//   #define DECLARE(x) extern "C" const char app_image_##x##_start[], app_image_##x##_end[];
-//   PETREL_SYSTEM_IMAGES(DECLARE)
+// Images: today an app's `elf` X names its entry function petrel_app_X,
+// linked into the system's root-task image (apps/system/root_task.cpp
+// declares them with PETREL_SYSTEM_IMAGES; petrel/system.hpp says how an app
+// finds its caps). Separate ELF files per app are not packed into the image yet.
 //
 // What the tool has checked, so the root task need not check it again: every
 // name refers to an app of the system; priorities are 1..254; badges are
