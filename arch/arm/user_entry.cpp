@@ -92,12 +92,18 @@ void fpu_release(Tcb *t) {
     fpu_enable(false);
 }
 
-void activate_thread(Tcb *t) {
+namespace {
+// The same VSpace cap (directory and ASID) as the running address space, and
+// no ASID given up since it was checked (vspace.cpp counts ks.vspace_epoch):
+// nothing to do. Inlined into resume(), the exit path of every system call.
+inline bool vspace_unchanged(const Tcb *t) {
     const Cap &vtable = t->slots[kTcbVTable].cap;
-    // The same VSpace cap (directory and ASID) as the running address space,
-    // and no ASID given up since it was checked (vspace.cpp counts
-    // ks.vspace_epoch): nothing to do.
-    if (vtable == g_active_vtable && ks.vspace_epoch == g_active_epoch) return;
+    return vtable.w0 == g_active_vtable.w0 && vtable.w1 == g_active_vtable.w1 && ks.vspace_epoch == g_active_epoch;
+}
+}  // namespace
+
+void activate_thread(Tcb *t) {  // (resume() calls it only when !vspace_unchanged(t))
+    const Cap &vtable = t->slots[kTcbVTable].cap;
     paddr_t pd;
     u32 hw_asid;
     const bool live = vspace_of(vtable, pd, hw_asid);  // (may take a hardware ASID back: the epoch moves)
@@ -126,7 +132,7 @@ void resume(Tcb *t) {
         arm_idle_loop();
     }
     g_idling = false;
-    activate_thread(t);
+    if (!vspace_unchanged(t)) activate_thread(t);
     fpu_enable(t == g_fpu_owner);  // anyone else traps on first use
     t->context.cpsr = (t->context.cpsr & kCpsrUserBits) | arm::kModeUsr;
     arm_return_to_user(&t->context);

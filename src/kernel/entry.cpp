@@ -43,17 +43,20 @@ void report_and_suspend(Tcb *t, const Fault &f) {
 
 Tcb *entry_syscall(u32 number) {
     Tcb *t = ks.current;
-    if (!ks.slowpath_only) {
-        Tcb *next = number == static_cast<u32>(abi::Syscall::Call)        ? fastpath_call(t)
-                    : number == static_cast<u32>(abi::Syscall::ReplyRecv) ? fastpath_reply_recv(t)
-                                                                           : nullptr;
+    static_assert(static_cast<u32>(abi::Syscall::Call) == 1 && static_cast<u32>(abi::Syscall::ReplyRecv) == 2);
+    if (number - 1 < 2 && !ks.slowpath_only) {  // Call or ReplyRecv
+        Tcb *next = number == 1 ? fastpath_call(t) : fastpath_reply_recv(t);
         if (next) {
             ++ks.fastpath_hits;
             return next;
         }
     }
     switch (handle_syscall(number)) {
-    case SyscallResult::Done: break;
+    case SyscallResult::Done:
+        // Nothing to decide (the common case of a call that did not block or wake).
+        if (ks.action == SchedulerAction::ResumeCurrent && t->state == ThreadState::Running && t->timeslice != 0)
+            return t;
+        break;
     case SyscallResult::Restart: arch::rewind_syscall(t->context); break;
     case SyscallResult::Unknown:
         return entry_fault({FaultKind::UnknownSyscall, number, 0, false});
