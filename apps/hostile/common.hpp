@@ -137,22 +137,18 @@ enum OpKind : u32 {
     kOpKinds,
 };
 
-// Two kernel bugs in Thumb state, found by this test; their checks are off
-// until the kernel is fixed (then set these to true):
+// Two kernel bugs in Thumb state, found by this test and fixed (the checks
+// stay, so they cannot come back):
 //  - kCheckThumbSyscallRestart: a system call the kernel restarts (a cap
 //    fault's pc, a blocking call stopped by Suspend and resumed, a preempted
-//    invocation) is rewound by 4 bytes (arch/arm/arch_context.hpp
-//    rewind_syscall), but a Thumb svc is 2 bytes long: the pc lands on the
-//    instruction before it.
-//  - kCheckThumbFpuRetry: an undefined instruction of a thread that does not
-//    own the FPU is retried with the FPU on (arch/arm/user_entry.cpp, fpu_trap
-//    in arm_user_fault) at the exception's pc - 4, before the + 2 a Thumb
-//    instruction needs: the thread resumes 2 bytes before it (a Thumb VFP
-//    instruction runs the one before it again; a Thumb UDF runs whatever
-//    precedes it).
-// Either way the probes run and the root prints what they found.
-constexpr bool kCheckThumbSyscallRestart = false;
-constexpr bool kCheckThumbFpuRetry = false;
+//    invocation) was rewound by 4 bytes, but a Thumb svc is 2 bytes long
+//    (arch/arm/arch_context.hpp rewind_syscall now looks at CPSR.T).
+//  - kCheckThumbFpuRetry: an undefined instruction of a thread that did not
+//    own the FPU was retried at the exception's pc - 4, before the + 2 a Thumb
+//    instruction needs (arch/arm/user_entry.cpp arm_user_fault now corrects
+//    the pc first).
+constexpr bool kCheckThumbSyscallRestart = true;
+constexpr bool kCheckThumbFpuRetry = true;
 
 // ---------------------------------------------------------------- the mailbox
 struct Announce {

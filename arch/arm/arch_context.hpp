@@ -28,7 +28,8 @@ static_assert(sizeof(FpuState) == 264);
 constexpr u32 kRegCap = 0, kRegInfo = 1, kRegMr0 = 2, kRegSyscall = 7;
 constexpr u32 kCpsrUser = 0x10;
 
-// Moves a thread back onto the `svc #0` it entered with, to run it again.
-inline void rewind_syscall(UserContext &c) { c.pc -= 4; }
+// Moves a thread back onto the `svc #0` it entered with, to run it again: 4
+// bytes in ARM state, 2 in Thumb state (CPSR.T).
+inline void rewind_syscall(UserContext &c) { c.pc -= (c.cpsr & (1u << 5)) ? 2 : 4; }
 
 }  // namespace petrel::arch

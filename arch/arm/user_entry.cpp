@@ -156,9 +156,9 @@ extern "C" [[noreturn]] void arm_user_fault(u32 kind) {
     case kKindDataAbort: f = {FaultKind::VmFault, read_dfar(), read_dfsr(), false}; break;
     case kKindPrefetchAbort: f = {FaultKind::VmFault, read_ifar(), read_ifsr(), true}; break;
     default:
-        if (arch::fpu_trap(ks.current)) arch::resume(ks.current);  // retry with the FPU on
         // The stub took 4 from the return address; a Thumb instruction is 2 bytes on.
         if (c.cpsr & (1u << 5)) c.pc += 2;
+        if (arch::fpu_trap(ks.current)) arch::resume(ks.current);  // retry with the FPU on
         f = {FaultKind::UserException, c.pc, 0, false};
         break;
     }
