@@ -30,7 +30,7 @@ Outcome decode_asid_control(Invocation &inv) {
     while (index < abi::kAsidPools && ks.asid_table[index]) ++index;
     if (index == abi::kAsidPools)
         return reject_occupied(inv, "pool", "expected a free ASID pool number (of %u), got none left", abi::kAsidPools);
-    Outcome out;
+    Outcome out = Outcome::Ok;
     Slot *dest = lookup_arg_slot(inv, out, inv.extra[1]->cap, inv.mr(0), inv.mr(1), false, "dest", SlotNeed::Empty);
     if (!dest) return out;
 

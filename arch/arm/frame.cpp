@@ -35,7 +35,7 @@ paddr_t decode_pd_arg(Invocation &inv, Outcome &out, const char *arg) {
 Outcome decode_map(Invocation &inv) {
     inv.name = "Page.Map";
     if (inv.length() < 3 || inv.extra_count < 1) return reject_truncated(inv, 3, 1);
-    Outcome out;
+    Outcome out = Outcome::Ok;
     const paddr_t pd = decode_pd_arg(inv, out, "vspace");
     if (!pd) return out;
     const u32 asid = inv.extra[0]->cap.pd_asid();

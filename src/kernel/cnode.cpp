@@ -99,7 +99,7 @@ bool derive(Invocation &inv, Outcome &out, Slot *src, Cap &cap) {
 
 Outcome decode_target_op(Invocation &inv) {
     if (inv.length() < 2) return reject_truncated(inv, 2, 0);
-    Outcome out;
+    Outcome out = Outcome::Ok;
     Slot *slot = lookup_arg_slot(inv, out, inv.cap, inv.mr(0), inv.mr(1), false, "index", SlotNeed::Any);
     if (!slot) return out;
     switch (static_cast<Label>(inv.label())) {
@@ -129,7 +129,7 @@ Outcome decode_target_op(Invocation &inv) {
 Outcome decode_copy_like(Invocation &inv, Label label) {
     const u32 words = label == Label::CNodeMove ? 4 : label == Label::CNodeMint ? 6 : 5;
     if (inv.length() < words || inv.extra_count < 1) return reject_truncated(inv, words, 1);
-    Outcome out;
+    Outcome out = Outcome::Ok;
     Slot *dest = lookup_arg_slot(inv, out, inv.cap, inv.mr(0), inv.mr(1), false, "dest", SlotNeed::Empty);
     if (!dest) return out;
     Slot *src = lookup_arg_slot(inv, out, inv.extra[0]->cap, inv.mr(2), inv.mr(3), true, "src", SlotNeed::Cap);
@@ -163,7 +163,7 @@ Outcome decode_copy_like(Invocation &inv, Label label) {
 
 Outcome decode_rotate(Invocation &inv) {
     if (inv.length() < 8 || inv.extra_count < 2) return reject_truncated(inv, 8, 2);
-    Outcome out;
+    Outcome out = Outcome::Ok;
     Slot *dest = lookup_arg_slot(inv, out, inv.cap, inv.mr(0), inv.mr(1), false, "dest", SlotNeed::Any);
     if (!dest) return out;
     Slot *pivot = lookup_arg_slot(inv, out, inv.extra[0]->cap, inv.mr(2), inv.mr(3), true, "pivot", SlotNeed::Cap);

@@ -44,7 +44,7 @@ Outcome decode_get(Invocation &inv, bool with_trigger) {
         return reject_revoke_first(inv, "irq: expected a free line, got %u, already handed out (delete its IrqHandler first)",
                                    irq);
     if (edge > 1) return reject_argument(inv, 1, "edge", "expected 0 (level) or 1 (edge), got %u", edge);
-    Outcome out;
+    Outcome out = Outcome::Ok;
     Slot *dest = lookup_arg_slot(inv, out, inv.extra[0]->cap, index, depth, false, "dest", SlotNeed::Empty);
     if (!dest) return out;
     if (with_trigger && !platform::irq_set_trigger(irq, edge != 0))

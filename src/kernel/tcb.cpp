@@ -214,7 +214,7 @@ Outcome decode_copy_registers(Invocation &inv) {
                                "expected bits 0-3 (suspend_source, resume_target, transfer_frame, "
                                "transfer_integer) only, got 0x%x",
                                flags);
-    Outcome out;
+    Outcome out = Outcome::Ok;
     Tcb *src = tcb_arg(inv, out, 0, "source");
     if (!src) return out;
     invoke_tcb_copy_registers(target(inv), src, flags & kFlagSuspendSource, flags & kCopyResumeTarget,
@@ -311,7 +311,7 @@ Outcome decode_control(Invocation &inv, Label label) {
     const u32 words = label == Label::TcbConfigure ? 4 : space ? 3 : 1;
     const u32 caps = label == Label::TcbConfigure ? 3 : space ? 2 : 1;
     if (inv.length() < words || inv.extra_count < caps) return reject_truncated(inv, words, caps);
-    Outcome out;
+    Outcome out = Outcome::Ok;
     TcbControl c;
     if (space) {
         c.set_space = true;
@@ -331,7 +331,7 @@ Outcome decode_control(Invocation &inv, Label label) {
 Outcome decode_priority(Invocation &inv, Label label) {
     const u32 words = label == Label::TcbSetSchedParams ? 2 : 1;
     if (inv.length() < words || inv.extra_count < 1) return reject_truncated(inv, words, 1);
-    Outcome out;
+    Outcome out = Outcome::Ok;
     Tcb *auth = tcb_arg(inv, out, 0, "authority");
     if (!auth) return out;
     const u32 max = auth->mcp < kMaxPriority ? auth->mcp : kMaxPriority;

@@ -49,7 +49,7 @@ Outcome decode_untyped(Invocation &inv) {
         if (node.type() != CapType::CNode)
             return reject_cap(inv, 1, "root", "expected a CNode cap, got %s", cap_type_name(node.type()));
     } else {
-        Outcome out;
+        Outcome out = Outcome::Ok;
         Slot *s = lookup_arg_slot(inv, out, root, node_index, node_depth, false, "node", SlotNeed::Any);
         if (!s) return out;
         node = s->cap;
