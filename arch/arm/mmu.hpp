@@ -113,10 +113,6 @@ constexpr bool is_large_page(u32 desc) { return (desc & 0b11u) == 0b01u; }
 constexpr u32 large_page_base(u32 desc) { return desc & 0xffff'0000u; }
 constexpr bool is_supersection(u32 desc) { return (desc & 0b11u) == 0b10u && (desc & (1u << 18)) != 0; }
 constexpr u32 supersection_base(u32 desc) { return desc & 0xff00'0000u; }
-// The memory type and permissions an entry was written with (any user entry kind).
-constexpr bool entry_writable(u32 desc, bool first_level) {
-    return ((desc >> (first_level ? 10 : 4)) & 3u) == 0b11u;
-}
 constexpr u32 kLargePageEntries = 16;  // second-level entries of one large page
 constexpr u32 kSuperSectionEntries = 16;  // first-level entries of one supersection
 

@@ -89,7 +89,7 @@ Outcome decode_pd_cache_op(Invocation &inv, arch::CacheOp op) {
     u32 bits;
     bool device;
     if (!mapped_frame_at(pd, start, base, bits, device))
-        return reject_missing_table(inv, "start", start);
+        return reject_missing_table(inv, "start", start, "a mapped frame");
     const u32 frame_vaddr = start & ~((1u << bits) - 1);
     if (end <= start || end - frame_vaddr > (1u << bits))
         return reject_argument(inv, 1, "end", "expected 0x%08x < end <= 0x%08x (inside the frame mapped at 0x%08x), got 0x%08x",

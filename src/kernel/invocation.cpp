@@ -127,8 +127,8 @@ Outcome reject_occupied(Invocation &inv, const char *arg, const char *fmt, ...) 
     return o;
 }
 
-Outcome reject_missing_table(Invocation &inv, const char *arg, u32 vaddr) {
-    log(inv, "%s: expected a PageTable mapped for 0x%08x, got none", arg, vaddr);
+Outcome reject_missing_table(Invocation &inv, const char *arg, u32 vaddr, const char *what) {
+    log(inv, "%s: expected %s mapped for 0x%08x, got none", arg, what, vaddr);
     return fail(Error::FailedLookup, {0, static_cast<u32>(abi::LookupFailure::MissingCapability), abi::kSectionBits});
 }
 

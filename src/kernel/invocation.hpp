@@ -59,8 +59,9 @@ Outcome reject_lookup(Invocation &inv, bool source, const char *arg, const Looku
 Outcome reject_delete_first(Invocation &inv, const char *arg, u32 index);
 // DeleteFirst, MR0 = 0: a mapping or table is already where `arg` asks for one.
 Outcome reject_occupied(Invocation &inv, const char *arg, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-// FailedLookup (MR0 0, MR1 MissingCapability, MR2 20): no PageTable covers `vaddr`.
-Outcome reject_missing_table(Invocation &inv, const char *arg, u32 vaddr);
+// FailedLookup (MR0 0, MR1 MissingCapability, MR2 20): nothing covers `vaddr`;
+// `what` names what was needed ("a PageTable", "a mapped frame").
+Outcome reject_missing_table(Invocation &inv, const char *arg, u32 vaddr, const char *what = "a PageTable");
 Outcome reject_revoke_first(Invocation &inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 Outcome reject_memory(Invocation &inv, u32 available, u32 needed);
 // AlignmentError (no details): `value` is not a multiple of 2^align_bits.

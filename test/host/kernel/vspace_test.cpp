@@ -371,7 +371,7 @@ TEST_CASE("vspace: cache maintenance on frames and directory ranges", "[vspace]"
     refused(v.m, v.m.call(pd, Label::PageDirectoryClean, {0x0800'1000, 0x0801'0001}), Error::InvalidArgument, {1},
             {"PageDirectory.Clean", "end"});
     refused(v.m, v.m.call(pd, Label::PageDirectoryClean, {0x0900'0000, 0x0900'0010}), Error::FailedLookup,
-            {0, 2, 20}, {"PageDirectory.Clean", "start"});
+            {0, 2, 20}, {"PageDirectory.Clean", "start", "a mapped frame"});
     CHECK(host::g_flushes.cache_ops == 8);
 }
 
