@@ -8,12 +8,24 @@ MMIO given to apps, and who handles each app's faults. This tool
 
   check SYSTEM.toml --platform P [--elf ELF=PATH ...]
         reports every mistake as `FILE:LINE: what is wrong` on stderr, exit status 1;
-  emit  SYSTEM.toml --platform P [--elf ELF=PATH ...] -o TABLES.hpp
-        checks, then writes the C++ tables the root task reads (the types are in
-        apps/lib/include/petrel/system_tables.hpp);
+  emit  SYSTEM.toml --platform P [--elf ELF=PATH ...] -o NAME_system.hpp
+        checks, then writes the C++ tables the root task and the apps read (the
+        types are in apps/lib/include/petrel/system_tables.hpp). The header does
+        not depend on the ELF files: apps include it, so it is made without them;
   draw  SYSTEM.toml --platform P [--elf ...] -o SYSTEM.dot [--svg SYSTEM.svg]
         checks, then writes the system as a Graphviz graph (and an SVG through
-        Graphviz's `dot` program, Debian package graphviz).
+        Graphviz's `dot` program, Debian package graphviz);
+  pack  SYSTEM.toml --platform P --elf ELF=PATH [...] -o NAME_images.cpp
+        checks with every image's ELF file (each must be given), then writes the
+        C++ source that packs the files into the root task's image (.incbin) and
+        defines petrel::system::kImageFiles, in kImages order. It always rewrites
+        the output, so the root task is rebuilt whenever an ELF file changed.
+
+Every command takes --elf for any of the images: the ELF file is then checked
+(a 32-bit little-endian ARM executable; PT_LOAD segments inside the image
+window, page aligned, file bytes inside the file, never writable and executable,
+no page shared by two segments; the entry point in an executable segment) and
+its pages are charged to the memory budget of each app running it.
 
 Exit status: 0 good, 1 a bad description (or a bad --elf file), 2 a usage error.
 Python 3.11 or later, standard library only (tomllib). The schema, the checks and
@@ -54,11 +66,20 @@ STACK_TOP = 0x7fff_0000                    # the stack grows down from here, lik
 STACK_GUARD = PAGE                         # an unmapped page below the stack
 USER_TOP = 0x8000_0000                     # the kernel's half starts here
 
-# What an app's memory budget is charged with (besides its image, stack and
-# the shared regions it owns): its IPC buffer, page directory and page tables.
-IPC_BUFFER_BYTES = PAGE
+# An app's memory budget is a RAM Untyped the root task makes all of the app
+# from (check_budgets has the order); the objects' sizes, each a power of two.
 PAGE_DIRECTORY_BYTES = 8 * 1024  # TTBCR.N = 1: the 2 GiB user half
+CNODE_RADIX = 7                  # system_tables.hpp kAppCNodeRadix
+CNODE_BYTES = (1 << CNODE_RADIX) * 16  # 16-byte slots
+TCB_BYTES = 512
 PAGE_TABLE_BYTES = 1024          # one per MiB the app touches
+FRAME_BYTES = PAGE               # image pages, the IPC buffer, the stack
+STACK_PAGES_MAX = 255            # libpetrel's process_create() refuses more
+
+# ELF program header flags.
+PF_X, PF_W, PF_R = 1, 2, 4
+
+TABLES_VERSION = 2  # system_tables.hpp kTablesVersion: the emitted header checks it
 
 PRIORITY_RANGE = (1, 254)  # 255 is the root task's
 BADGE_MAX = (1 << 28) - 1  # badges are 28 bits wide (abi)
@@ -287,8 +308,38 @@ class ElfError(Exception):
     pass
 
 
-def elf_segments(path: str) -> list[tuple[int, int, int]]:
-    """[(vaddr, memsz, flags)] of the file's PT_LOAD segments."""
+class Segment:
+    """One PT_LOAD segment of an ELF file."""
+
+    def __init__(self, index, offset, vaddr, filesz, memsz, flags):
+        self.index, self.offset, self.vaddr = index, offset, vaddr
+        self.filesz, self.memsz, self.flags = filesz, memsz, flags
+
+    @property
+    def end(self) -> int:
+        return self.vaddr + self.memsz
+
+    def pages(self) -> range:
+        """The pages it covers (loading it takes one frame each)."""
+        if not self.memsz:
+            return range(0)
+        return range(page_down(self.vaddr), page_up(self.end), PAGE)
+
+    def text(self) -> str:
+        """'segment 0x00010000-0x00012fff (R X)', as readelf shows the flags."""
+        perms = ''.join(c if self.flags & bit else ' ' for c, bit in (('R', PF_R), ('W', PF_W), ('X', PF_X)))
+        where = range_text(self.vaddr, self.end) if self.memsz else 'at 0x%08x' % self.vaddr
+        return 'segment %s (%s)' % (where, perms.rstrip() or 'no access')
+
+
+class Elf:
+    def __init__(self, size: int, entry: int, segments: list[Segment]):
+        self.size, self.entry, self.segments = size, entry, segments
+
+
+def read_elf(path: str) -> Elf:
+    """The file's entry point and PT_LOAD segments (empty ones left out); ElfError if
+    it is not a 32-bit little-endian ARM executable."""
     try:
         with open(path, 'rb') as f:
             data = f.read()
@@ -303,19 +354,49 @@ def elf_segments(path: str) -> list[tuple[int, int, int]]:
         raise ElfError('not an ARM ELF file (machine %d)' % e_machine)
     if e_type != 2:
         raise ElfError('not an executable (ELF type %d)' % e_type)
-    e_phoff, = struct.unpack_from('<I', data, 28)
+    e_entry, e_phoff = struct.unpack_from('<II', data, 24)
     e_phentsize, e_phnum = struct.unpack_from('<HH', data, 42)
     if e_phnum and (e_phentsize < 32 or e_phoff + e_phnum * e_phentsize > len(data)):
         raise ElfError('truncated program headers')
     segs = []
     for i in range(e_phnum):
-        p_type, _off, p_vaddr, _paddr, _filesz, p_memsz, p_flags, _align = \
+        p_type, p_offset, p_vaddr, _paddr, p_filesz, p_memsz, p_flags, _align = \
             struct.unpack_from('<8I', data, e_phoff + i * e_phentsize)
-        if p_type == 1 and p_memsz:
-            segs.append((p_vaddr, p_memsz, p_flags))
+        if p_type == 1 and (p_memsz or p_filesz):
+            segs.append(Segment(i, p_offset, p_vaddr, p_filesz, p_memsz, p_flags))
     if not segs:
         raise ElfError('no PT_LOAD segment')
-    return segs
+    return Elf(len(data), e_entry, segs)
+
+
+def elf_problems(elf: Elf) -> list[str]:
+    """What makes the ELF file unfit to be loaded as an app, each as a phrase."""
+    out = []
+    for s in elf.segments:
+        if s.vaddr < IMAGE_WINDOW[0] or s.end > IMAGE_WINDOW[1]:
+            out.append('%s is outside the image window %s (apps/lib/user.ld)'
+                       % (s.text(), range_text(*IMAGE_WINDOW)))
+        if s.vaddr % PAGE:
+            out.append('%s does not start on a page (0x%08x is not page aligned)' % (s.text(), s.vaddr))
+        if s.filesz > s.memsz:
+            out.append('%s holds 0x%x bytes of the file, more than its 0x%x in memory (filesz > memsz)'
+                       % (s.text(), s.filesz, s.memsz))
+        if s.filesz and s.offset + s.filesz > elf.size:
+            out.append('%s: its file bytes 0x%x-0x%x lie outside the file (%d bytes)'
+                       % (s.text(), s.offset, s.offset + s.filesz - 1, elf.size))
+        if s.flags & PF_W and s.flags & PF_X:
+            out.append('%s is both writable and executable (W^X: a page is one or the other)' % s.text())
+    owner: dict[int, Segment] = {}
+    for s in elf.segments:
+        for page in s.pages():
+            other = owner.setdefault(page, s)
+            if other is not s:
+                out.append('%s and %s share the page at 0x%08x (a page has one set of permissions)'
+                           % (other.text(), s.text(), page))
+                break
+    if not any(s.flags & PF_X and s.vaddr <= elf.entry < s.end for s in elf.segments):
+        out.append('its entry point 0x%08x is not in an executable segment' % elf.entry)
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -330,11 +411,14 @@ def page_up(x: int) -> int:
 
 
 def size_text(n: int) -> str:
+    """'2 MiB', '76 KiB', '2.5 KiB', '512 B'."""
     if n % MIB == 0 and n:
         return '%d MiB' % (n // MIB)
     if n % 1024 == 0:
         return '%d KiB' % (n // 1024)
-    return '%d bytes' % n
+    if n > 1024 and n % 256 == 0:
+        return '%g KiB' % (n / 1024)
+    return '%d B' % n
 
 
 def range_text(lo: int, hi: int) -> str:
@@ -361,9 +445,10 @@ class App:
         self.fault_handler = 'root'
         self.restart = False
         self.stack_ok = True
-        self.image_segments: list[tuple[int, int, int]] | None = None
-        self.regions: list[Region] = []
-        self.used: dict[str, int] = {}
+        self.image_pages: int | None = None  # pages its ELF's segments cover, when given and good
+        self.regions: list[Region] = []      # shared-region mappings, then devices, in file order
+        self.needs = 0                       # bytes of its memory budget it needs (check_budgets)
+        self.parts: dict[str, int] = {}      # what they are
 
     @property
     def label(self):
@@ -452,12 +537,14 @@ def suggest(word: str, choices) -> str:
 
 
 class Checker:
-    def __init__(self, filename: str, text: str, platform: str, elfs: dict[str, str]):
+    def __init__(self, filename: str, text: str, platform: str, elfs: dict[str, str],
+                 need_every_elf: bool = False):
         self.filename = filename
         self.text = text
         self.platform = platform
         self.pf = PLATFORMS[platform]
         self.elfs = elfs
+        self.need_every_elf = need_every_elf  # pack: every image's ELF file must be given
         self.errors: list[tuple[int, int, str]] = []
         self.loc: Locator | None = None
         self.sys = System()
@@ -613,9 +700,11 @@ class Checker:
                     self.error(path + ('stack',), '%s: stack %d is not a positive multiple of 4096'
                                % (a.label, a.stack))
                     a.stack_ok = False
-                elif a.stack + STACK_GUARD > STACK_TOP - IPC_BUFFER[1]:
-                    self.error(path + ('stack',), '%s: stack %s does not fit below 0x%08x'
-                               % (a.label, size_text(a.stack), STACK_TOP))
+                elif a.stack > STACK_PAGES_MAX * PAGE:
+                    self.error(path + ('stack',), "%s: stack %s is %d pages: a process can have at most %d "
+                               "stack pages (%s; libpetrel's process_create refuses more)"
+                               % (a.label, size_text(a.stack), a.stack // PAGE, STACK_PAGES_MAX,
+                                  size_text(STACK_PAGES_MAX * PAGE)))
                     a.stack_ok = False
             if 'memory' in f:
                 a.memory = f['memory']
@@ -642,21 +731,21 @@ class Checker:
                 self.error(1, '--elf %s=%s: no app has elf = "%s"' % (elf, file, elf))
                 continue
             try:
-                segs = elf_segments(file)
+                image = read_elf(file)
+                problems = elf_problems(image)
             except ElfError as e:
-                for a in users:
-                    self.error(a.path + ('elf',), "%s: ELF '%s' (%s): %s" % (a.label, elf, file, e))
-                continue
+                problems, image = [str(e)], None
             for a in users:
-                ok = True
-                for vaddr, memsz, _flags in segs:
-                    lo, hi = page_down(vaddr), page_up(vaddr + memsz)
-                    if lo < IMAGE_WINDOW[0] or hi > IMAGE_WINDOW[1]:
-                        self.error(a.path + ('elf',), "%s: ELF '%s' loads %s, outside the image window %s "
-                                   '(apps/lib/user.ld)' % (a.label, elf, range_text(vaddr, vaddr + memsz),
-                                                          range_text(*IMAGE_WINDOW)))
-                        ok = False
-                a.image_segments = segs if ok else None
+                for p in problems:
+                    self.error(a.path + ('elf',), "%s: ELF '%s' (%s): %s" % (a.label, elf, file, p))
+                if image is not None and not problems:
+                    a.image_pages = len({page for seg in image.segments for page in seg.pages()})
+        if self.need_every_elf:
+            for elf in self.sys.images:
+                if elf not in self.elfs:
+                    a = next(a for a in self.sys.apps if a.elf == elf)
+                    self.error(a.path + ('elf',), "%s: no ELF file given for image '%s' (pack needs every app's "
+                               'ELF)' % (a.label, elf))
 
     def badge_ok(self, path, label: str, badge: int) -> bool:
         if not 1 <= badge <= BADGE_MAX:
@@ -918,38 +1007,46 @@ class Checker:
                     placed.append(r)
 
     def check_budgets(self) -> None:
+        """An app's memory budget is a RAM Untyped the root task retypes all of the app
+        from, in the order below (libpetrel's process_create, then process_map for the
+        regions): each object goes at the watermark rounded up to its own size, a power
+        of two, and the watermark moves past it. The final watermark must fit."""
         for a in self.sys.apps:
             if not a.stack_ok:
                 continue  # reported; a budget check would only repeat it
-            image = 0
-            spans = [IPC_BUFFER, (STACK_TOP - a.stack, STACK_TOP)]
-            if a.image_segments:
-                pages = set()
-                for vaddr, memsz, _f in a.image_segments:
-                    pages.update(range(page_down(vaddr), page_up(vaddr + memsz), PAGE))
-                    spans.append((vaddr, vaddr + memsz))
-                image = len(pages) * PAGE
-            else:
-                spans.append((IMAGE_WINDOW[0], IMAGE_WINDOW[0] + PAGE))
-            spans += [(r.lo, r.hi) for r in a.regions]
-            mibs = set()
-            for lo, hi in spans:
-                mibs.update(range(lo // MIB, (hi - 1) // MIB + 1))
-            owned = sum(sh['size'] for sh in self.sys.shared if sh['owner'] is a and sh['size'])
-            a.used = {'image': image, 'stack': max(a.stack, 0), 'IPC buffer': IPC_BUFFER_BYTES,
-                      'page directory': PAGE_DIRECTORY_BYTES, 'page tables': len(mibs) * PAGE_TABLE_BYTES,
-                      'shared regions': owned}
-            total = sum(a.used.values())
-            if a.memory is not None and a.memory > 0 and total > a.memory:
-                parts = ', '.join('%s %s' % (k, size_text(v)) for k, v in a.used.items() if v)
+            stack_mibs = {(STACK_TOP - 1) // MIB, (STACK_TOP - a.stack) // MIB}  # one or two
+            mapped = {IMAGE_WINDOW[0] // MIB, IPC_BUFFER[0] // MIB} | stack_mibs
+            further = []  # MiB of shared regions and devices not mapped yet, in file order
+            for r in a.regions:
+                for mib in range(r.lo // MIB, (r.hi - 1) // MIB + 1):
+                    if mib not in mapped:
+                        mapped.add(mib)
+                        further.append(mib)
+            objects = ([('page directory', PAGE_DIRECTORY_BYTES), ('CNode', CNODE_BYTES), ('TCB', TCB_BYTES)] +
+                       [('page tables', PAGE_TABLE_BYTES)] * (2 + len(stack_mibs)) +
+                       [('image', FRAME_BYTES)] * (a.image_pages or 0) +
+                       [('IPC buffer', FRAME_BYTES)] +
+                       [('stack', FRAME_BYTES)] * (a.stack // PAGE) +
+                       [('page tables', PAGE_TABLE_BYTES)] * len(further))
+            watermark = 0
+            parts = dict.fromkeys(('image', 'stack', 'IPC buffer', 'page directory', 'CNode', 'TCB', 'page tables',
+                                   'alignment'), 0)
+            for what, size in objects:
+                watermark = (watermark + size - 1) // size * size + size
+                parts[what] += size
+            parts['alignment'] = watermark - sum(parts.values())
+            a.needs, a.parts = watermark, parts
+            if a.memory is not None and a.memory > 0 and watermark > a.memory:
+                listed = ', '.join('%s %s' % (k, size_text(v)) for k, v in parts.items() if v)
                 self.error(a.path + ('memory',), '%s: needs %s, over its memory budget of %s (%s)' % (
-                    a.label, size_text(total), size_text(a.memory), parts))
+                    a.label, size_text(watermark), size_text(a.memory), listed))
 
 
 # ---------------------------------------------------------------------------
 # Output: the C++ tables and the Graphviz picture.
 
-def emit_header(s: System, source: str, platform: str, elfs: dict[str, str]) -> str:
+def emit_header(s: System, source: str, platform: str) -> str:
+    """NAME_system.hpp. It does not depend on the ELF files (apps include it)."""
     idx = {a.name: a.index for a in s.apps}
     out = []
     w = out.append
@@ -961,7 +1058,8 @@ def emit_header(s: System, source: str, platform: str, elfs: dict[str, str]) -> 
     w('')
     w('namespace petrel::system {')
     w('')
-    w('static_assert(kTablesVersion == 1, "petrel/system_tables.hpp and scripts/petrel-system.py disagree");')
+    w('static_assert(kTablesVersion == %d, "petrel/system_tables.hpp and scripts/petrel-system.py disagree");'
+      % TABLES_VERSION)
     w('')
     w('inline constexpr const char kSystemName[] = "%s";' % s.name)
     w('inline constexpr const char kSystemPlatform[] = "%s";' % platform)
@@ -979,20 +1077,17 @@ def emit_header(s: System, source: str, platform: str, elfs: dict[str, str]) -> 
         w('inline constexpr u32 %sCount = %d;' % (name, count))
         w('')
 
-    # The ELF images, one per distinct elf name; the root task's build links each
-    # in as app_image_<elf>_start/_end.
-    w('// Each ELF image X is linked into the root task as app_image_X_start/_end;')
-    w('// PETREL_SYSTEM_IMAGES(X) applies macro X to every image name, in kImages order.')
-    w('#define PETREL_SYSTEM_IMAGES(X)%s' % ''.join(' X(%s)' % e for e in s.images))
+    # The ELF images, one per distinct elf name.
+    w("// The ELF images by `elf` name; kImages[i]'s file is kImageFiles[i] (NAME_images.cpp, from pack).")
     table('ImageDesc', 'kImages', ['{"%s"}' % e for e in s.images])
 
     rows, comments = [], []
     for a in s.apps:
         fh = 'kRootTask' if a.fault_handler == 'root' else str(idx[a.fault_handler])
         rows.append('{.name = "%s", .image = %d, .priority = %d, .stack_bytes = 0x%x, .memory_budget = 0x%x, '
-                    '.memory_used = 0x%x, .image_bytes = 0x%x, .fault_handler = %s, .restart = %s}' % (
-                        a.name, s.images.index(a.elf), a.priority, a.stack, a.memory, sum(a.used.values()),
-                        a.used['image'], fh, 'true' if a.restart else 'false'))
+                    '.fault_handler = %s, .restart = %s}' % (
+                        a.name, s.images.index(a.elf), a.priority, a.stack, a.memory, fh,
+                        'true' if a.restart else 'false'))
         comments.append('%d' % a.index)
     table('AppDesc', 'kApps', rows, comments)
 
@@ -1049,6 +1144,40 @@ def emit_header(s: System, source: str, platform: str, elfs: dict[str, str]) -> 
             w('inline constexpr u32 %s = %d;' % (name, k))
         w('}  // namespace %s' % ns)
     w('')
+    w('}  // namespace petrel::system')
+    return '\n'.join(out) + '\n'
+
+
+def gas_string(path: str) -> str:
+    """A file name as a GNU as string: backslash and double quote escaped."""
+    return '"%s"' % path.replace('\\', '\\\\').replace('"', '\\"')
+
+
+def emit_images(s: System, source: str, platform: str, elfs: dict[str, str]) -> str:
+    """NAME_images.cpp: every image's ELF file (given for each) packed into the root
+    task's image with .incbin, and kImageFiles pointing at them, in kImages order."""
+    out = []
+    w = out.append
+    w('// Generated by scripts/petrel-system.py pack from %s for %s: do not edit.' % (source, platform))
+    w("// The app images of system %s, packed into its root task's image (kImageFiles)." % s.name)
+    w('#include "petrel/system_tables.hpp"')
+    w('asm(R"petrel(')
+    w('    .section .rodata.petrel_images, "a"')
+    for k, elf in enumerate(s.images):
+        w('    .balign 8')
+        w('petrel_image_%d:' % k)
+        w('    .incbin %s' % gas_string(os.path.abspath(elfs[elf])))
+        w('petrel_image_%d_end:' % k)
+    # Back to the compiler's section: it does not know the asm left it, and would
+    # put the code after this statement into the images' section.
+    w('    .previous')
+    w(')petrel");')
+    w('extern "C" const u8 %s;' % ', '.join('petrel_image_%d[], petrel_image_%d_end[]' % (k, k)
+                                                   for k in range(len(s.images))))
+    w('namespace petrel::system {')
+    w('const ImageFile kImageFiles[] = {%s};  // kImages order: %s' % (
+        ', '.join('{petrel_image_%d, petrel_image_%d_end}' % (k, k) for k in range(len(s.images))),
+        ', '.join(s.images)))
     w('}  // namespace petrel::system')
     return '\n'.join(out) + '\n'
 
@@ -1111,16 +1240,20 @@ def write_file(path: str, text: str) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog='petrel-system.py',
-                                 description='Check a Petrel system description, emit its tables, draw it.')
+                                 description='Check a Petrel system description, emit its tables, draw it, '
+                                             "pack its apps' ELF files.")
     sub = ap.add_subparsers(dest='cmd', required=True)
     for name, helptext in (('check', 'report every mistake, FILE:LINE: ... (exit status 1)'),
-                           ('emit', 'check, then write the C++ tables for the root task'),
-                           ('draw', 'check, then write a Graphviz picture of the system')):
+                           ('emit', 'check, then write the C++ tables for the root task and the apps'),
+                           ('draw', 'check, then write a Graphviz picture of the system'),
+                           ('pack', "check with every app's ELF, then write the C++ source packing them "
+                                    "into the root task's image")):
         p = sub.add_parser(name, help=helptext)
         p.add_argument('system', help='the system description (TOML)')
         p.add_argument('--platform', required=True, choices=PLATFORM_NAMES)
         p.add_argument('--elf', action='append', default=[], metavar='ELF=PATH',
-                       help="an app image: the app's `elf` name and its ELF file (repeatable)")
+                       help="an app image: the app's `elf` name and its ELF file (repeatable%s)"
+                       % ('; one for every image' if name == 'pack' else ''))
         if name != 'check':
             p.add_argument('-o', '--output', required=True, help='the file to write')
         if name == 'draw':
@@ -1135,6 +1268,8 @@ def main(argv=None) -> int:
             ap.error('--elf %s: expected ELF=PATH' % spec)
         if name in elfs:
             ap.error('--elf %s: given twice' % name)
+        if args.cmd == 'pack' and ('\n' in path or ')petrel"' in path):
+            ap.error('--elf %s: the file name cannot go into the generated source' % spec)
         elfs[name] = path
     try:
         with open(args.system, 'rb') as f:
@@ -1149,7 +1284,7 @@ def main(argv=None) -> int:
         print('%s:%d: not UTF-8 text' % (args.system, line), file=sys.stderr)
         return 1
 
-    checker = Checker(args.system, text, args.platform, elfs)
+    checker = Checker(args.system, text, args.platform, elfs, need_every_elf=args.cmd == 'pack')
     system = checker.run()
     if checker.errors:
         for m in checker.messages():
@@ -1162,7 +1297,12 @@ def main(argv=None) -> int:
             len(system.shared), len(system.irqs), len(system.devices)))
         return 0
     if args.cmd == 'emit':
-        write_file(args.output, emit_header(system, args.system, args.platform, elfs))
+        write_file(args.output, emit_header(system, args.system, args.platform))
+        return 0
+    if args.cmd == 'pack':
+        # Always a new file, even when the same: the root task's build sees a changed
+        # ELF only through this file's time (its .incbin is no dependency it knows).
+        write_file(args.output, emit_images(system, args.system, args.platform, elfs))
         return 0
     write_file(args.output, emit_dot(system, args.platform))
     if args.svg:

@@ -9,7 +9,7 @@
 
 using namespace demo;
 
-extern "C" void petrel_app_crasher(u32, u32 restarts, u32) {
+extern "C" void petrel_app_main(u32, u32 restarts) {
     constexpr u32 kMe = app::crasher;
     constexpr u32 kConsole = channel_slot(kSystem, kMe, channel::console);
     constexpr u32 kClock = channel_slot(kSystem, kMe, channel::clock);

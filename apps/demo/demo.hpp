@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // demo: what the demo system's apps share: their tables, slots and the echo protocol.
 //
-// Every app of the demo is an entry function petrel_app_<elf> linked into the
-// demo's root-task image (apps/system/root_task.cpp), and finds its caps with
-// petrel/system.hpp's functions over the demo's tables (system.toml).
+// Every app of the demo is an ELF of its own (apps/demo/meson.build) whose
+// petrel_app_main the system root task starts (apps/system/root_task.cpp); it
+// finds its caps with petrel/system.hpp's functions over the demo's tables
+// (system.toml).
 #pragma once
 
 #include PETREL_SYSTEM_TABLES
@@ -29,6 +30,18 @@ constexpr u32 notify_slot(u32 from, u32 client) {
             client_badge(kSystem, from, c))
             return channel_slot(kSystem, from, c);
     return 0;
+}
+
+// For a server of endpoint channel kChannel: per client badge 1..8, the slot of
+// the notification through which the server tells that client something is
+// ready (notify_slot), 0 if none.
+template <u32 kServer, u32 kChannel>
+void fill_clients(u32 (&ntfn)[8]) {
+    const ChannelDesc &ch = kSystem.channels[kChannel];
+    for (u32 i = ch.first_client; i < ch.first_client + ch.client_count; ++i) {
+        const ClientDesc &c = kSystem.clients[i];
+        if (c.badge >= 1 && c.badge <= 8) ntfn[c.badge - 1] = notify_slot(kServer, c.app);
+    }
 }
 
 // The index of the first [[irq]] of `app` (kSystem.irqs.count if none).

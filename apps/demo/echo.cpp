@@ -5,7 +5,7 @@
 
 using namespace demo;
 
-extern "C" void petrel_app_echo(u32, u32, u32) {
+extern "C" void petrel_app_main(u32, u32) {
     constexpr u32 kMe = app::echo;
     constexpr u32 kEp = channel_slot(kSystem, kMe, channel::echo);
     constexpr u32 kConsole = channel_slot(kSystem, kMe, channel::console);

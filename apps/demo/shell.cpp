@@ -201,7 +201,7 @@ struct Shell {
 
 }  // namespace
 
-extern "C" void petrel_app_shell(u32, u32, u32) {
+extern "C" void petrel_app_main(u32, u32) {
     Shell sh;
     sh.out.printf("shell: ready on system '%s' (%u apps); type help\n", kSystemName, kAppsCount);
     for (;;) {

@@ -2,6 +2,8 @@
 // libpetrel: the object allocator and processes (see process.hpp).
 #include "petrel/process.hpp"
 
+#include "petrel/elf.hpp"
+
 extern "C" char __init_array_end[], __image_end[];  // apps/lib/user.ld: end of the text segment; of the image
 
 namespace petrel {
@@ -127,14 +129,60 @@ Error map_with_table(Allocator &alloc, u32 frame, u32 pd, u32 vaddr, u32 rights,
     return page_map(alloc.ipc(), frame, pd, vaddr, rights, attr);
 }
 
-// A copy of the creator's page at `vaddr` (one of its image's) in a new frame.
-Error copy_page(Allocator &alloc, u32 frame, u32 vaddr) {
+// Fills the new frame `frame` through the creator's copy window: `len` bytes
+// from `src` at byte `at` of the page (the rest stays zero, as Retype made
+// it); `code`: then makes the instruction side see them (PageUnify).
+Error fill_frame(Allocator &alloc, u32 frame, const u8 *src, u32 at, u32 len, bool code) {
     u32 pt = 0;
-    const Error e = map_with_table(alloc, frame, abi::kCapInitVSpace, kCopyWindow, kRw, kDataAttr, !g_window_pt, pt);
+    Error e = map_with_table(alloc, frame, abi::kCapInitVSpace, kCopyWindow, kRw, kDataAttr, !g_window_pt, pt);
     if (pt) g_window_pt = pt;
     if (e != Error::None) return e;
-    __builtin_memcpy(reinterpret_cast<void *>(kCopyWindow), reinterpret_cast<const void *>(vaddr), kPage);
-    return page_unmap(frame);
+    if (len) __builtin_memcpy(reinterpret_cast<u8 *>(kCopyWindow) + at, src, len);
+    if (code) e = page_unify(frame, 0, kPage);
+    return first_error(e, page_unmap(frame));
+}
+
+// Whether the ELF may be loaded as a process's image; else says why.
+const char *elf_refusal(const ElfFile &f) {
+    bool entry_ok = false;
+    for (u32 i = 0; i < f.segment_count(); ++i) {
+        const ElfSegment &s = f.segment(i);
+        if (s.vaddr & (kPage - 1)) return "a segment does not start on a page";
+        if (s.vaddr < kProcessImageBase || s.vaddr + s.memsz > kProcessIpcBuffer || s.vaddr + s.memsz < s.vaddr)
+            return "a segment lies outside the image window 0x00010000..0x00100000";
+        if (s.writable && s.executable) return "a segment is both writable and executable";
+        for (u32 k = 0; k < i; ++k) {
+            const ElfSegment &o = f.segment(k);
+            if (s.vaddr < align_up(o.vaddr + o.memsz, kPage) && o.vaddr < align_up(s.vaddr + s.memsz, kPage))
+                return "two segments share a page";
+        }
+        const u32 pc = f.entry() & ~1u;
+        if (s.executable && pc >= s.vaddr && pc < s.vaddr + s.memsz) entry_ok = true;
+    }
+    return entry_ok ? nullptr : "the entry point is not in an executable segment";
+}
+
+// Each page of each of the ELF's segments: a new frame holding its bytes,
+// mapped into the process with the segment's permissions.
+Error load_elf(Allocator &alloc, Process &p, const ElfFile &f) {
+    for (u32 i = 0; i < f.segment_count(); ++i) {
+        const ElfSegment &s = f.segment(i);
+        const u32 rights = s.writable ? kRw : u32{abi::kRightRead};
+        const u32 attr = abi::kVmCacheable | (s.executable ? 0u : u32{abi::kVmExecuteNever});
+        for (u32 page = s.vaddr; page < s.vaddr + s.memsz; page += kPage) {
+            const u32 f_slot = alloc.make(ObjectType::Frame4K);
+            p.end_slot = alloc.next_slot();
+            if (!f_slot) return alloc.error();
+            ++p.image_pages;
+            const u32 done = page - s.vaddr;  // file bytes before this page
+            const u32 len = done >= s.filesz ? 0 : (s.filesz - done < kPage ? s.filesz - done : kPage);
+            Error e = fill_frame(alloc, f_slot, f.bytes(s) + done, 0, len, s.executable);
+            p.end_slot = alloc.next_slot();  // the window's PageTable, the first time
+            if (e == Error::None) e = page_map(alloc.ipc(), f_slot, p.pd, page, rights, attr);
+            if (e != Error::None) return e;
+        }
+    }
+    return Error::None;
 }
 
 // Puts a copy, a badged copy or (`move`) the creator's cap `src` into the
@@ -173,14 +221,20 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
     p = Process{};
     const abi::BootInfo *bi = alloc.bootinfo();
     abi::IpcBuffer *ipc = alloc.ipc();
-    if (!spec.entry || spec.cnode_radix < 2 || spec.cnode_radix > 16 || spec.stack_pages == 0 ||
-        spec.stack_pages > 255)
+    if ((!spec.entry && !spec.elf_begin) || spec.cnode_radix < 2 || spec.cnode_radix > 16 ||
+        spec.stack_pages == 0 || spec.stack_pages > 255)
         return Error::InvalidArgument;
+    ElfFile elf;
+    if (spec.elf_begin) {
+        if (!elf.parse(spec.elf_begin, spec.elf_end)) p.why = elf.error();
+        else p.why = elf_refusal(elf);
+        if (p.why) return Error::InvalidArgument;
+    }
     const u32 text_end = align_up(reinterpret_cast<u32>(__init_array_end), kPage);
     const u32 image_end = align_up(reinterpret_cast<u32>(__image_end), kPage);
     if (image_end > kProcessIpcBuffer) return Error::RangeError;
-    const u32 text_pages = (text_end - kProcessImageBase) / kPage;
-    const u32 data_pages = (image_end - text_end) / kPage;
+    const u32 text_pages = spec.elf_begin ? 0 : (text_end - kProcessImageBase) / kPage;
+    const u32 data_pages = spec.elf_begin ? 0 : (image_end - text_end) / kPage;
 
     p.first_slot = alloc.next_slot();
     p.cnode_radix = spec.cnode_radix;
@@ -208,7 +262,8 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
     p.table_mb[p.table_count++] = stack_mb_high;  // process_map() makes no second table there
     if (stack_mb_low != stack_mb_high) p.table_mb[p.table_count++] = stack_mb_low;
 
-    // Text: the creator's frames, shared read-only.
+    // An ELF's segments; or the creator's text, shared read-only, and copies of its data.
+    if (spec.elf_begin && (e = load_elf(alloc, p, elf)) != Error::None) return e;
     for (u32 i = 0; i < text_pages; ++i) {
         const u32 f = alloc.copy(bi->user_image_frames.start + i, abi::kRightRead);
         p.end_slot = alloc.next_slot();
@@ -222,7 +277,7 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
         const u32 f = alloc.make(ObjectType::Frame4K);
         p.end_slot = alloc.next_slot();
         if (!f) return alloc.error();
-        e = copy_page(alloc, f, vaddr);
+        e = fill_frame(alloc, f, reinterpret_cast<const u8 *>(vaddr), 0, kPage, false);
         p.end_slot = alloc.next_slot();  // the window's PageTable, the first time
         if (e == Error::None) e = page_map(ipc, f, p.pd, vaddr, kRw, kDataAttr);
         if (e != Error::None) return e;
@@ -255,14 +310,23 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
     if (e != Error::None) return e;
     debug_name_thread(ipc, p.tcb, spec.name);
     UserRegisters r{};
-    r.pc = reinterpret_cast<u32>(&process_entry);
     r.sp = kProcessStackTop;
-    r.cpsr = kCpsrUserArm;
     r.lr = 0;
-    r.r[0] = reinterpret_cast<u32>(spec.entry);
-    r.r[1] = spec.arg[0];
-    r.r[2] = spec.arg[1];
-    r.r[3] = spec.arg[2];
+    if (spec.elf_begin) {  // the ELF's entry (Thumb if its bit 0 is set), r0-r2 the arguments
+        constexpr u32 kCpsrThumb = 1u << 5;
+        r.pc = elf.entry() & ~1u;
+        r.cpsr = kCpsrUserArm | ((elf.entry() & 1) ? kCpsrThumb : 0);
+        r.r[0] = spec.arg[0];
+        r.r[1] = spec.arg[1];
+        r.r[2] = spec.arg[2];
+    } else {  // process_entry(entry, arg0, arg1, arg2)
+        r.pc = reinterpret_cast<u32>(&process_entry);
+        r.cpsr = kCpsrUserArm;
+        r.r[0] = reinterpret_cast<u32>(spec.entry);
+        r.r[1] = spec.arg[0];
+        r.r[2] = spec.arg[1];
+        r.r[3] = spec.arg[2];
+    }
     return tcb_write_registers(ipc, p.tcb, false, 8, r);  // pc, sp, cpsr, lr, r0-r3
 }
 

@@ -2,9 +2,9 @@
 // The system root task: makes every app of a system description from its tables, starts them, handles their faults.
 //
 // Compiled once per system with -DPETREL_SYSTEM_TABLES="NAME_system.hpp" (the
-// tables scripts/petrel-system.py emits) and linked with the system's apps,
-// each an entry function petrel_app_<elf> (petrel/system.hpp). Using kernel
-// invocations only, it:
+// tables scripts/petrel-system.py emits) and linked with NAME_images.cpp (the
+// apps' ELF files, which `petrel-system.py pack` packs in as kImageFiles).
+// Using kernel invocations only, it:
 //   1. makes, from the largest RAM Untyped, the system's objects: an
 //      endpoint per endpoint channel, a notification per notification channel,
 //      the frames of every shared region, the device frames of every device
@@ -13,10 +13,12 @@
 //      own endpoint (faults of the apps it handles, and kRootAppState queries);
 //   2. gives each app an Untyped of its memory budget (rounded up to a power of
 //      two): the app's address space, CNode, thread, stack, IPC buffer and the
-//      private copies of the image's data come from it, so an app that would
-//      not fit is refused (NotEnoughMemory) instead of eating the others' memory;
-//   3. makes each app a process (petrel/process.hpp) at its priority with its
-//      stack, gives it its caps in the order petrel/system.hpp computes,
+//      frames of its ELF's segments come from it, so an app that would not fit
+//      is refused (NotEnoughMemory) instead of eating the others' memory;
+//   3. makes each app a process (petrel/process.hpp) from its ELF: each
+//      PT_LOAD segment copied into new frames, mapped with the segment's own
+//      permissions (text read-only and executable, data read-write and never
+//      executable); at its priority with its stack; gives it its caps in the order petrel/system.hpp computes,
 //      binds its interrupt notification, takes its lines from IRQ Control
 //      (with the trigger asked for) and moves their handlers in, maps its
 //      shared regions (with their rights, cacheable, never executable) and
@@ -35,22 +37,7 @@ using namespace petrel;
 using namespace petrel::system;
 using abi::Error;
 
-#define PETREL_DECLARE_APP(x) extern "C" void petrel_app_##x(u32, u32, u32);
-PETREL_SYSTEM_IMAGES(PETREL_DECLARE_APP)
-#define PETREL_APP_ENTRY(x) &petrel_app_##x,
-
 namespace {
-
-void (*const kEntries[])(u32, u32, u32) = {PETREL_SYSTEM_IMAGES(PETREL_APP_ENTRY)};
-static_assert(sizeof(kEntries) / sizeof(kEntries[0]) == kImagesCount);
-
-// Every app's thread starts here (in its own address space): its entry, then
-// a message to the root that it returned (its thread then stops).
-void app_main(u32 index, u32 restarts, u32) {
-    kEntries[kApps[index].image](index, restarts, 0);
-    MessageRegs mr{};
-    send(kAppCapRoot, {kRootAppExited, 0, 0, 0}, mr);
-}
 
 constexpr u32 kMaxApps = 20;
 constexpr u32 kPoolSlots = 640;  // the system's own objects
@@ -130,7 +117,8 @@ bool make_app(u32 i) {
 
     ProcessSpec spec;
     spec.name = d.name;
-    spec.entry = app_main;
+    spec.elf_begin = kImageFiles[d.image].begin;
+    spec.elf_end = kImageFiles[d.image].end;
     spec.arg[0] = i;
     spec.arg[1] = a.restarts;
     spec.priority = d.priority;
@@ -138,7 +126,12 @@ bool make_app(u32 i) {
     spec.stack_pages = d.stack_bytes >> abi::kPageBits;
     spec.fault_ep = d.fault_handler == kRootTask ? g_root_ep : g_fault_ep[d.fault_handler];
     spec.fault_badge = i + 1;
-    if (!m.check(process_create(a.alloc, spec, a.p), "making its process")) return false;
+    const Error made = process_create(a.alloc, spec, a.p);
+    if (made != Error::None && a.p.why) {
+        printf("root: app '%s': its ELF '%s': %s\n", d.name, kImages[d.image].elf, a.p.why);
+        m.ok = false;
+    }
+    if (!m.check(made, "making its process")) return false;
 
     m.give(g_root_ep, kCall, kQueryBadge | (i + 1), kAppCapRoot, "its root-task cap");
     for (u32 c = 0; c < kChannelsCount; ++c) {
@@ -354,8 +347,9 @@ int main(const abi::BootInfo *bi) {
     for (u32 i = 0; i < kAppsCount; ++i) {
         if (make_app(i)) ++started;
         const AppDesc &d = kApps[i];
-        printf("root: app '%s': %s, priority %u, stack %u KiB, memory budget %u KiB\n", d.name,
-               app_state_name(g_apps[i].state), d.priority, d.stack_bytes / 1024, d.memory_budget / 1024);
+        printf("root: app '%s': %s, priority %u, stack %u KiB, memory budget %u KiB, ELF '%s' (%u page%s)\n",
+               d.name, app_state_name(g_apps[i].state), d.priority, d.stack_bytes / 1024, d.memory_budget / 1024,
+               kImages[d.image].elf, g_apps[i].p.image_pages, g_apps[i].p.image_pages == 1 ? "" : "s");
     }
     printf("root: %u of %u apps started; handling faults\n", started, kAppsCount);
 

@@ -3,20 +3,29 @@
 """Tests of scripts/petrel-system.py, the system-description tool (meson suite 'host').
 
   test_petrel_system.py --source-root DIR [--cxx 'c++'] [--cross-cxx 'arm-none-eabi-g++']
-                        [--root-elf PATH --readelf PATH] [unittest arguments, e.g. a class name]
+                        [--root-elf PATH --readelf PATH --objcopy PATH]
+                        [unittest arguments, e.g. a class name]
 
 Bad descriptions (test/tools/bad/*.toml) each say what the tool must print, in
 comments read here:
   # expect: FILE:LINE: message   every line of stderr, in order (exit status 1)
   # platform: P                  the platform to check for (default qemu-virt)
-  # elf: NAME=SPEC               an --elf to pass: SPEC is VADDR+MEMSZ:FLAGS,...
-                                 (a synthesized ARM ELF with those PT_LOAD
-                                 segments), `garbage` (not an ELF) or `missing`;
-                                 $ELFDIR in an expected line is where they are.
+  # command: pack                run `pack` (it must write no output) instead of `check`
+  # elf: NAME=SPEC [entry=0xE]   an --elf to pass: SPEC is SEGMENT,SEGMENT,... (a
+                                 synthesized ARM ELF with those PT_LOAD segments,
+                                 entry E or the first executable segment's start),
+                                 `garbage` (not an ELF) or `missing`; a SEGMENT is
+                                 VADDR+MEMSZ:FLAGS[/FILESZ][@OFFSET] (FILESZ
+                                 defaults to min(MEMSZ, 0x200) bytes of a pattern
+                                 stored after the headers; FLAGS as in ELF: R 4,
+                                 W 2, X 1); $ELFDIR in an expected line is where
+                                 they are.
 Good descriptions (test/tools/good/*.toml) must check on the platforms listed
 in `# platforms:`, and their emitted header must compile (host and target) and,
 run through dump_tables.cpp, print test/tools/good/NAME.PLATFORM.expected when
-that file exists.
+that file exists. BudgetTest adds memory budgets up by hand; PackTest links
+pack's output on the host and compares the target object's section with the
+ELF files it packs.
 """
 import argparse
 import importlib.util
@@ -49,14 +58,29 @@ def run_tool(args, cwd=None):
     return subprocess.run([sys.executable, tool_path()] + args, cwd=cwd, capture_output=True, text=True)
 
 
-def make_elf(path, segments, machine=40, etype=2):
-    """A minimal 32-bit little-endian ELF executable with these PT_LOAD segments."""
+def make_elf(path, segments, entry=None, machine=40, etype=2, seed=0):
+    """A minimal 32-bit little-endian ELF executable with these PT_LOAD segments, each
+    (vaddr, memsz, flags[, filesz[, offset]]): filesz defaults to min(memsz, 0x200)
+    bytes of a pattern (from `seed`), stored after the program headers unless an
+    offset is given (then nothing is stored for it). The entry defaults to the
+    first executable segment's start. Returns the file's bytes."""
+    segs = [tuple(s) + (None,) * (5 - len(s)) for s in segments]
+    if entry is None:
+        entry = next((v for v, _m, f, _fs, _o in segs if f & 1), 0x10000)
     ident = b'\x7fELF' + bytes([1, 1, 1]) + bytes(9)
-    header = struct.pack('<16sHHIIIIIHHHHHH', ident, etype, machine, 1, 0x10000, 52, 0, 0x0500_0000, 52, 32,
-                         len(segments), 40, 0, 0)
-    phdrs = b''.join(struct.pack('<8I', 1, 0x1000, v, v, 0, m, f, 0x1000) for v, m, f in segments)
-    with open(path, 'wb') as f:
-        f.write(header + phdrs)
+    header = struct.pack('<16sHHIIIIIHHHHHH', ident, etype, machine, 1, entry, 52, 0, 0x0500_0000, 52, 32,
+                         len(segs), 40, 0, 0)
+    body = bytearray(header + bytes(32 * len(segs)))
+    for k, (v, m, f, filesz, offset) in enumerate(segs):
+        filesz = min(m, 0x200) if filesz is None else filesz
+        if offset is None:
+            body += bytes(-len(body) % 4)
+            offset = len(body)
+            body += bytes((seed * 37 + k * 101 + i * 7 + (i >> 8)) & 0xff for i in range(filesz))
+        struct.pack_into('<8I', body, 52 + 32 * k, 1, offset, v, v, filesz, m, f, 0x1000)
+    with open(path, 'wb') as out:
+        out.write(body)
+    return bytes(body)
 
 
 def read(path):
@@ -73,16 +97,20 @@ def elf_args(text, elfdir):
     for spec in directives(text, 'elf'):
         name, _, what = spec.partition('=')
         path = os.path.join(elfdir, name + '.elf')
+        what, _, extra = what.partition(' ')
         if what == 'garbage':
             with open(path, 'wb') as f:
                 f.write(b'this is not an ELF file\n')
         elif what != 'missing':
             segs = []
             for seg in what.split(','):
-                m = re.fullmatch(r'(0x[0-9a-f]+)\+(0x[0-9a-f]+):(\d+)', seg.strip())
+                m = re.fullmatch(r'(0x[0-9a-f]+)\+(0x[0-9a-f]+):(\d+)(?:/(0x[0-9a-f]+))?(?:@(0x[0-9a-f]+))?',
+                                 seg.strip())
                 assert m, 'bad elf directive %r' % spec
-                segs.append((int(m.group(1), 16), int(m.group(2), 16), int(m.group(3))))
-            make_elf(path, segs)
+                segs.append(tuple(int(g, 0) if g else None for g in m.groups()))
+            m = re.fullmatch(r'(?:entry=(0x[0-9a-f]+))?', extra.strip())
+            assert m, 'bad elf directive %r' % spec
+            make_elf(path, segs, entry=int(m.group(1), 16) if m.group(1) else None)
         args += ['--elf', '%s=%s' % (name, path)]
     return args
 
@@ -176,10 +204,14 @@ class BadDescriptionsTest(unittest.TestCase):
                 expect = directives(text, 'expect')
                 self.assertTrue(expect, '%s has no "# expect:" line' % name)
                 platform = (directives(text, 'platform') or ['qemu-virt'])[0]
+                command = (directives(text, 'command') or ['check'])[0]
                 with tempfile.TemporaryDirectory() as elfdir:
-                    args = ['check', name, '--platform', platform] + elf_args(text, elfdir)
+                    out = os.path.join(elfdir, 'out.cpp')
+                    args = ([command, name, '--platform', platform] + elf_args(text, elfdir) +
+                            (['-o', out] if command != 'check' else []))
                     r = run_tool(args, cwd=bad)
                     got = r.stderr.replace(elfdir, '$ELFDIR').splitlines()
+                    self.assertFalse(os.path.exists(out), '%s: a bad description must write no output' % name)
                 self.assertEqual(got, expect, '%s: stderr differs' % name)
                 self.assertEqual(r.returncode, 1, name)
                 self.assertEqual(r.stdout, '', name)
@@ -187,7 +219,7 @@ class BadDescriptionsTest(unittest.TestCase):
     def test_emit_and_draw_refuse_a_bad_description(self):
         bad = os.path.join(HERE, 'bad')
         with tempfile.TemporaryDirectory() as d:
-            for cmd in ('emit', 'draw'):
+            for cmd in ('emit', 'draw', 'pack'):
                 out = os.path.join(d, 'out.' + cmd)
                 r = run_tool([cmd, 'bad-priority.toml', '--platform', 'qemu-virt', '-o', out], cwd=bad)
                 self.assertEqual(r.returncode, 1)
@@ -205,7 +237,7 @@ class BadDescriptionsTest(unittest.TestCase):
         for fragment in ['TOML syntax', 'unknown key', 'unknown table', 'missing key', 'must be an integer',
                          'must be a table', 'must be an array of tables', 'missing [system]', 'no [[app]]',
                          'duplicate app name', 'not usable as a C++ name', 'longer than 15', 'priority 300 out of',
-                         'stack 5000 is not', 'does not fit below', 'memory budget 0 is not positive',
+                         'stack 5000 is not', 'at most 255 stack pages', 'memory budget 0 is not positive',
                          'unknown app', 'root task is not one of the apps', 'its own faults', 'restart = true',
                          'a channel to itself', 'badge 1 given twice', 'badge 0 out of range', 'shares bits',
                          'neither "endpoint"', 'no clients', 'duplicate channel name', 'size 5000 is not',
@@ -216,27 +248,34 @@ class BadDescriptionsTest(unittest.TestCase):
                          "cannot set a line's trigger", 'neither "level"', 'has no value for platform',
                          'unknown platform', 'given twice (also', 'overlaps device',
                          'not device memory the root task gets', 'over its memory budget',
-                         'outside the image window', 'not an ELF file', 'cannot read it', 'no app has elf']:
+                         'outside the image window', 'not an ELF file', 'cannot read it', 'no app has elf',
+                         'both writable and executable', 'does not start on a page', 'share the page',
+                         'not in an executable segment', 'filesz > memsz', 'lie outside the file',
+                         'no ELF file given for image', 'alignment']:
             self.assertIn(fragment, text)
 
 
 # ---------------------------------------------------------------------------
 
+WARN = ['-std=c++20', '-Wall', '-Wextra', '-Werror', '-Wshadow', '-Wold-style-cast',
+        '-Wzero-as-null-pointer-constant', '-pedantic']
+TARGET = ['-ffreestanding', '-fno-exceptions', '-fno-rtti', '-marm', '-mfloat-abi=soft', '-O2']
+INCS = []  # set in main(): the kernel's and libpetrel's include directories
+
+
 def compile_and_dump(testcase, header, workdir, source_root):
     """Compiles dump_tables.cpp with the emitted header natively, runs it, returns its output;
     and compiles the header for the target when a cross compiler was given."""
     incs = ['-I', os.path.join(source_root, 'src', 'include'), '-I', os.path.join(source_root, 'apps', 'lib', 'include')]
-    warn = ['-std=c++20', '-Wall', '-Wextra', '-Werror', '-Wshadow', '-Wold-style-cast',
-            '-Wzero-as-null-pointer-constant', '-pedantic']
+    warn = WARN
     define = ['-DPETREL_SYSTEM_TABLES="%s"' % header]
     if OPTS.cross_cxx:
         use = os.path.join(workdir, 'use.cpp')
         with open(use, 'w', encoding='utf-8') as f:
             f.write('#include PETREL_SYSTEM_TABLES\n'
                     'const petrel::system::SystemDesc *system_desc() { return &petrel::system::kSystem; }\n')
-        r = subprocess.run(shlex.split(OPTS.cross_cxx) + warn + define + incs +
-                           ['-ffreestanding', '-fno-exceptions', '-fno-rtti', '-marm', '-mfloat-abi=soft', '-O2',
-                            '-c', use, '-o', os.path.join(workdir, 'use.o')],
+        r = subprocess.run(shlex.split(OPTS.cross_cxx) + warn + define + incs + TARGET +
+                           ['-c', use, '-o', os.path.join(workdir, 'use.o')],
                            capture_output=True, text=True)
         testcase.assertEqual(r.returncode, 0, 'the target compiler refused %s:\n%s' % (header, r.stderr))
     exe = os.path.join(workdir, 'dump')
@@ -320,7 +359,8 @@ class GoodDescriptionsTest(unittest.TestCase):
                 self.assertIn('system demo on %s' % platform, dump)
 
     def test_real_elf(self):
-        """The root task's ELF as an app image: its PT_LOAD pages are what readelf shows."""
+        """The root task's ELF as an app image: check and pack accept it (its text and data on
+        pages of their own), and its budget is charged with the PT_LOAD pages readelf shows."""
         if not OPTS.root_elf:
             self.skipTest('no --root-elf given')
         out = subprocess.run([OPTS.readelf, '-lW', OPTS.root_elf], capture_output=True, text=True,
@@ -331,22 +371,299 @@ class GoodDescriptionsTest(unittest.TestCase):
             v, size = int(m.group(1), 16), int(m.group(2), 16)
             pages.update(range(v & ~0xfff, (v + size + 0xfff) & ~0xfff, 0x1000))
         self.assertTrue(pages)
-        desc = os.path.join(HERE, 'good', 'minimal.toml')
+        # One app, no regions, a 16 KiB stack: page directory [0, 8K), CNode [8K, 10K), TCB
+        # [10K, 10.5K), page tables for MiB 0, 1 and 0x7ff at [11K, 14K); the frames from 16K:
+        # the image's pages, the IPC buffer (4K), the stack (16K).
+        need = 16 * 1024 + len(pages) * 0x1000 + 0x1000 + 0x4000
         with tempfile.TemporaryDirectory() as d:
-            header = os.path.join(d, 'real_system.hpp')
-            r = run_tool(['emit', desc, '--platform', 'qemu-virt', '--elf', 'solo=' + OPTS.root_elf, '-o', header])
+            desc = os.path.join(d, 'real.toml')
+            for memory in (need, need - 1024):
+                with open(desc, 'w', encoding='utf-8') as f:
+                    f.write('[system]\nname = "real"\n\n[[app]]\nname = "solo"\npriority = 1\n'
+                            'memory = 0x%x\n' % memory)
+                r = run_tool(['check', desc, '--platform', 'qemu-virt', '--elf', 'solo=' + OPTS.root_elf])
+                if memory == need:
+                    self.assertEqual((r.returncode, r.stderr), (0, ''))
+                else:
+                    self.assertEqual(r.stderr, "%s:7: app 'solo': needs %d KiB, over its memory budget of %d KiB "
+                                     "(image %d KiB, stack 16 KiB, IPC buffer 4 KiB, page directory 8 KiB, CNode 2 "
+                                     "KiB, TCB 512 B, page tables 3 KiB, alignment 2.5 KiB)\n"
+                                     % (desc, need // 1024, need // 1024 - 1, len(pages) * 4))
+            out = os.path.join(d, 'real_images.cpp')
+            r = run_tool(['pack', desc, '--platform', 'qemu-virt', '--elf', 'solo=' + OPTS.root_elf, '-o', out])
+            self.assertEqual(r.returncode, 1)  # the budget is 1 KiB short
+            self.assertIn('over its memory budget', r.stderr)
+            self.assertFalse(os.path.exists(out))
+            with open(desc, 'a', encoding='utf-8') as f:
+                f.write('stack = 0x3000\n')  # 4 KiB less stack: now it fits
+            r = run_tool(['pack', desc, '--platform', 'qemu-virt', '--elf', 'solo=' + OPTS.root_elf, '-o', out])
             self.assertEqual((r.returncode, r.stderr), (0, ''))
-            dump = compile_and_dump(self, header, d, OPTS.source_root)
-        m = re.search(r'image_bytes (\d+)', dump)
-        self.assertEqual(int(m.group(1)), len(pages) * 0x1000)
-        # image + 16 KiB stack + 4 KiB IPC buffer + 8 KiB directory + 3 page tables (MiB 0, 1, stack)
-        m = re.search(r'memory_used (\d+)', dump)
-        self.assertEqual(int(m.group(1)), len(pages) * 0x1000 + 0x4000 + 0x1000 + 0x2000 + 3 * 1024)
+            self.assertIn('    .incbin "%s"\n' % os.path.abspath(OPTS.root_elf), read(out))
 
 
 def shutil_which(name):
     import shutil
     return shutil.which(name)
+
+
+# ---------------------------------------------------------------------------
+
+def check_text(text, elfs=None, platform='qemu-virt'):
+    """Runs the tool's checker on a description's text; returns (system, error messages)."""
+    tool = load_tool()
+    checker = tool.Checker('t.toml', text, platform, elfs or {})
+    system = checker.run()
+    return system, checker.messages()
+
+
+def app_toml(name, memory, stack=None, extra=''):
+    return ('[[app]]\nname = "%s"\npriority = 10\nmemory = 0x%x\n%s%s\n'
+            % (name, memory, 'stack = 0x%x\n' % stack if stack else '', extra))
+
+
+class BudgetTest(unittest.TestCase):
+    """An app's memory budget holds exactly what the root task retypes from it, in order, each
+    object at the watermark rounded up to its own size."""
+
+    def needs(self, text, elfs=None):
+        system, errors = check_text(text, elfs)
+        self.assertEqual(errors, [])
+        return {a.name: (a.needs, a.parts) for a in system.apps}
+
+    def test_hand_computed(self):
+        """good/exact-budget.toml, whose budgets are exactly these needs."""
+        text = read(os.path.join(HERE, 'good', 'exact-budget.toml'))
+        with tempfile.TemporaryDirectory() as d:
+            needs = self.needs(text, {'exact': self.elf(d)})
+        K = 1024
+        # 'exact': 16 KiB stack, a 5-page image (0x10000-0x12fff text, 0x13000-0x147ff data), shared
+        # regions at 0x00300000 and 0x00380000 (both MiB 3), a device at 0x00200000 (MiB 2).
+        #   page directory   8 KiB  [ 0,     8K)
+        #   CNode            2 KiB  [ 8K,   10K)     2^7 slots x 16 B
+        #   TCB            512 B    [10K, 10.5K)
+        #   page table MiB 0        [11K,   12K)     0.5 KiB alignment before it
+        #   page table MiB 1        [12K,   13K)
+        #   page table MiB 0x7ff    [13K,   14K)     the stack's only MiB (0x7ffec000-0x7ffeffff)
+        #   5 image frames          [16K,   36K)     2 KiB alignment before them
+        #   IPC buffer frame        [36K,   40K)
+        #   4 stack frames          [40K,   56K)
+        #   page table MiB 3        [56K,   57K)     the shared regions' (one for both)
+        #   page table MiB 2        [57K,   58K)     the device's
+        # = 58 KiB: 20 + 16 + 4 + 8 + 2 + 0.5 + 5 (page tables) + 2.5 (alignment)
+        self.assertEqual(needs['exact'], (58 * K, {
+            'image': 20 * K, 'stack': 16 * K, 'IPC buffer': 4 * K, 'page directory': 8 * K, 'CNode': 2 * K,
+            'TCB': 512, 'page tables': 5 * K, 'alignment': 2560}))
+        # 'deep': 255 stack pages reach from 0x7fef1000 into MiB 0x7fe: a fourth page table at
+        # [14K, 15K), so only 1 KiB of alignment before the frames at 16K; no image (no ELF given);
+        # IPC buffer [16K, 20K), stack [20K, 1040K), page table MiB 3 [1040K, 1041K)
+        # = 1041 KiB: 1020 + 4 + 8 + 2 + 0.5 + 5 (page tables) + 1.5 (alignment)
+        self.assertEqual(needs['deep'], (1041 * K, {
+            'image': 0, 'stack': 1020 * K, 'IPC buffer': 4 * K, 'page directory': 8 * K, 'CNode': 2 * K,
+            'TCB': 512, 'page tables': 5 * K, 'alignment': 1536}))
+
+    def elf(self, d):
+        path = os.path.join(d, 'exact.elf')
+        make_elf(path, [(0x10000, 0x3000, 5), (0x13000, 0x1800, 6)])
+        return path
+
+    def test_without_the_elf_the_image_is_not_charged(self):
+        needs = self.needs(read(os.path.join(HERE, 'good', 'exact-budget.toml')))
+        self.assertEqual(needs['exact'][0], 58 * 1024 - 20 * 1024)
+
+    def test_the_stack_in_one_or_two_mib(self):
+        head = '[system]\nname = "t"\n'
+        # 960 KiB ends at 0x7ff00000: MiB 0x7ff only; one page more reaches MiB 0x7fe.
+        needs = self.needs(head + app_toml('one', 0x200000, 0xf0000) + app_toml('two', 0x200000, 0xf1000))
+        self.assertEqual(needs['one'], (16 * 1024 + 4096 + 0xf0000, {
+            'image': 0, 'stack': 0xf0000, 'IPC buffer': 4096, 'page directory': 8192, 'CNode': 2048, 'TCB': 512,
+            'page tables': 3072, 'alignment': 2560}))
+        self.assertEqual(needs['two'], (16 * 1024 + 4096 + 0xf1000, {
+            'image': 0, 'stack': 0xf1000, 'IPC buffer': 4096, 'page directory': 8192, 'CNode': 2048, 'TCB': 512,
+            'page tables': 4096, 'alignment': 1536}))
+
+    def test_page_tables_for_regions(self):
+        """One page table per further MiB: none for MiB 0, 1 or the stack's; a region across a MiB
+        boundary takes two; shared regions and devices cost only their page tables."""
+        text = ('[system]\nname = "t"\n' + app_toml('a', 0x100000) + app_toml('b', 0x100000) +
+                '[[shared]]\nname = "ipc_mib"\nsize = 0x40000\n'
+                'maps = [ { app = "a", vaddr = 0x00180000, rights = "rw" } ]\n'
+                '[[shared]]\nname = "across"\nsize = 0x2000\n'
+                'maps = [ { app = "a", vaddr = 0x005ff000, rights = "r" }, '
+                '{ app = "b", vaddr = 0x7fe00000, rights = "r" } ]\n'
+                '[[device]]\nname = "dev"\napp = "a"\npaddr = 0x09000000\nsize = 0x1000\nvaddr = 0x7ff00000\n')
+        needs = self.needs(text)
+        base = 36 * 1024  # objects, alignment, IPC buffer and a 16 KiB stack: [0, 36K)
+        self.assertEqual(needs['a'][0], base + 2 * 1024)  # MiB 5 and 6; MiB 1 and 0x7ff have theirs
+        self.assertEqual(needs['b'][0], base + 1024)      # MiB 0x7fe
+
+    def test_shared_regions_are_not_charged(self):
+        small = ('[system]\nname = "t"\n' + app_toml('a', 0x100000) +
+                 '[[shared]]\nname = "s"\nsize = %s\nmaps = [ { app = "a", vaddr = 0x00400000, rights = "rw" } ]\n')
+        self.assertEqual(self.needs(small % '0x1000'), self.needs(small % '0x80000'))
+
+
+class PackTest(unittest.TestCase):
+    """pack: every image's ELF file in the root task's image, in kImages order, as kImageFiles."""
+
+    DESC = ('[system]\nname = "packed"\n' +
+            app_toml('uart', 0x40000, extra='elf = "uart_driver"\n') + app_toml('shell', 0x40000) +
+            app_toml('logger', 0x40000, extra='elf = "shell"\n') + app_toml('odd', 0x40000))
+    IMAGES = ['uart_driver', 'shell', 'odd']  # kImages order: by first use
+
+    def make(self, d):
+        """The description, and the ELF files by image name; 'odd' in a directory whose name needs
+        escaping for the assembler. Their sizes are not multiples of 8."""
+        desc = os.path.join(d, 'packed.toml')
+        with open(desc, 'w', encoding='utf-8') as f:
+            f.write(self.DESC)
+        odd_dir = os.path.join(d, 'we"ird\\dir ')
+        os.mkdir(odd_dir)
+        files, data = {}, {}
+        for k, (name, segs) in enumerate((
+                ('uart_driver', [(0x10000, 0x1235, 5), (0x12000, 0x801, 6)]),
+                ('shell', [(0x10000, 0x3003, 5), (0x14000, 0x1000, 6)]),
+                ('odd', [(0x10000, 0x7d, 5)]))):
+            files[name] = os.path.join(odd_dir if name == 'odd' else d, name + '.elf')
+            data[name] = make_elf(files[name], segs, seed=k + 1)
+        self.assertTrue(all(len(b) % 8 for b in data.values()))
+        return desc, files, data
+
+    def pack(self, desc, files, out, order=None):
+        args = ['pack', desc, '--platform', 'rpi2', '-o', out]
+        for name in order or reversed(self.IMAGES):  # not the kImages order
+            args += ['--elf', '%s=%s' % (name, files[name])]
+        return run_tool(args)
+
+    def test_output(self):
+        with tempfile.TemporaryDirectory() as d:
+            desc, files, data = self.make(d)
+            out = os.path.join(d, 'packed_images.cpp')
+            r = self.pack(desc, files, out)
+            self.assertEqual((r.returncode, r.stdout, r.stderr), (0, '', ''))
+            text = read(out)
+            odd = os.path.abspath(files['odd']).replace('\\', '\\\\').replace('"', '\\"')
+            self.assertEqual(text, '\n'.join([
+                '// Generated by scripts/petrel-system.py pack from %s for rpi2: do not edit.' % desc,
+                "// The app images of system packed, packed into its root task's image (kImageFiles).",
+                '#include "petrel/system_tables.hpp"',
+                'asm(R"petrel(',
+                '    .section .rodata.petrel_images, "a"',
+                '    .balign 8',
+                'petrel_image_0:',
+                '    .incbin "%s"' % os.path.abspath(files['uart_driver']),
+                'petrel_image_0_end:',
+                '    .balign 8',
+                'petrel_image_1:',
+                '    .incbin "%s"' % os.path.abspath(files['shell']),
+                'petrel_image_1_end:',
+                '    .balign 8',
+                'petrel_image_2:',
+                '    .incbin "%s"' % odd,
+                'petrel_image_2_end:',
+                '    .previous',
+                ')petrel");',
+                'extern "C" const u8 petrel_image_0[], petrel_image_0_end[], petrel_image_1[], '
+                'petrel_image_1_end[], petrel_image_2[], petrel_image_2_end[];',
+                'namespace petrel::system {',
+                'const ImageFile kImageFiles[] = {{petrel_image_0, petrel_image_0_end}, '
+                '{petrel_image_1, petrel_image_1_end}, {petrel_image_2, petrel_image_2_end}};  '
+                '// kImages order: uart_driver, shell, odd',
+                '}  // namespace petrel::system', '']))
+
+            # On the host: linked with a program that prints kImageFiles beside kImages.
+            header = os.path.join(d, 'packed_system.hpp')
+            r = run_tool(['emit', desc, '--platform', 'rpi2', '-o', header])
+            self.assertEqual((r.returncode, r.stderr), (0, ''))
+            main = os.path.join(d, 'main.cpp')
+            with open(main, 'w', encoding='utf-8') as f:
+                f.write('#include <cstdint>\n#include <cstdio>\n#include PETREL_SYSTEM_TABLES\n'
+                        'using namespace petrel::system;\n'
+                        'int main() {\n'
+                        '    for (u32 i = 0; i < kImagesCount; i++) {\n'
+                        '        const ImageFile &f = kImageFiles[i];\n'
+                        '        if (reinterpret_cast<std::uintptr_t>(f.begin) % 8) return 1;\n'
+                        '        std::printf("%s", kImages[i].elf);\n'
+                        '        for (const u8 *p = f.begin; p != f.end; ++p) std::printf(" %02x", *p);\n'
+                        '        std::printf("\\n");\n'
+                        '    }\n'
+                        '}\n')
+            exe = os.path.join(d, 'packed')
+            r = subprocess.run(shlex.split(OPTS.cxx) + WARN + INCS + ['-DPETREL_SYSTEM_TABLES="%s"' % header,
+                               main, out, '-o', exe], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = subprocess.run([exe], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0)
+            self.assertEqual(r.stdout, ''.join('%s%s\n' % (n, ''.join(' %02x' % b for b in data[n]))
+                                               for n in self.IMAGES))
+
+            # For the target: the section holds the files in order, each 8-byte aligned, and the
+            # code after the asm statement is back in .text.
+            if not OPTS.cross_cxx:
+                self.skipTest('no --cross-cxx given')
+            use = os.path.join(d, 'use.cpp')
+            with open(use, 'w', encoding='utf-8') as f:
+                f.write('#include "%s"\nextern "C" int after_the_images() { return 1; }\n' % out)
+            obj = os.path.join(d, 'use.o')
+            r = subprocess.run(shlex.split(OPTS.cross_cxx) + WARN + INCS + TARGET + ['-c', use, '-o', obj],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            section = os.path.join(d, 'images.bin')
+            subprocess.run([OPTS.objcopy, '-O', 'binary', '--only-section=.rodata.petrel_images', obj, section],
+                           check=True)
+            expect = b''
+            for n in self.IMAGES:
+                expect += bytes(-len(expect) % 8) + data[n]
+            with open(section, 'rb') as f:
+                self.assertEqual(f.read(), expect)
+            syms = subprocess.run([OPTS.readelf, '-sSW', obj], capture_output=True, text=True, check=True).stdout
+            index = {m.group(2): m.group(1) for m in re.finditer(r'^\s*\[\s*(\d+)\]\s+(\S+)', syms, re.M)}
+            where = {m.group(2): m.group(1) for m in
+                     re.finditer(r'^\s*\d+:\s+([0-9a-f]+\s+\d+\s+\w+\s+\w+\s+\w+\s+\w+)\s+(\S+)$', syms, re.M)}
+            self.assertTrue(where['after_the_images'].endswith(' ' + index['.text']), syms)
+            # kImageFiles: defined here, global (value size type bind vis ndx).
+            table = where['_ZN6petrel6system11kImageFilesE'].split()
+            self.assertEqual((table[1], table[3]), ('24', 'GLOBAL'), syms)
+            self.assertNotEqual(table[5], 'UND', syms)
+            offsets = {k: int(where['petrel_image_%d' % k].split()[0], 16) for k in range(3)}
+            pos = 0
+            for k, n in enumerate(self.IMAGES):
+                pos += -pos % 8
+                self.assertEqual(offsets[k], pos)
+                pos += len(data[n])
+
+    def test_always_rewrites(self):
+        """The same inputs give the same file, written again: a newer time, for the root task's
+        build (which sees a changed ELF only through this file)."""
+        with tempfile.TemporaryDirectory() as d:
+            desc, files, _data = self.make(d)
+            out = os.path.join(d, 'packed_images.cpp')
+            self.assertEqual(self.pack(desc, files, out).returncode, 0)
+            first = read(out)
+            old = os.stat(out).st_mtime - 1000
+            os.utime(out, (old, old))
+            self.assertEqual(self.pack(desc, files, out).returncode, 0)
+            self.assertEqual(read(out), first)
+            self.assertGreater(os.stat(out).st_mtime, old + 500)
+
+    def test_every_image_needed(self):
+        with tempfile.TemporaryDirectory() as d:
+            desc, files, _data = self.make(d)
+            out = os.path.join(d, 'packed_images.cpp')
+            r = self.pack(desc, files, out, order=['uart_driver', 'odd'])
+            self.assertEqual(r.returncode, 1)
+            self.assertEqual(r.stderr, "%s:9: app 'shell': no ELF file given for image 'shell' (pack needs every "
+                             "app's ELF)\n" % desc)
+            self.assertFalse(os.path.exists(out))
+            # check and emit need none of them, and emit's header is the same without them.
+            r = run_tool(['check', desc, '--platform', 'rpi2'])
+            self.assertEqual((r.returncode, r.stderr), (0, ''))
+            headers = []
+            for extra in ([], ['--elf', 'shell=' + files['shell']]):
+                header = os.path.join(d, 'h%d.hpp' % len(headers))
+                r = run_tool(['emit', desc, '--platform', 'rpi2', '-o', header] + extra)
+                self.assertEqual((r.returncode, r.stderr), (0, ''))
+                headers.append(read(header))
+            self.assertEqual(headers[0], headers[1])
 
 
 # ---------------------------------------------------------------------------
@@ -412,6 +729,14 @@ class ConsistencyTest(unittest.TestCase):
         self.assertEqual(consts['kAppStackTop'], tool.STACK_TOP)
         self.assertEqual(consts['kAppStackGuard'], tool.STACK_GUARD)
         self.assertEqual(consts['kUserTop'], tool.USER_TOP)
+        self.assertEqual(consts['kAppStackPagesMax'], tool.STACK_PAGES_MAX)
+        self.assertEqual(consts['kAppCNodeRadix'], tool.CNODE_RADIX)
+        self.assertEqual(consts['kTablesVersion'], tool.TABLES_VERSION)
+
+    def test_stack_limit_matches_libpetrel(self):
+        """process_create() refuses the stacks the tool refuses."""
+        text = self.read('apps', 'lib', 'process.cpp')
+        self.assertRegex(text, r'stack_pages > %d\b' % load_tool().STACK_PAGES_MAX)
 
 
 # ---------------------------------------------------------------------------
@@ -420,7 +745,11 @@ class CommandLineTest(unittest.TestCase):
     def test_usage_errors(self):
         demo = os.path.join(OPTS.source_root, 'apps', 'demo', 'system.toml')
         for args in (['check', demo], ['check', demo, '--platform', 'rpi4'], ['check', demo, '--platform',
-                     'rpi2', '--elf', 'noequals'], ['emit', demo, '--platform', 'rpi2'], ['frobnicate']):
+                     'rpi2', '--elf', 'noequals'], ['emit', demo, '--platform', 'rpi2'], ['frobnicate'],
+                     ['pack', demo, '--platform', 'rpi2', '--elf', 'uart_driver=a.elf'],  # no -o
+                     ['pack', demo, '--platform', 'rpi2', '-o', 'x.cpp', '--elf', 'uart_driver=a\nb.elf'],
+                     ['pack', demo, '--platform', 'rpi2', '-o', 'x.cpp', '--elf', 'uart_driver=)petrel".elf'],
+                     ['pack', demo, '--platform', 'rpi2', '-o', 'x.cpp', '--elf', 'a=x', '--elf', 'a=y']):
             with self.subTest(args):
                 r = run_tool(args)
                 self.assertEqual(r.returncode, 2, r.stderr)
@@ -453,7 +782,10 @@ def main():
     ap.add_argument('--cross-cxx', default='', help='the target C++ compiler (a command line)')
     ap.add_argument('--root-elf', default='', help="the root task's ELF, for the real-ELF case")
     ap.add_argument('--readelf', default='arm-none-eabi-readelf')
+    ap.add_argument('--objcopy', default='arm-none-eabi-objcopy')
     OPTS, rest = ap.parse_known_args()
+    INCS.extend(['-I', os.path.join(OPTS.source_root, 'src', 'include'),
+                 '-I', os.path.join(OPTS.source_root, 'apps', 'lib', 'include')])
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
 
 

@@ -1,17 +1,32 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// libpetrel: processes, threads in an address space and CSpace of their own, made by the root task from its
-// own image; and the object allocator they are made with.
+// libpetrel: processes, threads in an address space and CSpace of their own, made by a creator (the root task)
+// either from an ELF executable or from the creator's own image; and the object allocator they are made with.
 //
-// A process runs a function of the image it was made from (the root task's:
-// every function of that image is at its link address in the process too).
-// Its address space (a PageDirectory with an ASID from the root's pool):
-//   text    0x00010000 up to the end of .init_array: copies of the creator's
-//           frame caps (BootInfo.user_image_frames), read-only and executable:
-//           the code is shared, not copied;
-//   data    .data and .bss, up to __image_end: fresh frames holding a copy of
-//           the creator's as it was at process_create(), read-write and
-//           never executable. It is a snapshot: neither side sees the other's
-//           later writes, and pointers into the creator's stack are meaningless;
+// A process runs one of two things (ProcessSpec):
+//   an ELF executable (`elf_begin`/`elf_end`: an app's ELF file, linked with
+//           apps/lib/user.ld; a system's root task has them as
+//           system::kImageFiles): every PT_LOAD segment gets fresh frames
+//           holding its file bytes (the rest zero: .bss), mapped with the
+//           segment's permissions: read-only unless writable, never executable
+//           unless executable. The thread starts at the ELF's entry with r0-r2
+//           = arg[0..2] (crt0 passes them to main). Segments must lie in the
+//           image window [kProcessImageBase, kProcessIpcBuffer), start on a
+//           page, share no page and never be both writable and executable, and
+//           the entry must be in an executable segment; else InvalidArgument,
+//           with Process::why saying what is wrong. This is how apps of a
+//           system are made (apps/system/root_task.cpp).
+//   a function of the creator's image (`entry`): every function of that image
+//           is at its link address in the process too. Text, 0x00010000 up to
+//           the end of .init_array, is copies of the creator's frame caps
+//           (BootInfo.user_image_frames), read-only and executable: the code
+//           is shared, not copied. Data and bss, up to __image_end, are fresh
+//           frames holding a copy of the creator's as it was at
+//           process_create(), read-write and never executable: a snapshot,
+//           and pointers into the creator's stack are meaningless there. Test
+//           apps use this to run a second thread of their own code in a
+//           separate address space.
+// Both kinds have in their address space (a PageDirectory with an ASID from the
+// creator's pool), besides the image:
 //   IPC buffer  one frame at kProcessIpcBuffer (0x00100000, where the root
 //           task's is, so the same abi::IpcBuffer pointer serves both);
 //   stack   stack_pages frames ending at kProcessStackTop (0x7fff0000, where
@@ -26,9 +41,19 @@
 // kProcessFirstFreeSlot the caps the creator gives or moves in with
 // process_give() / process_move(), in the order given.
 //
-// The thread starts at `entry(arg0, arg1, arg2)` with the priority asked for,
-// once process_start() resumes it; if `entry` returns, the thread suspends
-// itself. It has a fault endpoint only if the creator names one.
+// The thread starts (at the ELF's entry, or at `entry(arg0, arg1, arg2)`) with
+// the priority asked for, once process_start() resumes it; if `entry` returns,
+// the thread suspends itself. It has a fault endpoint only if the creator
+// names one.
+//
+// What process_create() retypes from the allocator's Untyped, in this order
+// (scripts/petrel-system.py charges an app's memory budget with exactly this,
+// each object at the watermark rounded up to its size): the PageDirectory
+// (8 KiB), the CNode (2^cnode_radix slots of 16 bytes), the TCB (512 bytes),
+// PageTables (1 KiB each) for MiB 0 (the image), MiB 1 (the IPC buffer) and
+// the stack's one or two MiB, then one 4 KiB frame per image page (an ELF's
+// segments, or the creator's data pages), the IPC buffer, the stack frames.
+// process_map() adds a PageTable for each further MiB it maps into.
 //
 // All objects come from an Allocator (a RAM Untyped and a range of the
 // creator's CNode slots); process_destroy() deletes them (the thread first,
@@ -92,6 +117,9 @@ constexpr u32 kProcessCapTcb = 1, kProcessCapCNode = 2, kProcessCapFault = 3, kP
 
 struct ProcessSpec {
     const char *name = "process";  // for the kernel's messages (at most 15 characters)
+    // What it runs: an ELF executable's bytes [elf_begin, elf_end), or (when
+    // elf_begin is null) the creator's function `entry`.
+    const u8 *elf_begin = nullptr, *elf_end = nullptr;
     void (*entry)(u32, u32, u32) = nullptr;
     u32 arg[3] = {0, 0, 0};
     u32 priority = 100;     // at most the creator's maximum controlled priority
@@ -116,6 +144,9 @@ struct Process {
     u32 extra_count = 0;
     u32 table_mb[kMaxExtra] = {};  // the megabytes of the PageTables it made
     u32 table_count = 0;
+    u32 image_pages = 0;  // the frames an ELF's segments took
+    // After process_create() refused an ELF (InvalidArgument): what is wrong with it.
+    const char *why = nullptr;
 };
 
 // Makes, from `alloc`, the PageTable of the creator's own copy window (the

@@ -33,18 +33,27 @@
 // Shared regions and devices have no caps: they are mapped at the vaddr the
 // description gives (shared_vaddr(), device_vaddr()).
 //
-// The entry point: the description's `elf` X names the function
-//   extern "C" void petrel_app_X(u32 app_index, u32 restarts, u32 unused);
-// linked into the system's root-task image. It starts on its own stack with
-// interrupts on; if it returns, its thread stops (state "exited").
+// The entry point: each app is an ELF executable of its own (the description's
+// `elf` names it; the build gives the tool every app's ELF, and the tool packs
+// them into the root task's image: system::kImageFiles). The root task loads
+// it into a fresh address space and starts it at crt0, which runs the static
+// constructors and then libpetrel's app_start.cpp, which calls
+//   extern "C" void petrel_app_main(u32 app_index, u32 restarts);
+// which the app defines: its index in kApps (several apps may run one ELF)
+// and how often the root task has restarted it. It runs on its own stack with
+// interrupts on; if it returns, the root task is told and its thread stops
+// (state "exited").
 #pragma once
 
 #include "petrel/process.hpp"
 #include "petrel/system_tables.hpp"
 
+// Every app's ELF defines this (see above).
+extern "C" void petrel_app_main(u32 app_index, u32 restarts);
+
 namespace petrel::system {
 
-constexpr u32 kAppCNodeRadix = 7;  // 128 slots
+// kAppCNodeRadix (system_tables.hpp): an app's CNode has 2^7 slots.
 constexpr u32 kAppCapRoot = kProcessFirstFreeSlot;
 constexpr u32 kAppFirstChannelSlot = kAppCapRoot + 1;
 
@@ -107,6 +116,7 @@ constexpr u32 channels_end(const SystemDesc &s, u32 app) {
 }
 
 constexpr bool handles_faults(const SystemDesc &s, u32 app) {
+    if (app >= s.apps.count) return false;  // kRootTask is no app
     for (const AppDesc &a : s.apps)
         if (a.fault_handler == app) return true;
     return false;

@@ -19,28 +19,36 @@
 //   kSystem                           all of the above as one SystemDesc
 //   app::NAME, channel::NAME, shared::NAME, device::NAME, image::NAME
 //                                     the index of each by name
-//   PETREL_SYSTEM_IMAGES(X)           X(elf) for every image, in kImages order
 //
 // An empty table is emitted as a one-element array of zeros with count 0: use
 // the counts (or kSystem's Tables), never sizeof. Per-platform values in the
 // description are already resolved for kSystemPlatform.
 //
-// Images: today an app's `elf` X names its entry function petrel_app_X,
-// linked into the system's root-task image (apps/system/root_task.cpp
-// declares them with PETREL_SYSTEM_IMAGES; petrel/system.hpp says how an app
-// finds its caps). Separate ELF files per app are not packed into the image yet.
+// Images: every app is an ELF executable of its own (linked with
+// apps/lib/user.ld), and an app's `elf` names its file. Apps include the
+// emitted header for their cap slots, so it is made without the ELF files.
+// `scripts/petrel-system.py pack` then checks the description again with
+// every image's ELF and writes NAME_images.cpp, which packs the files into the
+// root task's image and defines kImageFiles below: kImages[i]'s ELF file is
+// kImageFiles[i]. The root task loads each app from it (petrel/process.hpp);
+// petrel/system.hpp says how an app finds its caps.
 //
 // What the tool has checked, so the root task need not check it again: every
-// name refers to an app of the system; priorities are 1..254; badges are
-// 1..2^28-1 and distinct within a channel (and share no bits within a
-// notification, or among one app's interrupts); no app is its own server;
-// sizes and addresses are page aligned and below the kernel's half; each app's
-// regions overlap neither each other nor the fixed layout below; interrupt
-// lines are ones IRQ Control hands out on the platform (not the kernel's
-// timer) and each is given once; device ranges lie in the device memory the
-// root task gets as device Untyped and no two overlap; an app restarted after
-// a fault has the root task as its fault handler; and each app's memory_used
-// is within its memory_budget.
+// name refers to an app of the system; priorities are 1..254; stacks are at
+// most 255 pages; badges are 1..2^28-1 and distinct within a channel (and
+// share no bits within a notification, or among one app's interrupts); no app
+// is its own server; sizes and addresses are page aligned and below the
+// kernel's half; each app's regions overlap neither each other nor the fixed
+// layout below; interrupt lines are ones IRQ Control hands out on the
+// platform (not the kernel's timer) and each is given once; device ranges lie
+// in the device memory the root task gets as device Untyped and no two
+// overlap; an app restarted after a fault has the root task as its fault
+// handler; and each app's memory budget holds what is made from it (below).
+// With the ELF files (pack) it has also checked each image: a 32-bit
+// little-endian ARM executable whose PT_LOAD segments lie in the image
+// window, start on a page, have their file bytes inside the file (filesz <=
+// memsz), are never both writable and executable and share no page, and whose
+// entry point is in an executable segment.
 //
 // An app's address space (every app; the constants below):
 //   0x00000000-0x0000ffff  never mapped (null pointers fault)
@@ -51,12 +59,21 @@
 //                          the stack, with one unmapped guard page below it
 //   anywhere else below 0x80000000: the shared regions and devices it maps
 //
-// An app's memory_used (what its budget is charged with): its image (the
-// pages its PT_LOAD segments cover; 0 when the tool was not given the ELF),
-// its stack, the IPC buffer page, its page directory (8 KiB), one 1 KiB page
-// table per MiB of address space it touches, and the shared regions it owns
-// (a shared region is charged to the first app in its `maps`, its owner).
-// Device memory is not charged. Its TCB and CNode are the root task's.
+// An app's memory budget (memory_budget) is a RAM Untyped the root task makes
+// everything of the app from, in this order, each object at the Untyped's
+// watermark rounded up to the object's size (a power of two):
+//   1. its page directory, 8 KiB       2. its CNode, 2^7 slots of 16 bytes
+//   3. its TCB, 512 bytes              4. 1 KiB page tables for MiB 0 (the
+//      image), MiB 1 (the IPC buffer) and the stack's one or two MiB
+//   5. a 4 KiB frame per page its ELF's PT_LOAD segments cover
+//   6. the IPC buffer frame            7. stack_bytes / 4 KiB stack frames
+//   8. a 1 KiB page table per further MiB its shared-region mappings and
+//      devices touch, in description order (shared regions, then devices).
+// The tool checks the final watermark is within the budget (with the image
+// only when given the ELF: `pack` always is). Shared regions are not charged
+// to any app: the root task makes their frames from its own memory, so they
+// outlive an app's restart (SharedDesc::owner only names the first app that
+// maps one). Device memory is not charged.
 #pragma once
 
 #include "petrel/types.hpp"
@@ -64,7 +81,7 @@
 namespace petrel::system {
 
 // Bumped with every change to these types; the emitted header checks it.
-constexpr u32 kTablesVersion = 1;
+constexpr u32 kTablesVersion = 2;
 
 // The app address-space layout (scripts/petrel-system.py has the same numbers).
 constexpr u32 kAppImageBase = 0x0001'0000;
@@ -72,6 +89,8 @@ constexpr u32 kAppImageLimit = 0x0010'0000;  // the image ends at or below this
 constexpr u32 kAppIpcBuffer = 0x0010'0000;
 constexpr u32 kAppStackTop = 0x7fff'0000;
 constexpr u32 kAppStackGuard = 0x1000;  // unmapped, below the stack
+constexpr u32 kAppStackPagesMax = 255;  // stack_bytes is at most this many pages
+constexpr u32 kAppCNodeRadix = 7;       // an app's CNode: 2^7 slots (charged to its budget)
 constexpr u32 kUserTop = 0x8000'0000;
 
 // AppDesc::fault_handler when the root task handles the app's faults.
@@ -99,17 +118,23 @@ struct Table {
 };
 
 struct ImageDesc {
-    const char *elf;  // linked in as app_image_<elf>_start/_end
+    const char *elf;  // the `elf` name; the image's ELF file is kImageFiles[i]
 };
+
+// One app's ELF file, packed into the root task's image by `petrel-system.py pack`.
+struct ImageFile {
+    const u8 *begin;
+    const u8 *end;
+};
+// kImagesCount entries in kImages order; defined by the generated NAME_images.cpp.
+extern const ImageFile kImageFiles[];
 
 struct AppDesc {
     const char *name;    // also the thread's debug name (at most 15 characters)
     u32 image;           // index into kImages
     u32 priority;        // 1..254
     u32 stack_bytes;     // a multiple of 4 KiB, ending at kAppStackTop
-    u32 memory_budget;   // bytes
-    u32 memory_used;     // bytes, as charged above (<= memory_budget)
-    u32 image_bytes;     // the image's pages; 0 if the tool did not see the ELF
+    u32 memory_budget;   // bytes: the RAM Untyped everything of the app is made from (above)
     u32 fault_handler;   // an index into kApps, or kRootTask
     bool restart;        // the root task restarts the app after a fault
 };
@@ -131,7 +156,7 @@ struct ClientDesc {
 struct SharedDesc {
     const char *name;
     u32 size;       // bytes, a multiple of 4 KiB
-    u32 owner;      // the app whose budget pays for it (its first map's)
+    u32 owner;      // its first map's app (the root task pays for its frames, not an app)
     u32 first_map;  // index into kMaps
     u32 map_count;  // at least 1
 };

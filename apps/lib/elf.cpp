@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// libpetrel: reading an app's ELF executable (see elf.hpp).
+#include "petrel/elf.hpp"
+
+namespace petrel {
+
+namespace {
+
+// Little-endian reads at any alignment (the file is packed with 8-byte alignment only).
+u32 read16(const u8 *p) { return u32{p[0]} | u32{p[1]} << 8; }
+u32 read32(const u8 *p) { return read16(p) | read16(p + 2) << 16; }
+
+constexpr u32 kHeaderBytes = 52, kPhdrBytes = 32;
+constexpr u32 kEtExec = 2, kEmArm = 40, kPtLoad = 1, kPfX = 1, kPfW = 2;
+
+}  // namespace
+
+bool ElfFile::fail(const char *why) {
+    error_ = why;
+    count_ = 0;
+    return false;
+}
+
+bool ElfFile::parse(const u8 *begin, const u8 *end) {
+    begin_ = begin;
+    count_ = 0;
+    error_ = nullptr;
+    const u32 size = static_cast<u32>(end - begin);
+    if (!begin || end < begin || size < kHeaderBytes) return fail("shorter than an ELF header");
+    if (begin[0] != 0x7f || begin[1] != 'E' || begin[2] != 'L' || begin[3] != 'F') return fail("not an ELF file");
+    if (begin[4] != 1 || begin[5] != 1) return fail("not a 32-bit little-endian ELF file");
+    if (read16(begin + 16) != kEtExec) return fail("not an executable (ELF type)");
+    if (read16(begin + 18) != kEmArm) return fail("not an ARM ELF file");
+    entry_ = read32(begin + 24);
+    const u32 phoff = read32(begin + 28), phentsize = read16(begin + 42), phnum = read16(begin + 44);
+    if (phnum == 0) return fail("no program headers");
+    if (phentsize < kPhdrBytes || phoff > size || phnum > (size - phoff) / phentsize)
+        return fail("program headers outside the file");
+    for (u32 i = 0; i < phnum; ++i) {
+        const u8 *ph = begin + phoff + i * phentsize;
+        const u32 type = read32(ph), offset = read32(ph + 4), vaddr = read32(ph + 8), filesz = read32(ph + 16),
+                  memsz = read32(ph + 20), flags = read32(ph + 24);
+        if (type != kPtLoad || memsz == 0) continue;
+        if (count_ == kMaxSegments) return fail("more than 8 PT_LOAD segments");
+        if (filesz > memsz) return fail("a segment's file size exceeds its memory size");
+        if (offset > size || filesz > size - offset) return fail("a segment's bytes lie outside the file");
+        if (vaddr + memsz < vaddr) return fail("a segment wraps around the address space");
+        segments_[count_++] = {vaddr, memsz, offset, filesz, (flags & kPfW) != 0, (flags & kPfX) != 0};
+    }
+    if (count_ == 0) return fail("no PT_LOAD segment");
+    return true;
+}
+
+}  // namespace petrel
