@@ -51,4 +51,26 @@ bool ElfFile::parse(const u8 *begin, const u8 *end) {
     return true;
 }
 
+const char *ElfFile::check_image(u32 base, u32 limit) const {
+    constexpr u32 kPage = 4096;
+    const auto page_end = [](u32 v) { return (v + kPage - 1) & ~(kPage - 1); };
+    bool entry_ok = false;
+    for (u32 i = 0; i < count_; ++i) {
+        const ElfSegment &s = segments_[i];
+        if (s.vaddr & (kPage - 1)) return "a segment does not start on a page";
+        if (s.vaddr < base || s.vaddr > limit || s.memsz > limit - s.vaddr)
+            return "a segment lies outside the image window";
+        if (s.writable && s.executable) return "a segment is both writable and executable";
+        for (u32 k = 0; k < i; ++k) {
+            const ElfSegment &o = segments_[k];
+            if (s.vaddr < page_end(o.vaddr + o.memsz) && o.vaddr < page_end(s.vaddr + s.memsz))
+                return "two segments share a page";
+        }
+        const u32 pc = entry_ & ~1u;
+        if (s.executable && pc >= s.vaddr && pc - s.vaddr < s.memsz) entry_ok = true;
+    }
+    if (count_ == 0) return "no PT_LOAD segment";
+    return entry_ok ? nullptr : "the entry point is not in an executable segment";
+}
+
 }  // namespace petrel

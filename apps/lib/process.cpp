@@ -142,26 +142,6 @@ Error fill_frame(Allocator &alloc, u32 frame, const u8 *src, u32 at, u32 len, bo
     return first_error(e, page_unmap(frame));
 }
 
-// Whether the ELF may be loaded as a process's image; else says why.
-const char *elf_refusal(const ElfFile &f) {
-    bool entry_ok = false;
-    for (u32 i = 0; i < f.segment_count(); ++i) {
-        const ElfSegment &s = f.segment(i);
-        if (s.vaddr & (kPage - 1)) return "a segment does not start on a page";
-        if (s.vaddr < kProcessImageBase || s.vaddr + s.memsz > kProcessIpcBuffer || s.vaddr + s.memsz < s.vaddr)
-            return "a segment lies outside the image window 0x00010000..0x00100000";
-        if (s.writable && s.executable) return "a segment is both writable and executable";
-        for (u32 k = 0; k < i; ++k) {
-            const ElfSegment &o = f.segment(k);
-            if (s.vaddr < align_up(o.vaddr + o.memsz, kPage) && o.vaddr < align_up(s.vaddr + s.memsz, kPage))
-                return "two segments share a page";
-        }
-        const u32 pc = f.entry() & ~1u;
-        if (s.executable && pc >= s.vaddr && pc < s.vaddr + s.memsz) entry_ok = true;
-    }
-    return entry_ok ? nullptr : "the entry point is not in an executable segment";
-}
-
 // Each page of each of the ELF's segments: a new frame holding its bytes,
 // mapped into the process with the segment's permissions.
 Error load_elf(Allocator &alloc, Process &p, const ElfFile &f) {
@@ -227,7 +207,7 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
     ElfFile elf;
     if (spec.elf_begin) {
         if (!elf.parse(spec.elf_begin, spec.elf_end)) p.why = elf.error();
-        else p.why = elf_refusal(elf);
+        else p.why = elf.check_image(kProcessImageBase, kProcessIpcBuffer);
         if (p.why) return Error::InvalidArgument;
     }
     const u32 text_end = align_up(reinterpret_cast<u32>(__init_array_end), kPage);

@@ -5,9 +5,10 @@
 // PT_LOAD segments (those with a nonzero memory size). It checks that the file
 // is a 32-bit little-endian ARM executable, that every program header and
 // every segment's file bytes lie inside the file, that filesz <= memsz, and
-// that a segment's end does not wrap. Where the segments may go, and with which
-// permissions, is the loader's business (process_create() in process.hpp).
-// Nothing is copied: segments point into the file's bytes.
+// that a segment's end does not wrap. check_image() then says whether the
+// segments fit a loader that maps each page with its segment's permissions
+// (process_create() in process.hpp). Nothing is copied: segments point into
+// the file's bytes.
 #pragma once
 
 #include "petrel/types.hpp"
@@ -36,6 +37,12 @@ class ElfFile {
     // The segment's file bytes (filesz of them).
     const u8 *bytes(const ElfSegment &s) const { return begin_ + s.offset; }
     const char *error() const { return error_; }
+
+    // Whether a parsed file can be loaded as an image in [base, limit): every
+    // segment inside it and starting on a 4 KiB page, none both writable and
+    // executable, no two touching the same page, and the entry (bit 0 set for
+    // Thumb) in an executable segment. nullptr if so, else what is wrong.
+    const char *check_image(u32 base, u32 limit) const;
 
   private:
     bool fail(const char *why);
