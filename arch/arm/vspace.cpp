@@ -2,8 +2,7 @@
 // ASIDs, mapping and unmapping, deletion and the mapping invariants (see vspace.hpp).
 #include "vspace.hpp"
 
-#include <stdarg.h>
-
+#include "invariants.hpp"
 #include "kmem.hpp"
 #include "lib/format.hpp"
 #include "panic.hpp"
@@ -248,22 +247,6 @@ bool vspace_of(const Cap &vtable, paddr_t &pd, u32 &hw_asid) {
 
 // ---------------------------------------------------------------- invariants
 
-namespace {
-
-struct Checker {
-    char *why;
-    usize size;
-    bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3))) {
-        va_list args;
-        va_start(args, fmt);
-        vsnformat(why, size, fmt, args);
-        va_end(args);
-        return false;
-    }
-};
-
-}  // namespace
-
 bool frame_present(const Cap &c) {
     if (!c.frame_mapped()) return false;
     paddr_t pd = find_pd(c.frame_mapped_asid());
@@ -293,7 +276,7 @@ bool same_table_mapping(const Cap &a, const Cap &b) {
 }  // namespace
 
 bool arch::check_mappings(char *why, usize why_size) {
-    Checker ck{why, why_size};
+    InvariantReport ck{why, why_size};
     // 1. The tables: count mappings (a replicated group counts once) and tables.
     u32 table_mappings = 0, table_entries = 0;
     for (u32 p = 0; p < abi::kAsidPools; ++p) {

@@ -15,19 +15,17 @@
 
 namespace petrel {
 
+bool InvariantReport::fail(const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    vsnformat(why, size, fmt, args);
+    va_end(args);
+    return false;
+}
+
 namespace {
 
-struct Report {
-    char *why;
-    usize size;
-    bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3))) {
-        va_list args;
-        va_start(args, fmt);
-        vsnformat(why, size, fmt, args);
-        va_end(args);
-        return false;
-    }
-};
+using Report = InvariantReport;
 
 struct Range {
     u64 lo, hi;

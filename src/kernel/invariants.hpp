@@ -42,6 +42,15 @@ struct InvariantScratch {
     u32 capacity;
 };
 
+// Where a check writes the violation it found: fail() formats the message
+// into why[0..size) and returns false, so a check ends with `return r.fail(...)`.
+// check_invariants() and arch::check_mappings() report through it.
+struct InvariantReport {
+    char *why;
+    usize size;
+    bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+};
+
 // Returns true when everything holds; otherwise false with `why` describing
 // the first violation found.
 bool check_invariants(InvariantScratch scratch, char *why, usize why_size);
