@@ -13,14 +13,14 @@ extern "C" void petrel_app_main(u32, u32 restarts) {
     constexpr u32 kMe = app::crasher;
     constexpr u32 kConsole = channel_slot(kSystem, kMe, channel::console);
     constexpr u32 kClock = channel_slot(kSystem, kMe, channel::clock);
-    constexpr u32 kPoke = channel_slot(kSystem, kMe, channel::poke);
-    static_assert(kConsole && kClock && kPoke);
+    constexpr Notification kPoke{channel_slot(kSystem, kMe, channel::poke)};
+    static_assert(kConsole && kClock && kPoke.valid());
     constexpr u32 kSeconds = 15, kStepMs = 100;
     uart::Client out(kConsole, 0, process_ipc_buffer());
     out.printf("crasher: run %u: crashing in %u s, or at once on a signal\n", restarts + 1, kSeconds);
     for (u32 t = 0; t < kSeconds * 1000 / kStepMs; ++t) {
         timer::sleep_us(kClock, kStepMs * 1000);
-        if (const u32 w = poll(kPoke)) {
+        if (const u32 w = kPoke.poll()) {
             out.printf("crasher: signalled (word %x), crashing now\n", w);
             break;
         }

@@ -7,15 +7,15 @@ using namespace demo;
 
 extern "C" void petrel_app_main(u32, u32) {
     constexpr u32 kMe = app::echo;
-    constexpr u32 kEp = channel_slot(kSystem, kMe, channel::echo);
+    constexpr Endpoint kEp{channel_slot(kSystem, kMe, channel::echo)};
     constexpr u32 kConsole = channel_slot(kSystem, kMe, channel::console);
     constexpr u32 kBuffer = shared_vaddr(kSystem, kMe, shared::line_buffer);
-    static_assert(kEp && kConsole && kBuffer);
+    static_assert(kEp.valid() && kConsole && kBuffer);
     uart::Client out(kConsole, 0, process_ipc_buffer());
     out.printf("echo: serving pings and the shared line buffer at %08x\n", kBuffer);
     char *buf = reinterpret_cast<char *>(kBuffer);
     MessageRegs mr{};
-    RecvResult r = recv(kEp, mr);
+    RecvResult r = kEp.recv(mr);
     for (;;) {
         abi::MessageInfo reply{static_cast<u32>(abi::Error::IllegalOperation), 0, 0, 0};
         if (r.info.label == kPing) {
@@ -30,6 +30,6 @@ extern "C" void petrel_app_main(u32, u32) {
                 reply = {static_cast<u32>(abi::Error::InvalidArgument), 0, 0, 0};
             }
         }
-        r = reply_recv(kEp, reply, mr);
+        r = kEp.reply_recv(reply, mr);
     }
 }

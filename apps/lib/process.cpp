@@ -2,6 +2,7 @@
 // libpetrel: the object allocator and processes (see process.hpp).
 #include "petrel/process.hpp"
 
+#include "petrel/caps.hpp"
 #include "petrel/elf.hpp"
 
 extern "C" char __init_array_end[], __image_end[];  // apps/lib/user.ld: end of the text segment; of the image
@@ -20,14 +21,14 @@ constexpr u32 kDataAttr = abi::kVmCacheable | abi::kVmExecuteNever;
 // fill it: one page, in a megabyte the creator must leave alone (its PageTable
 // is made the first time).
 constexpr u32 kCopyWindow = 0x7fe0'0000;
-u32 g_window_pt;
+PageTable g_window_pt;
 
 u32 align_up(u32 v, u32 a) { return (v + a - 1) & ~(a - 1); }
 
 Error first_error(Error a, Error b) { return a != Error::None ? a : b; }
 
 // The creator's slot of its CNode, by cap pointer (depth 32).
-Error del(u32 slot) { return cnode_delete(abi::kCapInitCNode, slot, 32); }
+Error del(u32 slot) { return kInitCNode.remove(slot, 32); }
 
 }  // namespace
 
@@ -54,7 +55,7 @@ u32 Allocator::slot() {
 u32 Allocator::make(ObjectType type, u32 size_bits) {
     const u32 s = slot();
     if (!s) return 0;
-    const Error e = untyped_retype(ipc_, untyped_, type, size_bits, abi::kCapInitCNode, 0, 0, s, 1);
+    const Error e = Untyped{untyped_}.retype(ipc_, type, size_bits, kInitCNode, 0, 0, s, 1);
     if (e != Error::None) return fail(e), 0;
     return s;
 }
@@ -62,8 +63,8 @@ u32 Allocator::make(ObjectType type, u32 size_bits) {
 u32 Allocator::copy(u32 src, u32 rights, u32 badge) {
     const u32 s = slot();
     if (!s) return 0;
-    const Error e = badge ? cnode_mint(ipc_, abi::kCapInitCNode, s, 32, abi::kCapInitCNode, src, 32, rights, badge)
-                          : cnode_copy(ipc_, abi::kCapInitCNode, s, 32, abi::kCapInitCNode, src, 32, rights);
+    const Error e = badge ? kInitCNode.mint(ipc_, s, 32, kInitCNode, src, 32, rights, badge)
+                          : kInitCNode.copy(ipc_, s, 32, kInitCNode, src, 32, rights);
     if (e != Error::None) return fail(e), 0;
     return s;
 }
@@ -85,9 +86,9 @@ u32 Allocator::device_frame(paddr_t paddr) {
     for (u32 made = 0; made < 256 && !found; ++made) {
         const u32 s = slot();
         if (!s) break;
-        Error e = untyped_retype(ipc_, ut, ObjectType::Frame4K, 0, abi::kCapInitCNode, 0, 0, s, 1);
+        Error e = Untyped{ut}.retype(ipc_, ObjectType::Frame4K, 0, kInitCNode, 0, 0, s, 1);
         u32 at = 0;
-        if (e == Error::None) e = page_get_address(s, at);
+        if (e == Error::None) e = Frame{s}.address(at);
         if (e != Error::None) {
             fail(e);
             break;
@@ -100,46 +101,52 @@ u32 Allocator::device_frame(paddr_t paddr) {
     }
     if (!found) fail(Error::RangeError);
     for (u32 s = first; s < next_; ++s)
-        if (s != found) del(s);
+        if (s != found) del(s);  // frames nobody holds: nothing to report
     return found;
 }
 
 // ---------------------------------------------------------------- processes
 namespace {
 
+// The process's objects, typed (Process keeps them as slots of the creator's CNode).
+Tcb thread(const Process &p) { return Tcb{p.tcb}; }
+CNode cspace(const Process &p) { return CNode{p.cnode}; }
+PageDirectory vspace(const Process &p) { return PageDirectory{p.pd}; }
+
 // The thread's first instructions: entry(a0, a1, a2), then it stops itself.
 [[noreturn]] void process_entry(void (*entry)(u32, u32, u32), u32 a0, u32 a1, u32 a2) {
     entry(a0, a1, a2);
-    tcb_suspend(kProcessCapTcb);
+    static_cast<void>(Tcb{kProcessCapTcb}.suspend());  // it does not return if it succeeds
     for (;;) {
     }
 }
 
 // Maps `frame` at `vaddr` of `pd`, first making and mapping a PageTable for
 // the megabyte if `need_table`; the table's slot goes to `pt_slot` (else 0).
-Error map_with_table(Allocator &alloc, u32 frame, u32 pd, u32 vaddr, u32 rights, u32 attr, bool need_table,
-                     u32 &pt_slot) {
+Error map_with_table(Allocator &alloc, Frame frame, PageDirectory pd, u32 vaddr, u32 rights, u32 attr,
+                     bool need_table, u32 &pt_slot) {
     pt_slot = 0;
     if (need_table) {
         pt_slot = alloc.make(ObjectType::PageTable);
         if (!pt_slot) return alloc.error();
-        const Error e = page_table_map(alloc.ipc(), pt_slot, pd, vaddr);
+        const Error e = PageTable{pt_slot}.map(alloc.ipc(), pd, vaddr);
         if (e != Error::None) return e;
     }
-    return page_map(alloc.ipc(), frame, pd, vaddr, rights, attr);
+    return frame.map(alloc.ipc(), pd, vaddr, rights, attr);
 }
 
 // Fills the new frame `frame` through the creator's copy window: `len` bytes
 // from `src` at byte `at` of the page (the rest stays zero, as Retype made
 // it); `code`: then makes the instruction side see them (PageUnify).
-Error fill_frame(Allocator &alloc, u32 frame, const u8 *src, u32 at, u32 len, bool code) {
+Error fill_frame(Allocator &alloc, Frame frame, const u8 *src, u32 at, u32 len, bool code) {
     u32 pt = 0;
-    Error e = map_with_table(alloc, frame, abi::kCapInitVSpace, kCopyWindow, kRw, kDataAttr, !g_window_pt, pt);
-    if (pt) g_window_pt = pt;
+    Error e =
+        map_with_table(alloc, frame, kInitVSpace, kCopyWindow, kRw, kDataAttr, !g_window_pt.valid(), pt);
+    if (pt) g_window_pt = PageTable{pt};
     if (e != Error::None) return e;
     if (len) __builtin_memcpy(reinterpret_cast<u8 *>(kCopyWindow) + at, src, len);
-    if (code) e = page_unify(frame, 0, kPage);
-    return first_error(e, page_unmap(frame));
+    if (code) e = frame.unify(0, kPage);
+    return first_error(e, frame.unmap());
 }
 
 // Each page of each of the ELF's segments: a new frame holding its bytes,
@@ -150,15 +157,15 @@ Error load_elf(Allocator &alloc, Process &p, const ElfFile &f) {
         const u32 rights = s.writable ? kRw : u32{abi::kRightRead};
         const u32 attr = abi::kVmCacheable | (s.executable ? 0u : u32{abi::kVmExecuteNever});
         for (u32 page = s.vaddr; page < s.vaddr + s.memsz; page += kPage) {
-            const u32 f_slot = alloc.make(ObjectType::Frame4K);
+            const Frame frame{alloc.make(ObjectType::Frame4K)};
             p.end_slot = alloc.next_slot();
-            if (!f_slot) return alloc.error();
+            if (!frame.valid()) return alloc.error();
             ++p.image_pages;
             const u32 done = page - s.vaddr;  // file bytes before this page
             const u32 len = done >= s.filesz ? 0 : (s.filesz - done < kPage ? s.filesz - done : kPage);
-            Error e = fill_frame(alloc, f_slot, f.bytes(s) + done, 0, len, s.executable);
+            Error e = fill_frame(alloc, frame, f.bytes(s) + done, 0, len, s.executable);
             p.end_slot = alloc.next_slot();  // the window's PageTable, the first time
-            if (e == Error::None) e = page_map(alloc.ipc(), f_slot, p.pd, page, rights, attr);
+            if (e == Error::None) e = frame.map(alloc.ipc(), vspace(p), page, rights, attr);
             if (e != Error::None) return e;
         }
     }
@@ -169,9 +176,10 @@ Error load_elf(Allocator &alloc, Process &p, const ElfFile &f) {
 // process's slot `dest`.
 Error child_put(Allocator &alloc, Process &p, u32 dest, u32 src, u32 rights, u32 badge, bool move) {
     abi::IpcBuffer *ipc = alloc.ipc();
-    if (move) return cnode_move(ipc, p.cnode, dest, p.cnode_radix, abi::kCapInitCNode, src, 32);
-    if (badge) return cnode_mint(ipc, p.cnode, dest, p.cnode_radix, abi::kCapInitCNode, src, 32, rights, badge);
-    return cnode_copy(ipc, p.cnode, dest, p.cnode_radix, abi::kCapInitCNode, src, 32, rights);
+    const CNode child = cspace(p);
+    if (move) return child.move(ipc, dest, p.cnode_radix, kInitCNode, src, 32);
+    if (badge) return child.mint(ipc, dest, p.cnode_radix, kInitCNode, src, 32, rights, badge);
+    return child.copy(ipc, dest, p.cnode_radix, kInitCNode, src, 32, rights);
 }
 
 // The same into the next free slot, which `child_slot` then names.
@@ -185,12 +193,12 @@ Error child_insert(Allocator &alloc, Process &p, u32 src, u32 rights, u32 badge,
 }  // namespace
 
 Error process_prepare(Allocator &alloc) {
-    if (g_window_pt) return Error::None;
-    const u32 pt = alloc.make(ObjectType::PageTable);
-    if (!pt) return alloc.error();
-    const Error e = page_table_map(alloc.ipc(), pt, abi::kCapInitVSpace, kCopyWindow);
+    if (g_window_pt.valid()) return Error::None;
+    const PageTable pt{alloc.make(ObjectType::PageTable)};
+    if (!pt.valid()) return alloc.error();
+    const Error e = pt.map(alloc.ipc(), kInitVSpace, kCopyWindow);
     if (e != Error::None) {
-        del(pt);
+        del(pt.cptr());
         return e;
     }
     g_window_pt = pt;
@@ -222,22 +230,23 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
     p.pd = alloc.make(ObjectType::PageDirectory);
     p.cnode = alloc.make(ObjectType::CNode, spec.cnode_radix);
     p.tcb = alloc.make(ObjectType::Tcb);
-    const u32 pt_image = alloc.make(ObjectType::PageTable), pt_ipc = alloc.make(ObjectType::PageTable);
+    const PageTable pt_image{alloc.make(ObjectType::PageTable)}, pt_ipc{alloc.make(ObjectType::PageTable)};
     // The stack's megabytes (at most two: it is at most 255 pages).
     const u32 stack_low = kProcessStackTop - spec.stack_pages * kPage;
     const u32 stack_mb_low = stack_low >> abi::kSectionBits, stack_mb_high = (kProcessStackTop - 1) >> abi::kSectionBits;
-    const u32 pt_stack_high = alloc.make(ObjectType::PageTable);
-    const u32 pt_stack_low = stack_mb_low != stack_mb_high ? alloc.make(ObjectType::PageTable) : ~0u;
+    const PageTable pt_stack_high{alloc.make(ObjectType::PageTable)};
+    const PageTable pt_stack_low{stack_mb_low != stack_mb_high ? alloc.make(ObjectType::PageTable) : ~0u};
     p.end_slot = alloc.next_slot();
-    if (!p.pd || !p.cnode || !p.tcb || !pt_image || !pt_ipc || !pt_stack_high || !pt_stack_low)
+    if (!p.pd || !p.cnode || !p.tcb || !pt_image.valid() || !pt_ipc.valid() || !pt_stack_high.valid() ||
+        !pt_stack_low.valid())
         return alloc.error();
 
-    Error e = asid_pool_assign(ipc, abi::kCapInitAsidPool, p.pd);
-    e = first_error(e, page_table_map(ipc, pt_image, p.pd, kProcessImageBase));
-    e = first_error(e, page_table_map(ipc, pt_ipc, p.pd, kProcessIpcBuffer));
-    e = first_error(e, page_table_map(ipc, pt_stack_high, p.pd, stack_mb_high << abi::kSectionBits));
+    Error e = kInitAsidPool.assign(ipc, vspace(p));
+    e = first_error(e, pt_image.map(ipc, vspace(p), kProcessImageBase));
+    e = first_error(e, pt_ipc.map(ipc, vspace(p), kProcessIpcBuffer));
+    e = first_error(e, pt_stack_high.map(ipc, vspace(p), stack_mb_high << abi::kSectionBits));
     if (stack_mb_low != stack_mb_high)
-        e = first_error(e, page_table_map(ipc, pt_stack_low, p.pd, stack_mb_low << abi::kSectionBits));
+        e = first_error(e, pt_stack_low.map(ipc, vspace(p), stack_mb_low << abi::kSectionBits));
     if (e != Error::None) return e;
     p.table_mb[p.table_count++] = stack_mb_high;  // process_map() makes no second table there
     if (stack_mb_low != stack_mb_high) p.table_mb[p.table_count++] = stack_mb_low;
@@ -245,33 +254,33 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
     // An ELF's segments; or the creator's text, shared read-only, and copies of its data.
     if (spec.elf_begin && (e = load_elf(alloc, p, elf)) != Error::None) return e;
     for (u32 i = 0; i < text_pages; ++i) {
-        const u32 f = alloc.copy(bi->user_image_frames.start + i, abi::kRightRead);
+        const Frame f{alloc.copy(bi->user_image_frames.start + i, abi::kRightRead)};
         p.end_slot = alloc.next_slot();
-        if (!f) return alloc.error();
-        e = page_map(ipc, f, p.pd, kProcessImageBase + i * kPage, abi::kRightRead, abi::kVmCacheable);
+        if (!f.valid()) return alloc.error();
+        e = f.map(ipc, vspace(p), kProcessImageBase + i * kPage, abi::kRightRead, abi::kVmCacheable);
         if (e != Error::None) return e;
     }
     // Data and bss: private copies.
     for (u32 i = 0; i < data_pages; ++i) {
         const u32 vaddr = text_end + i * kPage;
-        const u32 f = alloc.make(ObjectType::Frame4K);
+        const Frame f{alloc.make(ObjectType::Frame4K)};
         p.end_slot = alloc.next_slot();
-        if (!f) return alloc.error();
+        if (!f.valid()) return alloc.error();
         e = fill_frame(alloc, f, reinterpret_cast<const u8 *>(vaddr), 0, kPage, false);
         p.end_slot = alloc.next_slot();  // the window's PageTable, the first time
-        if (e == Error::None) e = page_map(ipc, f, p.pd, vaddr, kRw, kDataAttr);
+        if (e == Error::None) e = f.map(ipc, vspace(p), vaddr, kRw, kDataAttr);
         if (e != Error::None) return e;
     }
     // The IPC buffer and the stack (new frames are zero).
-    const u32 buffer = alloc.make(ObjectType::Frame4K);
+    const Frame buffer{alloc.make(ObjectType::Frame4K)};
     p.end_slot = alloc.next_slot();
-    if (!buffer) return alloc.error();
-    e = page_map(ipc, buffer, p.pd, kProcessIpcBuffer, kRw, kDataAttr);
+    if (!buffer.valid()) return alloc.error();
+    e = buffer.map(ipc, vspace(p), kProcessIpcBuffer, kRw, kDataAttr);
     for (u32 i = 0; e == Error::None && i < spec.stack_pages; ++i) {
-        const u32 f = alloc.make(ObjectType::Frame4K);
+        const Frame f{alloc.make(ObjectType::Frame4K)};
         p.end_slot = alloc.next_slot();
-        if (!f) return alloc.error();
-        e = page_map(ipc, f, p.pd, kProcessStackTop - (i + 1) * kPage, kRw, kDataAttr);
+        if (!f.valid()) return alloc.error();
+        e = f.map(ipc, vspace(p), kProcessStackTop - (i + 1) * kPage, kRw, kDataAttr);
     }
     if (e != Error::None) return e;
 
@@ -284,11 +293,11 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
                       spec.fault_badge, false);
     if (e != Error::None) return e;
 
-    e = tcb_configure(ipc, p.tcb, fault_slot, p.cnode, abi::cnode_cap_data(0, 32 - spec.cnode_radix), p.pd, 0,
-                      kProcessIpcBuffer, buffer);
-    e = first_error(e, tcb_set_priority(ipc, p.tcb, abi::kCapInitTcb, spec.priority));
+    e = thread(p).configure(ipc, fault_slot, cspace(p), abi::cnode_cap_data(0, 32 - spec.cnode_radix),
+                            vspace(p), 0, kProcessIpcBuffer, buffer);
+    e = first_error(e, thread(p).set_priority(ipc, kInitTcb, spec.priority));
     if (e != Error::None) return e;
-    debug_name_thread(ipc, p.tcb, spec.name);
+    thread(p).debug_name(ipc, spec.name);
     UserRegisters r{};
     r.sp = kProcessStackTop;
     r.lr = 0;
@@ -307,7 +316,7 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
         r.r[2] = spec.arg[1];
         r.r[3] = spec.arg[2];
     }
-    return tcb_write_registers(ipc, p.tcb, false, 8, r);  // pc, sp, cpsr, lr, r0-r3
+    return thread(p).write_registers(ipc, false, 8, r);  // pc, sp, cpsr, lr, r0-r3
 }
 
 Error process_give(Allocator &alloc, Process &p, u32 src, u32 rights, u32 badge, u32 &child_slot) {
@@ -329,7 +338,7 @@ Error process_map(Allocator &alloc, Process &p, u32 frame, u32 vaddr, u32 rights
     for (u32 i = 0; i < p.table_count; ++i) have = have || p.table_mb[i] == mb;
     if (!have && p.table_count == Process::kMaxExtra) return Error::RangeError;
     u32 pt = 0;
-    const Error e = map_with_table(alloc, c, p.pd, vaddr, rights, attr, !have, pt);
+    const Error e = map_with_table(alloc, Frame{c}, vspace(p), vaddr, rights, attr, !have, pt);
     if (pt) {
         p.extra[p.extra_count++] = pt;
         p.table_mb[p.table_count++] = mb;
@@ -337,26 +346,26 @@ Error process_map(Allocator &alloc, Process &p, u32 frame, u32 vaddr, u32 rights
     return e;
 }
 
-Error process_start(const Process &p) { return tcb_resume(p.tcb); }
+Error process_start(const Process &p) { return thread(p).resume(); }
 
 Error process_destroy(Process &p) {
     // The thread first: revoking its cap deletes the copy in its own CNode,
     // deleting the last one destroys it.
     Error e = Error::None;
     if (p.tcb) {
-        e = first_error(e, cnode_revoke(abi::kCapInitCNode, p.tcb, 32));
+        e = first_error(e, kInitCNode.revoke(p.tcb, 32));
         e = first_error(e, del(p.tcb));
     }
     // The CNode (with the copy of itself it holds) and every cap in it.
     if (p.cnode) {
-        e = first_error(e, cnode_revoke(abi::kCapInitCNode, p.cnode, 32));
+        e = first_error(e, kInitCNode.revoke(p.cnode, 32));
         e = first_error(e, del(p.cnode));
     }
     // Frames and tables mapped later, then everything else, newest first.
     for (u32 i = p.extra_count; i > 0; --i) e = first_error(e, del(p.extra[i - 1]));
     for (u32 s = p.end_slot; s > p.first_slot; --s) {
-        if (s - 1 == g_window_pt) continue;  // the creator's copy window stays
-        e = first_error(e, cnode_revoke(abi::kCapInitCNode, s - 1, 32));
+        if (s - 1 == g_window_pt.cptr()) continue;  // the creator's copy window stays
+        e = first_error(e, kInitCNode.revoke(s - 1, 32));
         e = first_error(e, del(s - 1));
     }
     p = Process{};

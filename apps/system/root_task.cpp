@@ -4,7 +4,7 @@
 // Compiled once per system with -DPETREL_SYSTEM_TABLES="NAME_system.hpp" (the
 // tables scripts/petrel-system.py emits) and linked with NAME_images.cpp (the
 // apps' ELF files, which `petrel-system.py pack` packs in as kImageFiles).
-// Using kernel invocations only, it:
+// Using kernel invocations only (petrel/caps.hpp's typed wrappers), it:
 //   1. makes, from the largest RAM Untyped, the system's objects: an
 //      endpoint per endpoint channel, a notification per notification channel,
 //      the frames of every shared region, the device frames of every device
@@ -31,6 +31,7 @@
 // A step that fails prints "root: app 'NAME': <step>: <error>" and leaves that
 // app not started; the others still start.
 #include PETREL_SYSTEM_TABLES
+#include "petrel/caps.hpp"
 #include "petrel/system.hpp"
 
 using namespace petrel;
@@ -59,11 +60,11 @@ const abi::BootInfo *g_bi;
 abi::IpcBuffer *g_ipc;
 Allocator g_pool;
 App g_apps[kMaxApps];
-u32 g_root_ep;
-u32 g_channel[kChannelsCount];
-u32 g_fault_ep[kAppsCount];    // the endpoint an app serves for others' faults
-u32 g_irq_ntfn[kAppsCount];
-u32 g_page[kMaxPages];         // shared regions' then devices' frames
+Endpoint g_root_ep;
+u32 g_channel[kChannelsCount];        // an Endpoint or a Notification, as the channel's kind says
+Endpoint g_fault_ep[kAppsCount];      // the endpoint an app serves for others' faults
+Notification g_irq_ntfn[kAppsCount];  // bound to an app with lines; its IrqHandlers signal badged copies
+u32 g_page[kMaxPages];                // shared regions' then devices' frames
 u32 g_shared_first[kSharedCount + 1], g_device_first[kDevicesCount + 1];
 
 const char *error_name(Error e) {
@@ -124,7 +125,7 @@ bool make_app(u32 i) {
     spec.priority = d.priority;
     spec.cnode_radix = kAppCNodeRadix;
     spec.stack_pages = d.stack_bytes >> abi::kPageBits;
-    spec.fault_ep = d.fault_handler == kRootTask ? g_root_ep : g_fault_ep[d.fault_handler];
+    spec.fault_ep = (d.fault_handler == kRootTask ? g_root_ep : g_fault_ep[d.fault_handler]).cptr();
     spec.fault_badge = i + 1;
     const Error made = process_create(a.alloc, spec, a.p);
     if (made != Error::None && a.p.why) {
@@ -133,7 +134,7 @@ bool make_app(u32 i) {
     }
     if (!m.check(made, "making its process")) return false;
 
-    m.give(g_root_ep, kCall, kQueryBadge | (i + 1), kAppCapRoot, "its root-task cap");
+    m.give(g_root_ep.cptr(), kCall, kQueryBadge | (i + 1), kAppCapRoot, "its root-task cap");
     for (u32 c = 0; c < kChannelsCount; ++c) {
         const ChannelDesc &ch = kChannels[c];
         const bool ep = ch.kind == ChannelKind::Endpoint;
@@ -145,26 +146,32 @@ bool make_app(u32 i) {
                    "a channel it is a client of");
     }
     if (handles_faults(kSystem, i))
-        m.give(g_fault_ep[i], abi::kRightRead, 0, fault_server_slot(kSystem, i), "the fault endpoint it serves");
+        m.give(g_fault_ep[i].cptr(), abi::kRightRead, 0, fault_server_slot(kSystem, i),
+               "the fault endpoint it serves");
     if (irq_count(kSystem, i) && m.ok) {
-        m.give(g_irq_ntfn[i], abi::kRightRead, 0, irq_ntfn_slot(kSystem, i), "its interrupt notification");
-        if (m.ok) m.check(tcb_bind_notification(g_ipc, a.p.tcb, g_irq_ntfn[i]), "binding its interrupt notification");
+        m.give(g_irq_ntfn[i].cptr(), abi::kRightRead, 0, irq_ntfn_slot(kSystem, i),
+               "its interrupt notification");
+        if (m.ok)
+            m.check(Tcb{a.p.tcb}.bind_notification(g_ipc, g_irq_ntfn[i]),
+                    "binding its interrupt notification");
         for (u32 q = 0; q < kIrqsCount && m.ok; ++q) {
             const IrqDesc &irq = kIrqs[q];
             if (irq.app != i) continue;
-            const u32 h = a.alloc.slot(), badged = a.alloc.copy(g_irq_ntfn[i], abi::kRightWrite, irq.badge);
+            const u32 h = a.alloc.slot(),
+                      badged = a.alloc.copy(g_irq_ntfn[i].cptr(), abi::kRightWrite, irq.badge);
             if (!h || !badged) {
                 m.check(a.alloc.error(), "slots for an interrupt line");
                 break;
             }
-            const Error e = irq.trigger == Trigger::Default
-                                ? irq_control_get(g_ipc, abi::kCapIrqControl, irq.line, abi::kCapInitCNode, h, 32)
-                                : irq_control_get_trigger(g_ipc, abi::kCapIrqControl, irq.line,
-                                                          irq.trigger == Trigger::Edge ? 1 : 0, abi::kCapInitCNode,
-                                                          h, 32);
+            const Error e =
+                irq.trigger == Trigger::Default
+                    ? kInitIrqControl.get(g_ipc, irq.line, kInitCNode, h, 32)
+                    : kInitIrqControl.get_trigger(g_ipc, irq.line, irq.trigger == Trigger::Edge ? 1 : 0,
+                                                  kInitCNode, h, 32);
             if (!m.check(e, "IrqControl.Get of its line")) break;
-            m.check(irq_handler_set_notification(g_ipc, h, badged), "IrqHandler.SetNotification");
-            cnode_delete(abi::kCapInitCNode, badged, 32);  // the kernel keeps its own copy
+            m.check(IrqHandler{h}.set_notification(g_ipc, Notification{badged}),
+                    "IrqHandler.SetNotification");
+            static_cast<void>(kInitCNode.remove(badged, 32));  // the kernel keeps its own copy
             u32 slot = 0;
             if (m.check(process_move(a.alloc, a.p, h, slot), "moving its IrqHandler in") &&
                 slot != irq_slot(kSystem, i, q))
@@ -201,7 +208,7 @@ bool make_app(u32 i) {
 void unmake_app(u32 i) {
     App &a = g_apps[i];
     Error e = process_destroy(a.p);
-    const Error r = cnode_revoke(abi::kCapInitCNode, a.untyped, 32);
+    const Error r = kInitCNode.revoke(a.untyped, 32);
     if (e == Error::None) e = r;
     if (e != Error::None) printf("root: app '%s': destroying it: %s\n", kApps[i].name, error_name(e));
 }
@@ -252,7 +259,7 @@ void report_fault(u32 i, u32 label, const MessageRegs &mr) {
         break;
     }
     UserRegisters r{};
-    if (tcb_read_registers(g_ipc, a.p.tcb, false, 17, r) == Error::None) {
+    if (Tcb{a.p.tcb}.read_registers(g_ipc, false, 17, r) == Error::None) {
         printf("root:   pc %08x  sp %08x  lr %08x  cpsr %08x\n", r.pc, r.sp, r.lr, r.cpsr);
         for (u32 k = 0; k < 13; k += 4) {
             printf("root:  ");
@@ -315,14 +322,17 @@ int main(const abi::BootInfo *bi) {
     }
     const Error prep = process_prepare(g_pool);
     if (prep != Error::None) fatal("the copy window's PageTable", prep);
-    g_root_ep = pool_make(abi::ObjectType::Endpoint, "the root's endpoint");
+    g_root_ep = Endpoint{pool_make(abi::ObjectType::Endpoint, "the root's endpoint")};
     for (u32 c = 0; c < kChannelsCount; ++c)
         g_channel[c] = pool_make(kChannels[c].kind == ChannelKind::Endpoint ? abi::ObjectType::Endpoint
                                                                              : abi::ObjectType::Notification,
                                  "a channel");
     for (u32 i = 0; i < kAppsCount; ++i) {
-        if (handles_faults(kSystem, i)) g_fault_ep[i] = pool_make(abi::ObjectType::Endpoint, "a fault endpoint");
-        if (irq_count(kSystem, i)) g_irq_ntfn[i] = pool_make(abi::ObjectType::Notification, "an interrupt notification");
+        if (handles_faults(kSystem, i))
+            g_fault_ep[i] = Endpoint{pool_make(abi::ObjectType::Endpoint, "a fault endpoint")};
+        if (irq_count(kSystem, i))
+            g_irq_ntfn[i] =
+                Notification{pool_make(abi::ObjectType::Notification, "an interrupt notification")};
     }
     u32 pages = 0;
     for (u32 s = 0; s < kSharedCount; ++s) {
@@ -355,7 +365,7 @@ int main(const abi::BootInfo *bi) {
 
     Message m(g_ipc);
     for (;;) {
-        const RecvResult r = recv(g_root_ep, m.regs);
+        const RecvResult r = g_root_ep.recv(m.regs);
         const u32 who = (r.badge & ~kQueryBadge) - 1;
         if (who >= kAppsCount) continue;
         if (r.badge & kQueryBadge) {

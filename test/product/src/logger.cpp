@@ -6,13 +6,13 @@ using namespace product;
 
 extern "C" void petrel_app_main(u32, u32) {
     constexpr u32 kMe = app::logger;
-    constexpr u32 kReadings = channel_slot(kSystem, kMe, channel::readings);
+    constexpr Endpoint kReadings{channel_slot(kSystem, kMe, channel::readings)};
     constexpr u32 kTotals = shared_vaddr(kSystem, kMe, shared::totals);
-    static_assert(kReadings && kTotals, "the logger serves readings and writes totals");
+    static_assert(kReadings.valid() && kTotals, "the logger serves readings and writes totals");
     auto *totals = reinterpret_cast<volatile Totals *>(kTotals);
     printf("logger: ready, totals at %08x\n", kTotals);
     MessageRegs mr{};
-    RecvResult r = recv(kReadings, mr);
+    RecvResult r = kReadings.recv(mr);
     for (;;) {
         abi::MessageInfo answer{static_cast<u32>(abi::Error::IllegalOperation), 0, 0, 0};
         if (r.info.label == kReading && r.info.length == 1) {
@@ -22,6 +22,6 @@ extern "C" void petrel_app_main(u32, u32) {
             mr[0] = totals->sum;
             answer = {0, 0, 0, 1};
         }
-        r = reply_recv(kReadings, answer, mr);
+        r = kReadings.reply_recv(answer, mr);
     }
 }

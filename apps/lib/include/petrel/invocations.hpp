@@ -14,6 +14,8 @@
 // Cap pointers are resolved in the caller's CSpace at depth 32; CNode slot
 // arguments are (index, depth) pairs relative to a CNode cap, as in seL4.
 // (src/kernel/irq_handler.hpp documents the interrupt methods.)
+// petrel/caps.hpp offers the same methods on typed wrappers (Frame::map takes
+// a PageDirectory, ...), which forward here.
 #pragma once
 
 #include "petrel/user.hpp"

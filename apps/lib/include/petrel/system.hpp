@@ -9,6 +9,10 @@
 //
 //   constexpr u32 kConsole = channel_slot(kSystem, app::shell, channel::console);
 //
+// or, typed (petrel/caps.hpp, included here), as the object it is:
+//
+//   constexpr Endpoint kConsole{channel_slot(kSystem, app::shell, channel::console)};
+//
 // An app's CNode has 2^kAppCNodeRadix slots; a slot index is a cap pointer:
 //   1  kProcessCapTcb     its TCB
 //   2  kProcessCapCNode   its CNode (for SaveCaller, Copy, Delete in it)
@@ -45,6 +49,7 @@
 // (state "exited").
 #pragma once
 
+#include "petrel/caps.hpp"
 #include "petrel/process.hpp"
 #include "petrel/system_tables.hpp"
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // libpetrel: system calls, debug output and exit for user programs.
-// Invocations on kernel objects (Retype, CNode, TCB) are in petrel/invocations.hpp.
+// Invocations on kernel objects are in petrel/invocations.hpp (on cap pointers)
+// and petrel/caps.hpp (typed wrappers, also for the IPC calls here).
 //
 // Every system call is `svc #0` with the number in r7 and r0-r5 as
 // petrel/abi.hpp describes (r0 cap pointer / badge, r1 message tag, r2-r5
