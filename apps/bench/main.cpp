@@ -47,7 +47,9 @@
 //                  a Revoke between runs, outside the count).
 // Interrupt to user handler is apps/irqbench's (petrel-irq-bench), which
 // scripts/bench runs with this suite.
+#include "petrel/bootinfo.hpp"
 #include "petrel/process.hpp"
+#include "petrel/samples.hpp"
 
 using namespace petrel;
 using abi::Error;
@@ -206,17 +208,10 @@ void must(Error e, const char *what) {
 
 // Sorts the kRuns samples after the warm-up and prints min / median / max.
 void report(const char *id, const char *what, u32 *s = g_samples + kWarmup, u32 n = kRuns) {
-    for (u32 i = 1; i < n; ++i)
-        for (u32 j = i; j > 0 && s[j - 1] > s[j]; --j) {
-            const u32 t = s[j];
-            s[j] = s[j - 1];
-            s[j - 1] = t;
-        }
-    u32 len = 0;
-    while (id[len]) ++len;
-    printf("bench: %s", id);
-    for (; len < 14; ++len) printf(" ");
-    printf(" min %7u median %7u max %7u runs %u  %s\n", s[0], s[n / 2], s[n - 1], n, what);
+    const SampleSummary f = summarize(s, n);
+    printf("bench: ");
+    print_padded(id, 14);
+    printf(" min %7u median %7u max %7u runs %u  %s\n", f.min, f.median, f.max, n, what);
 }
 
 // ---------------------------------------------------------------- objects
@@ -472,23 +467,11 @@ void bench_retype() {
     report("retype-100-ep", "Untyped.Retype of 100 Endpoints in one call");
 }
 
-bool choose_untyped() {
-    u32 best = ~0u;
-    for (u32 i = 0; i < g_bi->untyped_count; ++i) {
-        const abi::UntypedDesc &u = g_bi->untyped_list[i];
-        if (u.is_device || u.size_bits < 22) continue;  // 4 MiB
-        if (best == ~0u || u.size_bits < g_bi->untyped_list[best].size_bits) best = i;
-    }
-    if (best == ~0u) return false;
-    g_alloc.init(g_bi, g_ipc, g_bi->untyped.start + best, g_bi->empty.start, g_bi->empty.end);
-    return true;
-}
-
 }  // namespace
 
 int main(const abi::BootInfo *bi) {
     g_bi = bi;
-    g_ipc = reinterpret_cast<abi::IpcBuffer *>(bi->ipc_buffer);
+    g_ipc = root_ipc_buffer(bi);
     u32 pmuserenr, pmcr;
     asm volatile("mrc p15, 0, %0, c9, c14, 0" : "=r"(pmuserenr));
     if (!(pmuserenr & 1u)) {
@@ -499,7 +482,9 @@ int main(const abi::BootInfo *bi) {
     printf("bench: counting with the PMU cycle counter (PMCR %08x): instructions under QEMU -icount shift=0, "
            "cycles on a board\n",
            pmcr);
-    if (!choose_untyped()) fatal("no RAM Untyped of 4 MiB");
+    const u32 ut = smallest_ram_untyped(bi, 22);
+    if (!ut) fatal("no RAM Untyped of 4 MiB");
+    g_alloc.init(bi, g_ipc, ut, bi->empty.start, bi->empty.end);
     set_priority(abi::kCapInitTcb, kRootPriority);
 
     g_overhead = ~0u;

@@ -43,8 +43,11 @@
 // purpose: it catches gross lateness (an interrupt lost until some later
 // event), not jitter.
 #include "drivers.hpp"
+#include "petrel/bootinfo.hpp"
+#include "petrel/checks.hpp"
 #include "petrel/counters.hpp"
 #include "petrel/devices.hpp"
+#include "petrel/errors.hpp"
 #include "petrel/timer.hpp"
 #include "petrel/uart.hpp"
 
@@ -65,39 +68,18 @@ constexpr u32 kRootUartBadge = 7, kRootTimerClientBadge = 8;   // the root's own
 constexpr const char *kEchoFirst[] = {"petrel echo one", "petrel echo two"};
 constexpr const char *kEchoSecond[] = {"petrel echo three"};
 
-const abi::BootInfo *g_bi;
 abi::IpcBuffer *g_ipc;
 Allocator g_alloc;
-int g_failures;
+Checks g_checks{"drivers"};
 u32 g_hz;
 u32 g_report;  // the root receives reports (and faults) here
 u32 g_uart_frame;
 
 // ---------------------------------------------------------------- checks
-void check(bool ok, const char *what) {
-    printf("drivers: %s: %s\n", what, ok ? "ok" : "FAILED");
-    if (!ok) ++g_failures;
-}
-
-const char *error_name(Error e) {
-    static const char *const names[] = {
-        "None",        "InvalidArgument", "InvalidCapability", "IllegalOperation",
-        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
-        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory"};
-    const u32 i = static_cast<u32>(e);
-    return i < sizeof(names) / sizeof(names[0]) ? names[i] : "unknown error";
-}
-
-bool expect_ok(Error e, const char *what) {
-    if (e == Error::None) return true;
-    printf("drivers: %s: error %s: FAILED\n", what, error_name(e));
-    ++g_failures;
-    return false;
-}
-
+// Checks::fatal()'s line, with what the allocator last said.
 [[noreturn]] void fatal(const char *what) {
     printf("drivers: %s (allocator: %s): FAILED (cannot go on)\n", what, error_name(g_alloc.error()));
-    debug_halt(static_cast<u32>(g_failures + 1));
+    g_checks.halt();
 }
 
 u32 make(abi::ObjectType type) {
@@ -112,7 +94,7 @@ u32 mint(u32 src, u32 rights, u32 badge) {
     return s;
 }
 
-void del(u32 slot) { expect_ok(cnode_delete(abi::kCapInitCNode, slot, 32), "CNode.Delete"); }
+void del(u32 slot) { g_checks.expect_ok(cnode_delete(abi::kCapInitCNode, slot, 32), "CNode.Delete"); }
 
 u32 ms_ticks(u32 ms) { return static_cast<u32>(us_to_ticks(u64{ms} * 1000, g_hz)); }
 u32 ticks_us(u64 ticks) { return static_cast<u32>(ticks_to_us(ticks, g_hz)); }
@@ -210,7 +192,7 @@ void give(Proc &pr, u32 src, u32 rights, u32 badge, u32 expect_slot) {
 }
 
 void destroy(Proc &pr) {
-    expect_ok(process_destroy(pr.p), "process_destroy");
+    g_checks.expect_ok(process_destroy(pr.p), "process_destroy");
     if (pr.ep) del(pr.ep);
     if (pr.ntfn) del(pr.ntfn);
     pr = Proc{};
@@ -225,16 +207,16 @@ void start_driver(Proc &pr, u32 handler, u32 irq_badge, const u32 *client_ntfns,
     pr.ntfn = make(abi::ObjectType::Notification);
     give(pr, pr.ep, abi::kRightRead, 0, drivers::kSlotEndpoint);
     const u32 badged = mint(pr.ntfn, abi::kRightWrite, irq_badge);
-    expect_ok(irq_handler_set_notification(g_ipc, handler, badged), "IrqHandler.SetNotification");
+    g_checks.expect_ok(irq_handler_set_notification(g_ipc, handler, badged), "IrqHandler.SetNotification");
     del(badged);  // the kernel keeps its own copy
     u32 slot = 0;
-    if (!expect_ok(process_move(g_alloc, pr.p, handler, slot), "process_move (IrqHandler)") ||
+    if (!g_checks.expect_ok(process_move(g_alloc, pr.p, handler, slot), "process_move (IrqHandler)") ||
         slot != drivers::kSlotIrq)
         fatal("the IrqHandler's slot");
     for (u32 b = 1; b <= clients; ++b)
         give(pr, client_ntfns[b - 1], abi::kRightWrite, signal_badge, drivers::kSlotClientNtfn + b - 1);
-    expect_ok(tcb_bind_notification(g_ipc, pr.p.tcb, pr.ntfn), "TCB.BindNotification");
-    expect_ok(process_start(pr.p), "process_start");
+    g_checks.expect_ok(tcb_bind_notification(g_ipc, pr.p.tcb, pr.ntfn), "TCB.BindNotification");
+    g_checks.expect_ok(process_start(pr.p), "process_start");
 }
 
 // An IrqHandler for `line` in a new root slot (0 on failure).
@@ -253,8 +235,9 @@ u32 g_root_uart, g_root_timer;  // the root's own client caps
 
 void start_uart(u32 handler, const char *name) {
     create(g_uart, name, drivers::uart_driver_main, kUartPriority, kUartVaddr, kUartIrqBadge, 1);
-    expect_ok(process_map(g_alloc, g_uart.p, g_uart_frame, kUartVaddr, abi::kRightRead | abi::kRightWrite, 0),
-              "process_map (UART registers)");
+    g_checks.expect_ok(
+        process_map(g_alloc, g_uart.p, g_uart_frame, kUartVaddr, abi::kRightRead | abi::kRightWrite, 0),
+        "process_map (UART registers)");
     start_driver(g_uart, handler, kUartIrqBadge, &g_echo_ntfn, 1, kInputBadge);
     g_root_uart = mint(g_uart.ep, kCall, kRootUartBadge);
 }
@@ -356,7 +339,7 @@ void start_client(Proc &pr, const char *name, void (*entry)(u32, u32, u32), u32 
     give(pr, ep, kCall, badge, kClientEp);
     give(pr, g_report, abi::kRightWrite, report_badge, kClientReport);
     if (ntfn) give(pr, ntfn, abi::kRightRead, 0, kClientNtfn);
-    expect_ok(process_start(pr.p), "process_start");
+    g_checks.expect_ok(process_start(pr.p), "process_start");
 }
 
 // ---------------------------------------------------------------- bad input
@@ -371,7 +354,7 @@ void expect_refusal(const char *what, Error got, Error want, const MessageRegs *
                mr0);
     else
         printf("drivers:   %s: %s (expected %s)\n", what, error_name(got), error_name(want));
-    check(ok, what);
+    g_checks.check(ok, what);
 }
 
 void test_bad_input() {
@@ -401,13 +384,14 @@ void test_bad_input() {
     expect_refusal("IrqControl.GetTrigger with edge 2",
                    irq_control_get_trigger(g_ipc, ctl, devices::kSpareIrq, 2, root, a, 32, &d), Error::InvalidArgument,
                    &d, 1);
-    check(debug_cap_identify(a) == 0, "the refused Gets left the slot empty");
+    g_checks.check(debug_cap_identify(a) == 0, "the refused Gets left the slot empty");
 
     // The spare line, handed out once: a second Get is refused.
     const Error got = devices::kCanSetTrigger ? irq_control_get_trigger(g_ipc, ctl, devices::kSpareIrq, 0, root, a, 32)
                                               : irq_control_get(g_ipc, ctl, devices::kSpareIrq, root, a, 32);
-    check(got == Error::None, devices::kCanSetTrigger ? "IrqControl.GetTrigger (level) of a free line"
-                                                      : "IrqControl.Get of a free line");
+    g_checks.check(got == Error::None, devices::kCanSetTrigger
+                                           ? "IrqControl.GetTrigger (level) of a free line"
+                                           : "IrqControl.Get of a free line");
     expect_refusal("IrqControl.Get of a line already handed out",
                    irq_control_get(g_ipc, ctl, devices::kSpareIrq, root, b, 32), Error::RevokeFirst);
     if (!devices::kCanSetTrigger)
@@ -418,7 +402,7 @@ void test_bad_input() {
         expect_refusal("IrqControl.GetTrigger of a PPI (no settable trigger)",
                        irq_control_get_trigger(g_ipc, ctl, devices::kVirtualTimerIrq, 1, root, b, 32),
                        Error::IllegalOperation);
-    check(debug_cap_identify(b) == 0, "the refused second Get left its slot empty");
+    g_checks.check(debug_cap_identify(b) == 0, "the refused second Get left its slot empty");
 
     // IrqHandler methods.
     const u32 ep = make(abi::ObjectType::Endpoint), ntfn = make(abi::ObjectType::Notification);
@@ -456,8 +440,9 @@ void test_badge_and_mask() {
     const u32 ntfn = make(abi::ObjectType::Notification);
     const u32 badged = mint(ntfn, abi::kRightWrite, kRootTimerBadge);
     const u32 h = get_line(devices::kVirtualTimerIrq);
-    if (!h || !expect_ok(irq_handler_set_notification(g_ipc, h, badged), "IrqHandler.SetNotification")) {
-        check(false, "the virtual timer's line for the root");
+    if (!h ||
+        !g_checks.expect_ok(irq_handler_set_notification(g_ipc, h, badged), "IrqHandler.SetNotification")) {
+        g_checks.check(false, "the virtual timer's line for the root");
         return;
     }
     const u32 before = poll(ntfn);
@@ -466,24 +451,24 @@ void test_badge_and_mask() {
     const u32 first = poll_for(ntfn, 1000);
     printf("drivers:   the virtual timer's line %u: word before %x, after enabling the timer %x (badge minted %x)\n",
            devices::kVirtualTimerIrq, before, first, kRootTimerBadge);
-    check(before == 0 && first == kRootTimerBadge,
-          "an interrupt arrives as a signal of the handler's notification with its badge");
+    g_checks.check(before == 0 && first == kRootTimerBadge,
+                   "an interrupt arrives as a signal of the handler's notification with its badge");
 
     // Still asserted, but masked: nothing more until the Ack.
     const u32 while_masked = poll_for(ntfn, 50);
     const bool asserted = (read_cntv_ctl() & kCntvIstatus) != 0;
-    expect_ok(irq_handler_ack(h), "IrqHandler.Ack");
+    g_checks.expect_ok(irq_handler_ack(h), "IrqHandler.Ack");
     const u32 after_ack = poll_for(ntfn, 1000);
     printf("drivers:   timer still asserting: %s; in 50 ms before the Ack: word %x; after the Ack: %x\n",
            asserted ? "yes" : "no", while_masked, after_ack);
-    check(asserted && while_masked == 0 && after_ack == kRootTimerBadge,
-          "the line stays masked until the Ack, and fires again right after it");
+    g_checks.check(asserted && while_masked == 0 && after_ack == kRootTimerBadge,
+                   "the line stays masked until the Ack, and fires again right after it");
 
     // Quiet once the timer is off.
     write_cntv_ctl(0);
-    expect_ok(irq_handler_ack(h), "IrqHandler.Ack");
+    g_checks.expect_ok(irq_handler_ack(h), "IrqHandler.Ack");
     const u32 quiet = poll_for(ntfn, 50);
-    check(quiet == 0, "with the timer disabled and the line acknowledged, no interrupt comes");
+    g_checks.check(quiet == 0, "with the timer disabled and the line acknowledged, no interrupt comes");
     del(h);
     del(badged);
     del(ntfn);
@@ -507,8 +492,9 @@ void test_printer() {
     const u32 expected_bytes = kLines * static_cast<u32>(sizeof("drivers: printer: line 1 of 3, printed through the UART driver\n") - 1);
     printf("drivers:   the printer wrote %u bytes (its lines are %u); the driver counted %u\n", r.mr[0], expected_bytes,
            after.written - before.written);
-    check(s1 && s2 && r.label == kReport && r.mr[0] == expected_bytes && after.written - before.written == r.mr[0],
-          "a client prints through the UART driver, which wrote exactly its bytes");
+    g_checks.check(s1 && s2 && r.label == kReport && r.mr[0] == expected_bytes &&
+                       after.written - before.written == r.mr[0],
+                   "a client prints through the UART driver, which wrote exactly its bytes");
 }
 
 // ---------------------------------------------------------------- the timer service
@@ -532,9 +518,10 @@ void test_sleeps() {
         const Report r = next_report();
         destroy(pr);
         print_us("one sleep", r.mr[1], ms * 1000);
-        check(r.label == kReport && r.mr[0] == ms && r.mr[2] == 1 && in_tolerance(r.mr[1], ms * 1000),
-              ms == 10 ? "a 10 ms sleep through the timer service is never early and at most 50% + 50 ms late"
-                       : "a 50 ms sleep through the timer service is never early and at most 50% + 50 ms late");
+        g_checks.check(
+            r.label == kReport && r.mr[0] == ms && r.mr[2] == 1 && in_tolerance(r.mr[1], ms * 1000),
+            ms == 10 ? "a 10 ms sleep through the timer service is never early and at most 50% + 50 ms late"
+                     : "a 50 ms sleep through the timer service is never early and at most 50% + 50 ms late");
     }
     // Three at once, answered in deadline order.
     constexpr u32 kMs[] = {50, 10, 30};
@@ -550,8 +537,9 @@ void test_sleeps() {
     }
     for (Proc &p : pr) destroy(p);
     printf("drivers:   three clients asleep at once woke in the order %u, %u, %u ms\n", order[0], order[1], order[2]);
-    check(bad == 0 && order[0] == 10 && order[1] == 30 && order[2] == 50,
-          "three clients asleep at once (50, 10, 30 ms) wake in deadline order, each within the tolerance");
+    g_checks.check(
+        bad == 0 && order[0] == 10 && order[1] == 30 && order[2] == 50,
+        "three clients asleep at once (50, 10, 30 ms) wake in deadline order, each within the tolerance");
 }
 
 void test_timeouts() {
@@ -566,10 +554,12 @@ void test_timeouts() {
            "re-armed: replaced %u\n",
            error_name(static_cast<Error>(r.mr[0])), r.mr[1], error_name(static_cast<Error>(r.mr[3])), r.mr[4], r.mr[5],
            r.mr[6]);
-    check(r.label == kReport && r.mr[0] == 0 && r.mr[1] == kTimeoutBadge && in_tolerance(r.mr[2], kUs),
-          "a timeout signals the client's notification when due, within the tolerance");
-    check(r.mr[3] == 0 && r.mr[4] == 1 && r.mr[5] == 0, "a cancelled timeout is never signalled");
-    check(r.mr[6] == 1 && in_tolerance(r.mr[7], kUs), "re-arming a timeout replaces the pending one");
+    g_checks.check(
+        r.label == kReport && r.mr[0] == 0 && r.mr[1] == kTimeoutBadge && in_tolerance(r.mr[2], kUs),
+        "a timeout signals the client's notification when due, within the tolerance");
+    g_checks.check(r.mr[3] == 0 && r.mr[4] == 1 && r.mr[5] == 0, "a cancelled timeout is never signalled");
+    g_checks.check(r.mr[6] == 1 && in_tolerance(r.mr[7], kUs),
+                   "re-arming a timeout replaces the pending one");
 }
 
 // ---------------------------------------------------------------- echo
@@ -593,7 +583,7 @@ void test_echo(u32 which, const char *const *expected, u32 n, const char *what) 
         all = all && same && r.mr[1] >= 1;
     }
     destroy(pr);
-    check(all, what);
+    g_checks.check(all, what);
 }
 
 // ---------------------------------------------------------------- two drivers
@@ -610,9 +600,10 @@ void test_two_drivers() {
            devices::kUartIrq, us.interrupts, us.irq_badges, us.received, us.written, us.dropped,
            devices::kVirtualTimerIrq, ts.interrupts, ts.irq_badges, ts.sleeps, ts.timeouts, error_name(e1),
            error_name(e2));
-    check(s1 && s2 && us.interrupts >= 2 && us.irq_badges == kUartIrqBadge && ts.interrupts >= 1 &&
-              ts.irq_badges == kTimerIrqBadge && e1 == Error::RevokeFirst && e2 == Error::RevokeFirst,
-          "two drivers hold two lines at once, each taking its interrupts with its own badge");
+    g_checks.check(s1 && s2 && us.interrupts >= 2 && us.irq_badges == kUartIrqBadge && ts.interrupts >= 1 &&
+                       ts.irq_badges == kTimerIrqBadge && e1 == Error::RevokeFirst &&
+                       e2 == Error::RevokeFirst,
+                   "two drivers hold two lines at once, each taking its interrupts with its own badge");
 }
 
 // ---------------------------------------------------------------- a dead driver's line
@@ -623,7 +614,7 @@ void test_dead_driver() {
     const u32 h = get_line(devices::kUartIrq, &e);
     printf("drivers:   with the UART driver's thread and CNode deleted, Get of line %u: %s\n", devices::kUartIrq,
            error_name(e));
-    check(h != 0, "a dead driver's line is handed out again");
+    g_checks.check(h != 0, "a dead driver's line is handed out again");
     if (!h) return;
     start_uart(h, "uart2");
     test_echo(2, kEchoSecond, 1, "echo: a line came back through a second driver on the same line");
@@ -633,35 +624,24 @@ void test_dead_driver() {
     destroy(g_timer);
     del(g_root_timer);
     const u32 t = get_line(devices::kVirtualTimerIrq, &e);
-    check(t != 0, "the timer service's line is handed out again once the service is gone");
+    g_checks.check(t != 0, "the timer service's line is handed out again once the service is gone");
     if (t) del(t);
-}
-
-// The smallest RAM Untyped of at least 16 MiB.
-u32 choose_untyped() {
-    u32 best = ~0u;
-    for (u32 i = 0; i < g_bi->untyped_count; ++i) {
-        const abi::UntypedDesc &u = g_bi->untyped_list[i];
-        if (u.is_device || u.size_bits < 24) continue;
-        if (best == ~0u || u.size_bits < g_bi->untyped_list[best].size_bits) best = i;
-    }
-    return best == ~0u ? 0 : g_bi->untyped.start + best;
 }
 
 }  // namespace
 
 int main(const abi::BootInfo *bi) {
-    g_bi = bi;
-    g_ipc = reinterpret_cast<abi::IpcBuffer *>(bi->ipc_buffer);
+    g_ipc = root_ipc_buffer(bi);
     g_hz = cntfrq();
     printf("drivers: root task testing user-level drivers on %s: UART at %08x on line %u, virtual timer on line %u, "
            "counter at %u Hz\n",
            devices::kBoard, devices::kUartPaddr, devices::kUartIrq, devices::kVirtualTimerIrq, g_hz);
     if (g_hz == 0) fatal("CNTFRQ reads 0");
-    const u32 ut = choose_untyped();
+    const u32 ut = smallest_ram_untyped(bi, 24);
     if (!ut) fatal("no RAM Untyped of 16 MiB");
     g_alloc.init(bi, g_ipc, ut, bi->empty.start, bi->empty.end);
-    expect_ok(tcb_set_priority(g_ipc, abi::kCapInitTcb, abi::kCapInitTcb, kRootPriority), "TCB.SetPriority");
+    g_checks.expect_ok(tcb_set_priority(g_ipc, abi::kCapInitTcb, abi::kCapInitTcb, kRootPriority),
+                       "TCB.SetPriority");
     g_report = make(abi::ObjectType::Endpoint);
 
     test_bad_input();
@@ -687,6 +667,5 @@ int main(const abi::BootInfo *bi) {
     test_two_drivers();
     test_dead_driver();
 
-    printf("drivers: done, %d check(s) failed\n", g_failures);
-    return g_failures;
+    return g_checks.done();
 }

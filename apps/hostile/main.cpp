@@ -36,6 +36,9 @@
 // "hostile: done, N check(s) failed" and DebugHalt(N); the kernel then prints
 // its deepest kernel-stack use.
 #include "common.hpp"
+#include "petrel/bootinfo.hpp"
+#include "petrel/checks.hpp"
+#include "petrel/errors.hpp"
 #include "petrel/invocations.hpp"
 #include "petrel/user.hpp"
 
@@ -44,8 +47,6 @@ using namespace hostile;
 using abi::Error;
 using abi::MessageInfo;
 using abi::ObjectType;
-
-extern "C" char __init_array_end[], __image_end[];  // apps/lib/user.ld
 
 namespace {
 
@@ -60,67 +61,43 @@ constexpr u32 kRw = abi::kRightRead | abi::kRightWrite;
 
 const abi::BootInfo *g_bi;
 abi::IpcBuffer *g_ipc;
-int g_failures;
+Checks g_checks{"hostile"};
 u32 g_next_slot;
 u32 g_main;        // the RAM Untyped the root's own objects come from
-u32 g_text_pages, g_image_pages;
+ImageExtent g_image;  // the root's own image: its pages, which of them are text
 volatile Mailbox *const mb = reinterpret_cast<volatile Mailbox *>(kRootMailbox);
-
-void check(bool ok, const char *what) {
-    printf("hostile: %s: %s\n", what, ok ? "ok" : "FAILED");
-    if (!ok) ++g_failures;
-}
-
-const char *error_name(Error e) {
-    static const char *const names[] = {"None",        "InvalidArgument", "InvalidCapability", "IllegalOperation",
-                                        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
-                                        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory"};
-    const u32 i = static_cast<u32>(e);
-    return i < 11 ? names[i] : "unknown";
-}
-
-bool expect_ok(Error e, const char *what) {
-    if (e == Error::None) return true;
-    printf("hostile: %s: error %s: FAILED\n", what, error_name(e));
-    ++g_failures;
-    return false;
-}
-
-[[noreturn]] void fatal(const char *what) {
-    printf("hostile: %s: FAILED (cannot go on)\n", what);
-    debug_halt(static_cast<u32>(g_failures + 1));
-}
-
-u32 align_up(u32 v, u32 a) { return (v + a - 1) & ~(a - 1); }
 
 // ---------------------------------------------------------------- objects and slots
 u32 alloc_slot() {
-    if (g_next_slot >= g_bi->empty.end) fatal("out of CNode slots");
+    if (g_next_slot >= g_bi->empty.end) g_checks.fatal("out of CNode slots");
     return g_next_slot++;
 }
 
 u32 make(u32 ut, ObjectType type, u32 size_bits = 0) {
     const u32 slot = alloc_slot();
-    if (!expect_ok(untyped_retype(g_ipc, ut, type, size_bits, abi::kCapInitCNode, 0, 0, slot, 1), "Untyped.Retype"))
-        fatal("Untyped.Retype");
+    if (!g_checks.expect_ok(untyped_retype(g_ipc, ut, type, size_bits, abi::kCapInitCNode, 0, 0, slot, 1),
+                            "Untyped.Retype"))
+        g_checks.fatal("Untyped.Retype");
     return slot;
 }
 
 u32 copy(u32 src, u32 rights) {
     const u32 slot = alloc_slot();
-    expect_ok(cnode_copy(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights), "CNode.Copy");
+    g_checks.expect_ok(cnode_copy(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights),
+                       "CNode.Copy");
     return slot;
 }
 
 u32 mint(u32 src, u32 rights, u32 badge) {
     const u32 slot = alloc_slot();
-    expect_ok(cnode_mint(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights, badge),
-              "CNode.Mint");
+    g_checks.expect_ok(
+        cnode_mint(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights, badge),
+        "CNode.Mint");
     return slot;
 }
 
 void map(u32 frame, u32 pd, u32 vaddr, u32 rights, u32 attr, const char *what) {
-    if (!expect_ok(page_map(g_ipc, frame, pd, vaddr, rights, attr), what)) fatal(what);
+    if (!g_checks.expect_ok(page_map(g_ipc, frame, pd, vaddr, rights, attr), what)) g_checks.fatal(what);
 }
 
 // ---------------------------------------------------------------- child address spaces
@@ -135,19 +112,19 @@ struct Space {
 Space make_space(u32 ut) {
     Space s{};
     s.pd = make(ut, ObjectType::PageDirectory);
-    expect_ok(asid_pool_assign(g_ipc, abi::kCapInitAsidPool, s.pd), "AsidPool.Assign");
+    g_checks.expect_ok(asid_pool_assign(g_ipc, abi::kCapInitAsidPool, s.pd), "AsidPool.Assign");
     s.pt = make(ut, ObjectType::PageTable);
-    expect_ok(page_table_map(g_ipc, s.pt, s.pd, 0), "PageTable.Map");
-    for (u32 i = 0; i < g_text_pages; ++i) {
+    g_checks.expect_ok(page_table_map(g_ipc, s.pt, s.pd, 0), "PageTable.Map");
+    for (u32 i = 0; i < g_image.text_pages; ++i) {
         const u32 c = copy(g_bi->user_image_frames.start + i, abi::kRightRead);
         map(c, s.pd, kImageBase + i * kPage, abi::kRightRead, abi::kVmCacheable, "Page.Map (text)");
     }
-    for (u32 i = g_text_pages; i < g_image_pages; ++i) {
+    for (u32 i = g_image.text_pages; i < g_image.pages; ++i) {
         const u32 f = make(ut, ObjectType::Frame4K);
         map(f, abi::kCapInitVSpace, kRootStage, kRw, abi::kVmCacheable, "Page.Map (stage)");
         __builtin_memcpy(reinterpret_cast<void *>(kRootStage), reinterpret_cast<const void *>(kImageBase + i * kPage),
                          kPage);
-        expect_ok(page_unmap(f), "Page.Unmap (stage)");
+        g_checks.expect_ok(page_unmap(f), "Page.Unmap (stage)");
         map(f, s.pd, kImageBase + i * kPage, kRw, abi::kVmCacheable | abi::kVmExecuteNever, "Page.Map (data)");
     }
     for (u32 i = 0; i < kStackPages; ++i)
@@ -159,14 +136,14 @@ Space make_space(u32 ut) {
 }
 
 void start_thread(u32 tcb, u32 priority, u32 pc, u32 r0, bool resume) {
-    expect_ok(tcb_set_priority(g_ipc, tcb, abi::kCapInitTcb, priority), "TCB.SetPriority");
+    g_checks.expect_ok(tcb_set_priority(g_ipc, tcb, abi::kCapInitTcb, priority), "TCB.SetPriority");
     UserRegisters r{};
     r.pc = pc;
     r.sp = kStackTop;
     r.cpsr = kCpsrUserArm;
     r.r[0] = r0;
-    expect_ok(tcb_write_registers(g_ipc, tcb, false, 5, r), "TCB.WriteRegisters");
-    if (resume) expect_ok(tcb_resume(tcb), "TCB.Resume");
+    g_checks.expect_ok(tcb_write_registers(g_ipc, tcb, false, 5, r), "TCB.WriteRegisters");
+    if (resume) g_checks.expect_ok(tcb_resume(tcb), "TCB.Resume");
 }
 
 // ---------------------------------------------------------------- the innocent app
@@ -178,16 +155,18 @@ void build_innocent() {
     g_secret = make(g_main, ObjectType::Frame4K);
     map(g_secret, abi::kCapInitVSpace, kRootStage, kRw, abi::kVmCacheable, "Page.Map (secret, root)");
     for (u32 i = 0; i < kSecretWords; ++i) reinterpret_cast<volatile u32 *>(kRootStage)[i] = secret_word(i);
-    expect_ok(page_unmap(g_secret), "Page.Unmap (secret)");
+    g_checks.expect_ok(page_unmap(g_secret), "Page.Unmap (secret)");
     map(g_secret, s.pd, kSecret, abi::kRightRead, abi::kVmCacheable | abi::kVmExecuteNever, "Page.Map (secret)");
     g_inn_ep = make(g_main, ObjectType::Endpoint);
     g_ping_cap = mint(g_inn_ep, abi::kRightWrite | abi::kRightGrantReply, kPingBadge);
     // Its CNode: 16 slots, a 28-bit guard (a slot index is a cap pointer); slot 1 its endpoint, Read only.
     const u32 cnode = make(g_main, ObjectType::CNode, 4);
-    expect_ok(cnode_copy(g_ipc, cnode, 1, 4, abi::kCapInitCNode, g_inn_ep, 32, abi::kRightRead), "CNode.Copy");
+    g_checks.expect_ok(cnode_copy(g_ipc, cnode, 1, 4, abi::kCapInitCNode, g_inn_ep, 32, abi::kRightRead),
+                       "CNode.Copy");
     const u32 tcb = make(g_main, ObjectType::Tcb);
-    expect_ok(tcb_configure(g_ipc, tcb, 0, cnode, abi::cnode_cap_data(0, 28), s.pd, 0, kIpcBuffer, s.ipc_frame),
-              "TCB.Configure (innocent)");
+    g_checks.expect_ok(
+        tcb_configure(g_ipc, tcb, 0, cnode, abi::cnode_cap_data(0, 28), s.pd, 0, kIpcBuffer, s.ipc_frame),
+        "TCB.Configure (innocent)");
     debug_name_thread(g_ipc, tcb, "innocent");
     start_thread(tcb, kInnocentPriority, reinterpret_cast<u32>(&innocent_main), 1, true);  // runs until its Recv
 }
@@ -218,9 +197,9 @@ u32 g_fault_ep;
 u32 g_reply_slot;  // where the root saves the hostile app's reply cap
 
 void give(u32 slot, Error e, const char *what) {
-    if (!expect_ok(e, what)) {
+    if (!g_checks.expect_ok(e, what)) {
         printf("hostile:   (slot %u of the hostile app's CNode)\n", slot);
-        fatal(what);
+        g_checks.fatal(what);
     }
 }
 
@@ -234,14 +213,15 @@ void build_hostile() {
     map(mailbox, abi::kCapInitVSpace, kRootMailbox, kRw, abi::kVmCacheable, "Page.Map (mailbox, root)");
     map(copy(mailbox, kRw), s.pd, kMailbox, kRw, abi::kVmCacheable | abi::kVmExecuteNever, "Page.Map (mailbox)");
     const u32 jit = make(g_arena, ObjectType::Frame4K), jit_pt = make(g_arena, ObjectType::PageTable);
-    expect_ok(page_table_map(g_ipc, jit_pt, s.pd, kJitPage), "PageTable.Map (jit)");
+    g_checks.expect_ok(page_table_map(g_ipc, jit_pt, s.pd, kJitPage), "PageTable.Map (jit)");
     map(jit, s.pd, kJitPage, kRw, abi::kVmCacheable, "Page.Map (jit)");
 
     g_h_cnode = make(g_arena, ObjectType::CNode, kHostileRadix);
     g_h_tcb = make(g_arena, ObjectType::Tcb);
     g_h_ntfn = make(g_arena, ObjectType::Notification);
     const u32 scratch_pd = make(g_arena, ObjectType::PageDirectory);
-    expect_ok(asid_pool_assign(g_ipc, abi::kCapInitAsidPool, scratch_pd), "AsidPool.Assign (scratch)");
+    g_checks.expect_ok(asid_pool_assign(g_ipc, abi::kCapInitAsidPool, scratch_pd),
+                       "AsidPool.Assign (scratch)");
     g_fault_ep = make(g_main, ObjectType::Endpoint);
     const u32 h = g_h_cnode, r = abi::kCapInitCNode, b = kHostileRadix;
     give(kHCNode, cnode_copy(g_ipc, h, kHCNode, b, r, h, 32, abi::kRightsAll), "CNode.Copy (its CNode)");
@@ -259,10 +239,11 @@ void build_hostile() {
     give(kHJitFrame, cnode_copy(g_ipc, h, kHJitFrame, b, r, jit, 32, abi::kRightsAll), "CNode.Copy (jit frame)");
     give(kHSelfTcb, cnode_copy(g_ipc, h, kHSelfTcb, b, r, g_h_tcb, 32, abi::kRightsAll), "CNode.Copy (its TCB)");
 
-    expect_ok(tcb_configure(g_ipc, g_h_tcb, kFaultCptr, h, abi::cnode_cap_data(0, kHostileGuardBits), s.pd, 0,
-                            kIpcBuffer, s.ipc_frame),
-              "TCB.Configure (hostile)");
-    expect_ok(tcb_set_mc_priority(g_ipc, g_h_tcb, abi::kCapInitTcb, kHostileMcp), "TCB.SetMCPriority");
+    g_checks.expect_ok(tcb_configure(g_ipc, g_h_tcb, kFaultCptr, h, abi::cnode_cap_data(0, kHostileGuardBits),
+                                     s.pd, 0, kIpcBuffer, s.ipc_frame),
+                       "TCB.Configure (hostile)");
+    g_checks.expect_ok(tcb_set_mc_priority(g_ipc, g_h_tcb, abi::kCapInitTcb, kHostileMcp),
+                       "TCB.SetMCPriority");
     debug_name_thread(g_ipc, g_h_tcb, "hostile");
 
     __builtin_memset(const_cast<Mailbox *>(mb), 0, sizeof(Mailbox));
@@ -278,8 +259,8 @@ void build_hostile() {
     mb->untyped_start = arena_pa;
     mb->untyped_end = arena_pa + (1u << kHostileUntypedBits);
     u32 ipc_pa = 0, jit_pa = 0;
-    expect_ok(page_get_address(s.ipc_frame, ipc_pa), "Page.GetAddress");
-    expect_ok(page_get_address(jit, jit_pa), "Page.GetAddress");
+    g_checks.expect_ok(page_get_address(s.ipc_frame, ipc_pa), "Page.GetAddress");
+    g_checks.expect_ok(page_get_address(jit, jit_pa), "Page.GetAddress");
     mb->ipc_frame_paddr = ipc_pa;
     mb->jit_frame_paddr = jit_pa;
     start_thread(g_h_tcb, kHostilePriority, reinterpret_cast<u32>(hostile_entry), 0, false);
@@ -347,7 +328,8 @@ void verify_fault(const Announce &a, MessageInfo info, const MessageRegs &mr) {
 // Saves the reply cap of the message just received; true if there was a caller.
 bool save_caller() {
     const u32 w[] = {g_reply_slot, 32};
-    expect_ok(invoke(g_ipc, abi::kCapInitCNode, abi::Label::CNodeSaveCaller, w, 2, nullptr, 0), "CNode.SaveCaller");
+    g_checks.expect_ok(invoke(g_ipc, abi::kCapInitCNode, abi::Label::CNodeSaveCaller, w, 2, nullptr, 0),
+                       "CNode.SaveCaller");
     return debug_cap_identify(g_reply_slot) == 4;  // a Reply cap (cap.hpp)
 }
 
@@ -358,8 +340,8 @@ void resume_hostile(u32 mode) {
         r.sp = kStackTop;
         r.cpsr = kCpsrUserArm;
         g_st.register_resumes++;
-        expect_ok(tcb_write_registers(g_ipc, g_h_tcb, true, 3, r), "TCB.WriteRegisters (resume)");
-        expect_ok(cnode_delete(abi::kCapInitCNode, g_reply_slot, 32), "CNode.Delete (reply)");
+        g_checks.expect_ok(tcb_write_registers(g_ipc, g_h_tcb, true, 3, r), "TCB.WriteRegisters (resume)");
+        g_checks.expect_ok(cnode_delete(abi::kCapInitCNode, g_reply_slot, 32), "CNode.Delete (reply)");
         return;
     }
     // The entry points load their own sp: every fifth reply sets a garbage one.
@@ -378,18 +360,19 @@ void resume_hostile(u32 mode) {
 void unblock_hostile() {
     if (mb->cur.kind == kOpRestartProbe) {
         g_st.restart_probes++;
-        expect_ok(tcb_suspend(g_h_tcb), "TCB.Suspend (probe)");
-        expect_ok(tcb_resume(g_h_tcb), "TCB.Resume (probe)");  // it runs, and blocks again in the same svc
+        g_checks.expect_ok(tcb_suspend(g_h_tcb), "TCB.Suspend (probe)");
+        // It runs, and blocks again in the same svc.
+        g_checks.expect_ok(tcb_resume(g_h_tcb), "TCB.Resume (probe)");
         signal(g_h_ntfn);
         return;
     }
     g_st.rescues++;
-    expect_ok(tcb_suspend(g_h_tcb), "TCB.Suspend (rescue)");
+    g_checks.expect_ok(tcb_suspend(g_h_tcb), "TCB.Suspend (rescue)");
     UserRegisters r{};
     r.pc = reinterpret_cast<u32>(hostile_after_rescue);
     r.sp = kStackTop;
     r.cpsr = kCpsrUserArm;
-    expect_ok(tcb_write_registers(g_ipc, g_h_tcb, true, 3, r), "TCB.WriteRegisters (rescue)");
+    g_checks.expect_ok(tcb_write_registers(g_ipc, g_h_tcb, true, 3, r), "TCB.WriteRegisters (rescue)");
 }
 
 // The hostile app's IPC buffer, moved now and then: into the kernel's half of
@@ -401,7 +384,8 @@ void move_ipc_buffer() {
     static const u32 kBuffers[] = {0x8000'0000, kIpcBuffer, 0xffff'f000, 0x8010'0000,
                                    kIpcBuffer,  0,          kIpcBuffer,  0xffff'fe00};
     const u32 w[] = {kBuffers[g_st.ipc_buffer_moves % 8]};
-    expect_ok(invoke(g_ipc, g_h_tcb, abi::Label::TcbSetIpcBuffer, w, 1, &g_h_ipc_frame, 1), "TCB.SetIPCBuffer");
+    g_checks.expect_ok(invoke(g_ipc, g_h_tcb, abi::Label::TcbSetIpcBuffer, w, 1, &g_h_ipc_frame, 1),
+                       "TCB.SetIPCBuffer");
     g_st.ipc_buffer_moves++;
 }
 
@@ -411,7 +395,7 @@ void group_line(Group g, const char *what) {
     const bool ok = mb->group_failed[g] == 0 && g_st.group_mismatch[g] == 0 && mb->group_checks[g] > 0;
     printf("hostile:   %u checks, %u failed; %u faults reported, %u not as announced\n", mb->group_checks[g],
            mb->group_failed[g], g_st.group_faults[g], g_st.group_mismatch[g]);
-    check(ok, what);
+    g_checks.check(ok, what);
 }
 
 void finish_isolation() {
@@ -450,7 +434,7 @@ void finish_isolation() {
                "faults in Thumb and ARM state are reported at the faulting instruction; restarts and FPU retries "
                "resume at the right one (those in Thumb state where checked)");
     // The storm goes on without its own TCB cap.
-    expect_ok(cnode_delete(g_h_cnode, kHSelfTcb, kHostileRadix), "CNode.Delete (its TCB cap)");
+    g_checks.expect_ok(cnode_delete(g_h_cnode, kHSelfTcb, kHostileRadix), "CNode.Delete (its TCB cap)");
     mb->phase = kPhaseStorm;
     printf("hostile: storm: %u operations from seed %08x%08x\n", mb->target_ops, static_cast<u32>(kSeed >> 32),
            static_cast<u32>(kSeed));
@@ -458,7 +442,7 @@ void finish_isolation() {
 
 // Runs the hostile app until it reports the end of the storm.
 void run_hostile() {
-    expect_ok(tcb_resume(g_h_tcb), "TCB.Resume (hostile)");
+    g_checks.expect_ok(tcb_resume(g_h_tcb), "TCB.Resume (hostile)");
     u32 last_progress = 0, stalled = 0;
     for (;;) {
         MessageRegs mr{};
@@ -468,7 +452,7 @@ void run_hostile() {
         last_progress = progress;
         if (stalled > 10'000) {
             printf("hostile: no progress at operation %u, step %u (kind %u)\n", mb->ops, mb->iso_step, mb->cur.kind);
-            fatal("the hostile app makes progress");
+            g_checks.fatal("the hostile app makes progress");
         }
         if (r.badge == 0 && r.info.label == 0 && r.info.length == 0) {
             unblock_hostile();
@@ -507,7 +491,7 @@ bool untyped_whole(u32 slot, u32 bits) {
     const u32 dest = alloc_slot();
     const Error e = untyped_retype(g_ipc, slot, ObjectType::Untyped, bits, abi::kCapInitCNode, 0, 0, dest, 1);
     printf("hostile:   Retype of the whole 2^%u bytes: %s\n", bits, error_name(e));
-    if (e == Error::None) expect_ok(cnode_delete(abi::kCapInitCNode, dest, 32), "CNode.Delete");
+    if (e == Error::None) g_checks.expect_ok(cnode_delete(abi::kCapInitCNode, dest, 32), "CNode.Delete");
     return e == Error::None;
 }
 
@@ -517,23 +501,17 @@ bool secret_intact() {
     u32 bad = 0;
     for (u32 i = 0; i < kSecretWords; ++i)
         if (reinterpret_cast<const volatile u32 *>(kRootStage)[i] != secret_word(i)) ++bad;
-    expect_ok(page_unmap(c), "Page.Unmap");
+    g_checks.expect_ok(page_unmap(c), "Page.Unmap");
     return bad == 0;
 }
 
 // The smallest RAM Untyped of at least 4 MiB: the root's own objects and the arena.
 bool choose_untyped() {
-    u32 best = ~0u;
-    for (u32 i = 0; i < g_bi->untyped_count; ++i) {
-        const abi::UntypedDesc &u = g_bi->untyped_list[i];
-        if (u.is_device || u.size_bits < 22) continue;
-        if (best == ~0u || u.size_bits < g_bi->untyped_list[best].size_bits) best = i;
-    }
-    if (best == ~0u) return false;
-    g_main = g_bi->untyped.start + best;
+    g_main = smallest_ram_untyped(g_bi, 22);
+    if (!g_main) return false;
+    const abi::UntypedDesc &u = untyped_desc(g_bi, g_main);
     printf("hostile: objects from Untyped slot %u: %08x, 2^%u bytes; kernel image %08x-%08x\n", g_main,
-           g_bi->untyped_list[best].paddr, g_bi->untyped_list[best].size_bits, g_bi->kernel_phys_start,
-           g_bi->kernel_phys_end);
+           u.paddr, u.size_bits, g_bi->kernel_phys_start, g_bi->kernel_phys_end);
     return true;
 }
 
@@ -541,31 +519,32 @@ bool choose_untyped() {
 
 int main(const abi::BootInfo *bi) {
     g_bi = bi;
-    g_ipc = reinterpret_cast<abi::IpcBuffer *>(bi->ipc_buffer);
+    g_ipc = root_ipc_buffer(bi);
     g_next_slot = bi->empty.start;
-    g_text_pages = (align_up(reinterpret_cast<u32>(__init_array_end), kPage) - kImageBase) / kPage;
-    g_image_pages = (align_up(reinterpret_cast<u32>(__image_end), kPage) - kImageBase) / kPage;
+    g_image = own_image();
     printf("hostile: root task: a hostile app attacks, an innocent app answers pings (image %08x-%08x)\n",
-           kImageBase, reinterpret_cast<u32>(__image_end));
-    if (reinterpret_cast<u32>(__image_end) > kMailbox) fatal("the image fits below the mailbox");
-    if (!choose_untyped()) fatal("a RAM Untyped of 4 MiB");
-    expect_ok(tcb_set_priority(g_ipc, abi::kCapInitTcb, abi::kCapInitTcb, kRootPriority), "TCB.SetPriority (root)");
+           kImageBase, g_image.end);
+    if (g_image.end > kMailbox) g_checks.fatal("the image fits below the mailbox");
+    if (!choose_untyped()) g_checks.fatal("a RAM Untyped of 4 MiB");
+    g_checks.expect_ok(tcb_set_priority(g_ipc, abi::kCapInitTcb, abi::kCapInitTcb, kRootPriority),
+                       "TCB.SetPriority (root)");
     g_arena = make(g_main, ObjectType::Untyped, kArenaBits);  // the first object: at the Untyped's base
     g_reply_slot = alloc_slot();
     const u32 root_pt = make(g_main, ObjectType::PageTable);
-    expect_ok(page_table_map(g_ipc, root_pt, abi::kCapInitVSpace, kRootArea), "PageTable.Map (root)");
+    g_checks.expect_ok(page_table_map(g_ipc, root_pt, abi::kCapInitVSpace, kRootArea),
+                       "PageTable.Map (root)");
 
     build_innocent();
     bool first_pings = true;
     for (u32 i = 0; i < 3; ++i) first_pings = ping() && first_pings;
-    check(first_pings, "the innocent app answers pings before the attack");
+    g_checks.check(first_pings, "the innocent app answers pings before the attack");
     build_hostile();
 
     run_hostile();
 
     // The storm is over: the hostile app waits for an answer to its last fault.
     const u32 ops = mb->ops;
-    expect_ok(tcb_suspend(g_h_tcb), "TCB.Suspend (hostile)");
+    g_checks.expect_ok(tcb_suspend(g_h_tcb), "TCB.Suspend (hostile)");
     for (u32 i = 0; i < 3; ++i) g_pings_ok = ping() && g_pings_ok;
     u32 op_faults = 0;
     for (u32 k = 0; k < kOpKinds; ++k) op_faults += mb->op_faults[k];
@@ -609,31 +588,36 @@ int main(const abi::BootInfo *bi) {
            "asked it to use the FPU)\n",
            g_pings, g_pings_bad, g_inn_hostile_msgs, g_inn_touches);
 
-    check(ops == kTargetOps, "the kernel survived every storm operation and is alive");
-    check(g_st.faults - 1 == mb->resumes + mb->forged_calls && op_faults == mb->resumes && mb->missed_faults == 0 &&
-              mb->unexpected_resumes == 0 && g_st.mismatches == 0 && g_st.rescues == mb->rescues,
-          "every fault of the hostile app was reported to its handler, as announced, and each answer resumed it");
-    check(mb->mcp_violations == 0 && mb->kernel_maps_accepted == 0 && mb->frames_outside == 0 && mb->reg_corrupt == 0 &&
-              mb->priv_violations == 0,
-          "the storm gained no priority, no kernel mapping, no frame outside its Untyped, no register or mode change");
+    g_checks.check(ops == kTargetOps, "the kernel survived every storm operation and is alive");
+    g_checks.check(g_st.faults - 1 == mb->resumes + mb->forged_calls && op_faults == mb->resumes &&
+                       mb->missed_faults == 0 && mb->unexpected_resumes == 0 && g_st.mismatches == 0 &&
+                       g_st.rescues == mb->rescues,
+                   "every fault of the hostile app was reported to its handler, as announced, and each "
+                   "answer resumed it");
+    g_checks.check(mb->mcp_violations == 0 && mb->kernel_maps_accepted == 0 && mb->frames_outside == 0 &&
+                       mb->reg_corrupt == 0 && mb->priv_violations == 0,
+                   "the storm gained no priority, no kernel mapping, no frame outside its Untyped, no "
+                   "register or mode change");
 
     // Its thread, then every copy of its CNode's cap, then everything made from its Untyped.
-    expect_ok(cnode_delete(abi::kCapInitCNode, g_h_tcb, 32), "CNode.Delete (hostile TCB)");
-    expect_ok(cnode_revoke(abi::kCapInitCNode, g_h_cnode, 32), "CNode.Revoke (its CNode)");
-    expect_ok(cnode_revoke(g_h_cnode, kHUntyped, kHostileRadix), "CNode.Revoke (its Untyped)");
-    expect_ok(cnode_move(g_ipc, abi::kCapInitCNode, g_h_untyped_root_slot, 32, g_h_cnode, kHUntyped, kHostileRadix),
-              "CNode.Move (its Untyped)");
+    g_checks.expect_ok(cnode_delete(abi::kCapInitCNode, g_h_tcb, 32), "CNode.Delete (hostile TCB)");
+    g_checks.expect_ok(cnode_revoke(abi::kCapInitCNode, g_h_cnode, 32), "CNode.Revoke (its CNode)");
+    g_checks.expect_ok(cnode_revoke(g_h_cnode, kHUntyped, kHostileRadix), "CNode.Revoke (its Untyped)");
+    g_checks.expect_ok(
+        cnode_move(g_ipc, abi::kCapInitCNode, g_h_untyped_root_slot, 32, g_h_cnode, kHUntyped, kHostileRadix),
+        "CNode.Move (its Untyped)");
     const bool untyped_free = untyped_whole(g_h_untyped_root_slot, kHostileUntypedBits);
-    expect_ok(cnode_revoke(abi::kCapInitCNode, g_arena, 32), "CNode.Revoke (arena)");
+    g_checks.expect_ok(cnode_revoke(abi::kCapInitCNode, g_arena, 32), "CNode.Revoke (arena)");
     const bool arena_free = untyped_whole(g_arena, kArenaBits);
-    check(untyped_free && arena_free,
-          "after the revoke, all of its Untyped is free again, and all of the arena its objects came from");
+    g_checks.check(
+        untyped_free && arena_free,
+        "after the revoke, all of its Untyped is free again, and all of the arena its objects came from");
     bool last_pings = true;
     for (u32 i = 0; i < 3; ++i) last_pings = ping() && last_pings;
     const bool secret = secret_intact();
-    check(g_pings_ok && last_pings && g_pings_bad == 0 && secret,
-          "the innocent app answered every ping, correctly, with its secret page and FPU registers intact");
+    g_checks.check(
+        g_pings_ok && last_pings && g_pings_bad == 0 && secret,
+        "the innocent app answered every ping, correctly, with its secret page and FPU registers intact");
 
-    printf("hostile: done, %d check(s) failed\n", g_failures);
-    return g_failures;
+    return g_checks.done();
 }

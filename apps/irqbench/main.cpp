@@ -28,9 +28,11 @@
 //                   (petrel/process.hpp): the switch changes address space.
 // The counter's own cost (two reads back to back) is printed for reference;
 // it is not subtracted.
+#include "petrel/bootinfo.hpp"
 #include "petrel/counters.hpp"
 #include "petrel/devices.hpp"
 #include "petrel/process.hpp"
+#include "petrel/samples.hpp"
 
 using namespace petrel;
 using abi::Error;
@@ -88,17 +90,10 @@ void handler_main(u32 mode, u32 caps, u32) {
 
 // min / median / max of `n` samples (sorts them).
 void print_figure(const char *what, u32 *s, u32 n) {
-    for (u32 i = 1; i < n; ++i)
-        for (u32 j = i; j > 0 && s[j - 1] > s[j]; --j) {
-            const u32 t = s[j];
-            s[j] = s[j - 1];
-            s[j - 1] = t;
-        }
-    u32 len = 0;
-    while (what[len]) ++len;
-    printf("irqbench: %s", what);
-    for (; len < 52; ++len) printf(" ");
-    printf("min %8u  median %8u  max %8u   [%u runs]\n", s[0], s[n / 2], s[n - 1], n);
+    const SampleSummary f = summarize(s, n);
+    printf("irqbench: ");
+    print_padded(what, 52);
+    printf("min %8u  median %8u  max %8u   [%u runs]\n", f.min, f.median, f.max, n);
 }
 
 u32 g_samples[kRuns];
@@ -137,28 +132,18 @@ u32 start_thread(Mode mode, u32 caps) {
     return tcb;
 }
 
-bool choose_untyped() {
-    u32 best = ~0u;
-    for (u32 i = 0; i < g_bi->untyped_count; ++i) {
-        const abi::UntypedDesc &u = g_bi->untyped_list[i];
-        if (u.is_device || u.size_bits < 22) continue;
-        if (best == ~0u || u.size_bits < g_bi->untyped_list[best].size_bits) best = i;
-    }
-    if (best == ~0u) return false;
-    g_alloc.init(g_bi, g_ipc, g_bi->untyped.start + best, g_bi->empty.start, g_bi->empty.end);
-    return true;
-}
-
 }  // namespace
 
 int main(const abi::BootInfo *bi) {
     g_bi = bi;
-    g_ipc = reinterpret_cast<abi::IpcBuffer *>(bi->ipc_buffer);
+    g_ipc = root_ipc_buffer(bi);
     if (!pmu_user_enabled()) fatal("the PMU cycle counter is not open to user mode (PMUSERENR.EN 0)");
     printf("irqbench: counting with the PMU cycle counter: instructions under QEMU -icount shift=0, cycles on a "
            "board; interrupt: the virtual timer, line %u on %s\n",
            devices::kVirtualTimerIrq, devices::kBoard);
-    if (!choose_untyped()) fatal("no RAM Untyped of 4 MiB");
+    const u32 ut = smallest_ram_untyped(bi, 22);
+    if (!ut) fatal("no RAM Untyped of 4 MiB");
+    g_alloc.init(bi, g_ipc, ut, bi->empty.start, bi->empty.end);
     must(tcb_set_priority(g_ipc, abi::kCapInitTcb, abi::kCapInitTcb, kRootPriority), "TCB.SetPriority");
     g_report = make(abi::ObjectType::Endpoint);
     const u32 ntfn = make(abi::ObjectType::Notification), ep = make(abi::ObjectType::Endpoint);

@@ -33,6 +33,8 @@
 // the virtual-memory layer (page directories with ASIDs, Frame mapping) of the
 // next issue. The root runs at priority 50, below the test threads, so a thread
 // it starts runs at once, until it blocks or ends.
+#include "petrel/bootinfo.hpp"
+#include "petrel/checks.hpp"
 #include "petrel/invocations.hpp"
 #include "petrel/user.hpp"
 
@@ -70,7 +72,7 @@ u32 g_done;                        // notification: thread k signals bit k when 
 u32 g_done_caps[kMaxThreads + 1];  // badged caps to it (badge 1 << k)
 u32 g_done_pending;
 u32 g_freq;
-int g_failures;
+Checks g_checks{"threads", Checks::ErrorText::Number};
 
 alignas(8) u8 g_stacks[kMaxThreads + 1][kStackSize];
 
@@ -84,19 +86,6 @@ struct Thread {
 };
 Thread g_threads[kMaxThreads + 1];
 bool g_in_use[kMaxThreads + 1];
-
-void check(bool ok, const char *what) {
-    printf("threads: %s: %s\n", what, ok ? "ok" : "FAILED");
-    if (!ok) ++g_failures;
-}
-
-// An invocation that must succeed.
-bool expect_ok(Error e, const char *what) {
-    if (e == Error::None) return true;
-    printf("threads: %s: error %u: FAILED\n", what, static_cast<u32>(e));
-    ++g_failures;
-    return false;
-}
 
 u64 counter() {
     u32 lo, hi;
@@ -116,25 +105,29 @@ u32 alloc_slot() {
 
 u32 make(abi::ObjectType type) {
     u32 slot = alloc_slot();
-    expect_ok(untyped_retype(g_ipc, g_untyped, type, 0, abi::kCapInitCNode, 0, 0, slot, 1), "Untyped.Retype");
+    g_checks.expect_ok(untyped_retype(g_ipc, g_untyped, type, 0, abi::kCapInitCNode, 0, 0, slot, 1),
+                       "Untyped.Retype");
     return slot;
 }
 
 u32 mint(u32 src, u32 rights, u32 badge) {
     u32 slot = alloc_slot();
-    expect_ok(cnode_mint(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights, badge),
-              "CNode.Mint");
+    g_checks.expect_ok(
+        cnode_mint(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights, badge),
+        "CNode.Mint");
     return slot;
 }
 
 u32 copy(u32 src, u32 rights) {
     u32 slot = alloc_slot();
-    expect_ok(cnode_copy(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights), "CNode.Copy");
+    g_checks.expect_ok(cnode_copy(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights),
+                       "CNode.Copy");
     return slot;
 }
 
 void set_root_priority(u32 p) {
-    expect_ok(tcb_set_priority(g_ipc, abi::kCapInitTcb, abi::kCapInitTcb, p), "TCB.SetPriority (root)");
+    g_checks.expect_ok(tcb_set_priority(g_ipc, abi::kCapInitTcb, abi::kCapInitTcb, p),
+                       "TCB.SetPriority (root)");
 }
 
 // Every thread starts here with r0 = its Thread: it runs its function, tells
@@ -161,26 +154,27 @@ Thread *spawn(const char *name, void (*fn)(Thread *), u32 priority, u32 a0 = 0, 
     __builtin_memset(ipc, 0, sizeof(*ipc));
     Thread *t = &g_threads[k];
     *t = {name, make(abi::ObjectType::Tcb), k, ipc, fn, {a0, a1, a2, a3}};
-    expect_ok(tcb_configure(g_ipc, t->tcb, fault_ep, abi::kCapInitCNode,
-                            abi::cnode_cap_data(0, 32 - g_bi->root_cnode_radix), abi::kCapInitVSpace, 0, buffer,
-                            abi::kCapInitIpcBuffer),
-              "TCB.Configure");
-    expect_ok(tcb_set_priority(g_ipc, t->tcb, abi::kCapInitTcb, priority), "TCB.SetPriority");
+    g_checks.expect_ok(tcb_configure(g_ipc, t->tcb, fault_ep, abi::kCapInitCNode,
+                                     abi::cnode_cap_data(0, 32 - g_bi->root_cnode_radix), abi::kCapInitVSpace,
+                                     0, buffer, abi::kCapInitIpcBuffer),
+                       "TCB.Configure");
+    g_checks.expect_ok(tcb_set_priority(g_ipc, t->tcb, abi::kCapInitTcb, priority), "TCB.SetPriority");
     debug_name_thread(g_ipc, t->tcb, name);
     UserRegisters r{};
     r.pc = reinterpret_cast<u32>(&thread_start);
     r.sp = reinterpret_cast<u32>(g_stacks[k] + kStackSize);
     r.cpsr = kCpsrUserArm;
     r.r[0] = reinterpret_cast<u32>(t);
-    expect_ok(tcb_write_registers(g_ipc, t->tcb, false, 5, r), "TCB.WriteRegisters");  // pc sp cpsr lr r0
+    // pc sp cpsr lr r0
+    g_checks.expect_ok(tcb_write_registers(g_ipc, t->tcb, false, 5, r), "TCB.WriteRegisters");
     return t;
 }
 
-void start(Thread *t) { expect_ok(tcb_resume(t->tcb), "TCB.Resume"); }
+void start(Thread *t) { g_checks.expect_ok(tcb_resume(t->tcb), "TCB.Resume"); }
 
 // Deletes the thread's TCB cap, the last one: the thread is destroyed wherever it is.
 void destroy(Thread *t) {
-    expect_ok(cnode_delete(abi::kCapInitCNode, t->tcb, 32), "CNode.Delete (TCB)");
+    g_checks.expect_ok(cnode_delete(abi::kCapInitCNode, t->tcb, 32), "CNode.Delete (TCB)");
     g_in_use[t->index] = false;
 }
 
@@ -231,7 +225,8 @@ void test_ping_pong() {
     printf("threads: ping-pong: %u Call/ReplyRecv round trips of %u words (4 in registers, %u in the IPC "
            "buffer), %u served, %u bad, %llu us in all\n",
            kRoundTrips, kPingWords, kPingWords - 4, g_pp_served, bad + g_pp_bad, us);
-    check(bad == 0 && g_pp_bad == 0 && g_pp_served == kRoundTrips, "ping-pong Call/ReplyRecv, data checked");
+    g_checks.check(bad == 0 && g_pp_bad == 0 && g_pp_served == kRoundTrips,
+                   "ping-pong Call/ReplyRecv, data checked");
     destroy(server);
 }
 
@@ -281,9 +276,9 @@ void test_badges() {
     printf("threads: badges: server took %u calls with badge %x and %u with badge %x, %u bad, clients saw %u bad "
            "replies\n",
            g_badge_count[0], kBadgeA, g_badge_count[1], kBadgeB, g_badge_bad, g_badge_client_bad);
-    check(g_badge_count[0] == kCallsEach && g_badge_count[1] == kCallsEach && g_badge_bad == 0 &&
-              g_badge_client_bad == 0,
-          "a server tells two clients apart by badge");
+    g_checks.check(g_badge_count[0] == kCallsEach && g_badge_count[1] == kCallsEach && g_badge_bad == 0 &&
+                       g_badge_client_bad == 0,
+                   "a server tells two clients apart by badge");
     destroy(server);
     destroy(a);
     destroy(b);
@@ -338,9 +333,10 @@ void test_cap_transfer() {
     printf("threads: cap transfer: caps received without Grant %u, with Grant %u; slot %u holds cap type %u; the "
            "server's signal through it arrived with badge %x\n",
            g_xfer_caps[0], g_xfer_caps[1], slot, debug_cap_identify(slot), got);
-    check(g_xfer_caps[0] == 0 && g_xfer_reply[0] == 0 && g_xfer_caps[1] == 1 && g_xfer_reply[1] == 1 &&
-              g_xfer_signalled && debug_cap_identify(slot) == debug_cap_identify(ntfn) && got == kXferBadge,
-          "cap transfer through a Grant endpoint cap into the receive slot");
+    g_checks.check(g_xfer_caps[0] == 0 && g_xfer_reply[0] == 0 && g_xfer_caps[1] == 1 &&
+                       g_xfer_reply[1] == 1 && g_xfer_signalled &&
+                       debug_cap_identify(slot) == debug_cap_identify(ntfn) && got == kXferBadge,
+                   "cap transfer through a Grant endpoint cap into the receive slot");
     destroy(server);
     destroy(client);
 }
@@ -380,7 +376,8 @@ void test_notifications() {
     signal(b2);
     const u32 w = wait(n), p1 = poll(n);
     printf("threads: notification: Poll %u, Signal 1 and 2 then Wait %u, Poll %u\n", p0, w, p1);
-    check(p0 == 0 && w == 3 && p1 == 0, "Signal ORs badges, Wait takes them, Poll finds none pending");
+    g_checks.check(p0 == 0 && w == 3 && p1 == 0,
+                   "Signal ORs badges, Wait takes them, Poll finds none pending");
 
     Thread *t = spawn("waiter", waiter, 100, n);
     start(t);   // blocks in Wait
@@ -388,19 +385,19 @@ void test_notifications() {
     signal(b8);
     wait_done(bit(t));
     printf("threads: notification: a waiter blocked in Wait got %x, then %x\n", g_ntfn_got[0], g_ntfn_got[1]);
-    check(g_ntfn_got[0] == 4 && g_ntfn_got[1] == 8, "Signal wakes a thread blocked in Wait");
+    g_checks.check(g_ntfn_got[0] == 4 && g_ntfn_got[1] == 8, "Signal wakes a thread blocked in Wait");
     destroy(t);
 
     // Bound notification: signals reach a server blocked in Recv on an endpoint.
     const u32 ep = make(abi::ObjectType::Endpoint), bn = make(abi::ObjectType::Notification);
     const u32 s40 = mint(bn, abi::kRightWrite, 0x40), s80 = mint(bn, abi::kRightWrite, 0x80);
     Thread *s = spawn("bound-server", bound_server, 100, ep);
-    expect_ok(tcb_bind_notification(g_ipc, s->tcb, bn), "TCB.BindNotification");
+    g_checks.expect_ok(tcb_bind_notification(g_ipc, s->tcb, bn), "TCB.BindNotification");
     start(s);    // blocks in Recv(ep)
     signal(s40); // ends that Recv: label kNotificationLabel, badge 0x40
     MessageRegs mr{123, 0, 0, 0};
     MessageInfo r = call(ep, {7, 0, 0, 1}, mr);  // an ordinary message in between
-    expect_ok(tcb_suspend(s->tcb), "TCB.Suspend");
+    g_checks.expect_ok(tcb_suspend(s->tcb), "TCB.Suspend");
     signal(s80);  // pending while it is suspended: its restarted Recv takes it
     start(s);
     wait_done(bit(s));
@@ -408,10 +405,10 @@ void test_notifications() {
            "the call's reply %u\n",
            g_bound_label[0], g_bound_badge[0], g_bound_label[1], g_bound_mr0[1], g_bound_label[2], g_bound_badge[2],
            mr[0]);
-    check(g_bound_label[0] == abi::kNotificationLabel && g_bound_badge[0] == 0x40 && g_bound_label[1] == 7 &&
-              g_bound_mr0[1] == 123 && r.label == 0 && mr[0] == 124 &&
-              g_bound_label[2] == abi::kNotificationLabel && g_bound_badge[2] == 0x80,
-          "a bound notification wakes a server blocked in Recv");
+    g_checks.check(g_bound_label[0] == abi::kNotificationLabel && g_bound_badge[0] == 0x40 &&
+                       g_bound_label[1] == 7 && g_bound_mr0[1] == 123 && r.label == 0 && mr[0] == 124 &&
+                       g_bound_label[2] == abi::kNotificationLabel && g_bound_badge[2] == 0x80,
+                   "a bound notification wakes a server blocked in Recv");
     destroy(s);
 }
 
@@ -447,9 +444,9 @@ void test_fault() {
            "MR3 %08x; the thread %s\n",
            g_fault_label, static_cast<u32>(abi::FaultLabel::UserException), g_fault_len, g_fault_pc, expected,
            g_fault_insn, g_faulter_continued ? "continued after the reply" : "did not continue");
-    check(g_fault_label == static_cast<u32>(abi::FaultLabel::UserException) && g_fault_len == 4 &&
-              g_fault_pc == expected && g_fault_insn == expected && g_faulter_continued,
-          "an undefined instruction goes to the fault handler, whose reply continues the thread");
+    g_checks.check(g_fault_label == static_cast<u32>(abi::FaultLabel::UserException) && g_fault_len == 4 &&
+                       g_fault_pc == expected && g_fault_insn == expected && g_faulter_continued,
+                   "an undefined instruction goes to the fault handler, whose reply continues the thread");
     destroy(h);
     destroy(f);
 }
@@ -488,8 +485,8 @@ void test_preemption() {
     printf("threads: preemption: in %llu ms spinner a counted %u and saw b run %u times, b counted %u and saw a run "
            "%u times\n",
            took, g_spin[0], g_seen[0], g_spin[1], g_seen[1]);
-    check(g_spin[0] > 0 && g_spin[1] > 0 && g_seen[0] >= kSeenEnough && g_seen[1] >= kSeenEnough,
-          "round robin preempts spinning threads of equal priority");
+    g_checks.check(g_spin[0] > 0 && g_spin[1] > 0 && g_seen[0] >= kSeenEnough && g_seen[1] >= kSeenEnough,
+                   "round robin preempts spinning threads of equal priority");
     destroy(a);
     destroy(b);
 }
@@ -547,8 +544,9 @@ void test_fpu_switching() {
     printf("threads: fpu: a checked its d0/d16/d31 %u times (%u wrong) and saw b run %u times; b %u times (%u wrong), "
            "saw a %u times\n",
            g_fpu_rounds[0], g_fpu_bad[0], g_seen[0], g_fpu_rounds[1], g_fpu_bad[1], g_seen[1]);
-    check(g_fpu_bad[0] == 0 && g_fpu_bad[1] == 0 && g_seen[0] >= kSeenEnough && g_seen[1] >= kSeenEnough,
-          "VFP/NEON registers are per thread across preemption");
+    g_checks.check(
+        g_fpu_bad[0] == 0 && g_fpu_bad[1] == 0 && g_seen[0] >= kSeenEnough && g_seen[1] >= kSeenEnough,
+        "VFP/NEON registers are per thread across preemption");
     destroy(a);
     destroy(b);
 }
@@ -583,8 +581,9 @@ void test_priorities() {
     for (u32 i = 0; i < g_order_len && i + 1 < sizeof(order); ++i) order[i] = g_order[i];
     printf("threads: priorities: order of runs \"%s\" (m = 150, l = 100 resuming h = 200, z = l after that)\n",
            order);
-    check(order[0] == 'm' && order[1] == 'l' && order[2] == 'h' && order[3] == 'z' && g_order_len == 4,
-          "the highest-priority runnable thread runs first");
+    g_checks.check(
+        order[0] == 'm' && order[1] == 'l' && order[2] == 'h' && order[3] == 'z' && g_order_len == 4,
+        "the highest-priority runnable thread runs first");
     destroy(h);
     destroy(l);
     destroy(m);
@@ -608,7 +607,7 @@ void test_suspend_resume() {
     start(t);
     yield_for(100);
     const u32 c1 = g_sr_count;
-    expect_ok(tcb_suspend(t->tcb), "TCB.Suspend");
+    g_checks.expect_ok(tcb_suspend(t->tcb), "TCB.Suspend");
     const u32 c2 = g_sr_count;
     yield_for(100);
     const u32 c3 = g_sr_count;
@@ -617,7 +616,7 @@ void test_suspend_resume() {
     const u32 c4 = g_sr_count;
     printf("threads: suspend: counter %u after 100 ms, %u at Suspend, %u 100 ms later, %u 100 ms after Resume\n", c1,
            c2, c3, c4);
-    check(c1 > 0 && c3 == c2 && c4 > c3, "a suspended thread stops and goes on after Resume");
+    g_checks.check(c1 > 0 && c3 == c2 && c4 > c3, "a suspended thread stops and goes on after Resume");
     destroy(t);  // deleted while runnable
 }
 
@@ -673,8 +672,8 @@ void test_deletion() {
     printf("threads: deletion: thread deleted in Recv (slot now cap type %u, went on: %s); the endpoint then "
            "answered %u with %u\n",
            debug_cap_identify(slot), g_kill_reached ? "yes" : "no", 41u, mr[0]);
-    check(debug_cap_identify(slot) == 0 && !g_kill_reached && r.label == 0 && mr[0] == 42,
-          "a thread deleted while blocked in Recv leaves the endpoint usable");
+    g_checks.check(debug_cap_identify(slot) == 0 && !g_kill_reached && r.label == 0 && mr[0] == 42,
+                   "a thread deleted while blocked in Recv leaves the endpoint usable");
 
     // A caller whose server goes away: deleted (i = 0), or receiving again without replying (i = 1).
     const u32 never = make(abi::ObjectType::Notification);
@@ -693,10 +692,11 @@ void test_deletion() {
                i == 0 ? "was deleted" : "received again without replying", got, g_orphan_label[i],
                static_cast<u32>(Error::InvalidCapability), g_orphan_len[i],
                g_orphan_mr0[i]);
-        check(got == 77 && g_orphan_label[i] == static_cast<u32>(Error::InvalidCapability) && g_orphan_len[i] == 1 &&
-                  g_orphan_mr0[i] == 0,
-              i == 0 ? "a caller whose server is deleted gets InvalidCapability"
-                     : "a caller whose server receives again without replying gets InvalidCapability");
+        g_checks.check(got == 77 && g_orphan_label[i] == static_cast<u32>(Error::InvalidCapability) &&
+                           g_orphan_len[i] == 1 && g_orphan_mr0[i] == 0,
+                       i == 0
+                           ? "a caller whose server is deleted gets InvalidCapability"
+                           : "a caller whose server receives again without replying gets InvalidCapability");
         destroy(c);
         if (i == 1) destroy(s);
     }
@@ -704,16 +704,10 @@ void test_deletion() {
 
 // Picks the smallest RAM Untyped of at least 64 KiB: its first Retype clears it.
 bool choose_untyped(const abi::BootInfo *bi) {
-    u32 best = ~0u;
-    for (u32 i = 0; i < bi->untyped_count; ++i) {
-        const abi::UntypedDesc &u = bi->untyped_list[i];
-        if (u.is_device || u.size_bits < 16) continue;
-        if (best == ~0u || u.size_bits < bi->untyped_list[best].size_bits) best = i;
-    }
-    if (best == ~0u) return false;
-    g_untyped = bi->untyped.start + best;
-    printf("threads: objects from Untyped slot %u: %08x, 2^%u bytes\n", g_untyped, bi->untyped_list[best].paddr,
-           bi->untyped_list[best].size_bits);
+    g_untyped = smallest_ram_untyped(bi, 16);
+    if (!g_untyped) return false;
+    const abi::UntypedDesc &u = untyped_desc(bi, g_untyped);
+    printf("threads: objects from Untyped slot %u: %08x, 2^%u bytes\n", g_untyped, u.paddr, u.size_bits);
     return true;
 }
 
@@ -721,7 +715,7 @@ bool choose_untyped(const abi::BootInfo *bi) {
 
 int main(const abi::BootInfo *bi) {
     g_bi = bi;
-    g_ipc = reinterpret_cast<abi::IpcBuffer *>(bi->ipc_buffer);
+    g_ipc = root_ipc_buffer(bi);
     g_next_slot = bi->empty.start;
     asm volatile("mrc p15, 0, %0, c14, c0, 0" : "=r"(g_freq));  // CNTFRQ
     printf("threads: root task making threads in its own address space (IPC buffer %08x, slots %u-%u free)\n",
@@ -745,6 +739,5 @@ int main(const abi::BootInfo *bi) {
     test_suspend_resume();
     test_deletion();
 
-    printf("threads: done, %d check(s) failed\n", g_failures);
-    return g_failures;
+    return g_checks.done();
 }

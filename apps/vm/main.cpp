@@ -43,14 +43,15 @@
 // Every thread's fault endpoint is g_ep (through a cap with badge kFaultBadge);
 // threads report results by a Call on g_ep (badge kReportBadge, label kReport);
 // the root, at a lower priority than all of them, receives both on g_ep.
+#include "petrel/bootinfo.hpp"
+#include "petrel/checks.hpp"
+#include "petrel/errors.hpp"
 #include "petrel/invocations.hpp"
 #include "petrel/user.hpp"
 
 using namespace petrel;
 using abi::Error;
 using abi::MessageInfo;
-
-extern "C" char __init_array_end[], __image_end[];  // apps/lib/user.ld: end of text; end of the image
 
 // Test code copied into frames. code_ret42 returns 42. asid_probe reports,
 // forever, the word at [r8] and r9 by Call on r6, label kReport.
@@ -111,7 +112,7 @@ constexpr u32 kProbeVaddr = 0x0040'0000;  // the ASID-reuse spaces' one page
 
 const abi::BootInfo *g_bi;
 abi::IpcBuffer *g_ipc;
-int g_failures;
+Checks g_checks{"vm"};
 
 u32 g_main;  // the Untyped everything comes from
 paddr_t g_main_base;
@@ -125,38 +126,11 @@ u32 g_phase_mark;
 u32 g_ep;  // the root receives faults and reports here
 u32 g_fault_cap, g_report_cap;
 u32 g_root_pt;  // the PageTable at kArea in the root's Page Directory
-u32 g_text_pages, g_image_pages;
+ImageExtent g_image;  // the root's own image: its pages, which of them are text
 
 volatile u32 g_isolation_word = 0x150150;  // the root's data; children see it read-only
 
-// ---------------------------------------------------------------- checks and names
-void check(bool ok, const char *what) {
-    printf("vm: %s: %s\n", what, ok ? "ok" : "FAILED");
-    if (!ok) ++g_failures;
-}
-
-const char *error_name(Error e) {
-    static const char *const names[] = {
-        "None",        "InvalidArgument", "InvalidCapability", "IllegalOperation",
-        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
-        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory"};
-    const u32 i = static_cast<u32>(e);
-    return i < sizeof(names) / sizeof(names[0]) ? names[i] : "unknown error";
-}
-
-// An invocation that must succeed.
-bool expect_ok(Error e, const char *what) {
-    if (e == Error::None) return true;
-    printf("vm: %s: error %s: FAILED\n", what, error_name(e));
-    ++g_failures;
-    return false;
-}
-
-[[noreturn]] void fatal(const char *what) {
-    printf("vm: %s: FAILED (cannot go on)\n", what);
-    debug_halt(static_cast<u32>(g_failures + 1));
-}
-
+// ---------------------------------------------------------------- helpers
 u64 counter() {
     u32 lo, hi;
     asm volatile("isb; mrrc p15, 1, %0, %1, c14" : "=r"(lo), "=r"(hi));
@@ -169,7 +143,7 @@ volatile u32 *word(u32 addr) { return reinterpret_cast<volatile u32 *>(addr); }
 
 // ---------------------------------------------------------------- slots and objects
 u32 alloc_slots(u32 n) {
-    if (g_next_slot + n > g_bi->empty.end) fatal("out of CNode slots");
+    if (g_next_slot + n > g_bi->empty.end) g_checks.fatal("out of CNode slots");
     const u32 s = g_next_slot;
     g_next_slot += n;
     return s;
@@ -218,10 +192,10 @@ u32 make_n(abi::ObjectType type, u32 n, u32 size_bits = 0, u32 *paddr = nullptr)
     }
     for (u32 done = 0; done < n;) {
         const u32 k = n - done < abi::kRetypeMaxObjects ? n - done : abi::kRetypeMaxObjects;
-        if (!expect_ok(
+        if (!g_checks.expect_ok(
                 untyped_retype(g_ipc, g_ut, type, size_bits, abi::kCapInitCNode, 0, 0, first + done, k),
                 "Untyped.Retype"))
-            fatal("Untyped.Retype");
+            g_checks.fatal("Untyped.Retype");
         done += k;
     }
     return first;
@@ -232,19 +206,20 @@ u32 make(abi::ObjectType type, u32 size_bits = 0, u32 *paddr = nullptr) {
 
 u32 mint(u32 src, u32 rights, u32 badge) {
     const u32 slot = alloc_slot();
-    expect_ok(cnode_mint(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights, badge),
-              "CNode.Mint");
+    g_checks.expect_ok(
+        cnode_mint(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights, badge),
+        "CNode.Mint");
     return slot;
 }
 
 u32 copy(u32 src, u32 rights) {
     const u32 slot = alloc_slot();
-    expect_ok(cnode_copy(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights),
-              "CNode.Copy");
+    g_checks.expect_ok(cnode_copy(g_ipc, abi::kCapInitCNode, slot, 32, abi::kCapInitCNode, src, 32, rights),
+                       "CNode.Copy");
     return slot;
 }
 
-void del(u32 slot) { expect_ok(cnode_delete(abi::kCapInitCNode, slot, 32), "CNode.Delete"); }
+void del(u32 slot) { g_checks.expect_ok(cnode_delete(abi::kCapInitCNode, slot, 32), "CNode.Delete"); }
 
 // A phase takes its objects from scratch; its end revokes scratch (destroying
 // and unmapping all of them) and frees the slots it used.
@@ -255,7 +230,7 @@ void phase_begin() {
 }
 
 void phase_end() {
-    expect_ok(cnode_revoke(abi::kCapInitCNode, g_scratch, 32), "CNode.Revoke (scratch)");
+    g_checks.expect_ok(cnode_revoke(abi::kCapInitCNode, g_scratch, 32), "CNode.Revoke (scratch)");
     for (u32 s = g_phase_mark; s < g_next_slot; ++s)
         if (debug_cap_identify(s) != 0) del(s);  // caps not made from scratch
     g_next_slot = g_phase_mark;
@@ -327,7 +302,7 @@ void report(u32 label, u32 v0, u32 v1 = 0) {
 }
 
 void set_priority(u32 tcb, u32 p) {
-    expect_ok(tcb_set_priority(g_ipc, tcb, abi::kCapInitTcb, p), "TCB.SetPriority");
+    g_checks.expect_ok(tcb_set_priority(g_ipc, tcb, abi::kCapInitTcb, p), "TCB.SetPriority");
 }
 
 u32 cspace_data() { return abi::cnode_cap_data(0, 32 - g_bi->root_cnode_radix); }
@@ -335,16 +310,16 @@ u32 cspace_data() { return abi::cnode_cap_data(0, 32 - g_bi->root_cnode_radix); 
 Thread *spawn(const char *name, void (*fn)(Thread *), u32 a0 = 0, u32 a1 = 0, u32 a2 = 0) {
     u32 k = 1;
     while (k <= kMaxThreads && g_in_use[k]) ++k;
-    if (k > kMaxThreads) fatal("more than 7 threads at once");
+    if (k > kMaxThreads) g_checks.fatal("more than 7 threads at once");
     g_in_use[k] = true;
     const u32 buffer = g_bi->ipc_buffer + (k << abi::kIpcBufferSizeBits);
     auto *ipc = reinterpret_cast<abi::IpcBuffer *>(buffer);
     __builtin_memset(ipc, 0, sizeof(*ipc));
     Thread *t = &g_threads[k];
     *t = {make(abi::ObjectType::Tcb), k, ipc, fn, {a0, a1, a2}};
-    expect_ok(tcb_configure(g_ipc, t->tcb, g_fault_cap, abi::kCapInitCNode, cspace_data(),
-                            abi::kCapInitVSpace, 0, buffer, abi::kCapInitIpcBuffer),
-              "TCB.Configure");
+    g_checks.expect_ok(tcb_configure(g_ipc, t->tcb, g_fault_cap, abi::kCapInitCNode, cspace_data(),
+                                     abi::kCapInitVSpace, 0, buffer, abi::kCapInitIpcBuffer),
+                       "TCB.Configure");
     set_priority(t->tcb, kThreadPriority);
     debug_name_thread(g_ipc, t->tcb, name);
     UserRegisters r{};
@@ -352,8 +327,8 @@ Thread *spawn(const char *name, void (*fn)(Thread *), u32 a0 = 0, u32 a1 = 0, u3
     r.sp = reinterpret_cast<u32>(g_stacks[k] + kStackSize);
     r.cpsr = kCpsrUserArm;
     r.r[0] = reinterpret_cast<u32>(t);
-    expect_ok(tcb_write_registers(g_ipc, t->tcb, false, 5, r), "TCB.WriteRegisters");
-    expect_ok(tcb_resume(t->tcb), "TCB.Resume");  // runs at once, until it blocks
+    g_checks.expect_ok(tcb_write_registers(g_ipc, t->tcb, false, 5, r), "TCB.WriteRegisters");
+    g_checks.expect_ok(tcb_resume(t->tcb), "TCB.Resume");  // runs at once, until it blocks
     return t;
 }
 
@@ -425,29 +400,29 @@ void test_frame(const FrameCase &fc) {
     u32 expected_pa = 0, pa = 0, pa_copy = 0;
     const u32 f = make(fc.type, 0, &expected_pa);
     const u32 pd = abi::kCapInitVSpace, size = 1u << fc.bits, pages = size / kPage;
-    bool ok = expect_ok(map_rw(f, pd, fc.a), "PageMap");
-    ok = expect_ok(page_get_address(f, pa), "PageGetAddress") && ok;
+    bool ok = g_checks.expect_ok(map_rw(f, pd, fc.a), "PageMap");
+    ok = g_checks.expect_ok(page_get_address(f, pa), "PageGetAddress") && ok;
     for (u32 p = 0; p < pages; ++p) *word(fc.a + p * kPage) = signature(pa, p);
     *word(fc.a + size - 4) = ~pa;
     const u32 bad_a = check_signatures(fc.a, pa, fc.bits);
     // A copy of the cap maps the same frame at b while it is still mapped at a.
     const u32 f2 = copy(f, abi::kRightsAll);
-    ok = expect_ok(map_rw(f2, pd, fc.b), "PageMap (copy)") && ok;
-    ok = expect_ok(page_get_address(f2, pa_copy), "PageGetAddress (copy)") && ok;
+    ok = g_checks.expect_ok(map_rw(f2, pd, fc.b), "PageMap (copy)") && ok;
+    ok = g_checks.expect_ok(page_get_address(f2, pa_copy), "PageGetAddress (copy)") && ok;
     const u32 bad_b = check_signatures(fc.b, pa, fc.bits);
     *word(fc.b + 8) = 0x600d'cafe;  // written at b, read at a
     const bool alias = *word(fc.a + 8) == 0x600d'cafe;
     // Unmapped at a: a thread reading there faults; b still works.
-    ok = expect_ok(page_unmap(f), "PageUnmap") && ok;
+    ok = g_checks.expect_ok(page_unmap(f), "PageUnmap") && ok;
     const bool unmapped_faults = probe_faults(kOpRead, fc.a + 8);
     const bool b_still = probe_reads(fc.b + 8, 0x600d'cafe);
-    ok = expect_ok(page_unmap(f2), "PageUnmap (copy)") && ok;
+    ok = g_checks.expect_ok(page_unmap(f2), "PageUnmap (copy)") && ok;
     // The original cap, now unmapped, maps anywhere: the data is still there.
-    ok = expect_ok(map_rw(f, pd, fc.c), "PageMap (again, elsewhere)") && ok;
+    ok = g_checks.expect_ok(map_rw(f, pd, fc.c), "PageMap (again, elsewhere)") && ok;
     const u32 bad_c = check_signatures(fc.c, pa, fc.bits);
     const bool kept = *word(fc.c + 8) == 0x600d'cafe;
-    ok = expect_ok(page_unmap(f), "PageUnmap") && ok;
-    ok = expect_ok(page_unmap(f), "PageUnmap (not mapped: nothing to do)") && ok;
+    ok = g_checks.expect_ok(page_unmap(f), "PageUnmap") && ok;
+    ok = g_checks.expect_ok(page_unmap(f), "PageUnmap (not mapped: nothing to do)") && ok;
     del(f2);
     printf(
         "vm: %s frame: at %08x, %08x, %08x; GetAddress %08x (Retype's place %08x, the copy's %08x); %u of %u "
@@ -462,7 +437,7 @@ void test_frame(const FrameCase &fc) {
         "again "
         "elsewhere with its data: %s\n",
         fc.name, ok_all ? "ok" : "FAILED");
-    if (!ok_all) ++g_failures;
+    if (!ok_all) g_checks.fail();
 }
 
 void test_frames() {
@@ -485,10 +460,10 @@ void test_rights() {
     const u32 pd = abi::kCapInitVSpace;
     // Read-only mapping: the thread's write faults; the handler moves it on.
     const u32 f = make(abi::ObjectType::Frame4K);
-    expect_ok(map_rw(f, pd, kRoRights), "PageMap");
+    g_checks.expect_ok(map_rw(f, pd, kRoRights), "PageMap");
     *word(kRoRights) = 0x1234;
-    expect_ok(page_map(g_ipc, f, pd, kRoRights, abi::kRightRead, abi::kVmDefault),
-              "PageMap (same place, read-only)");
+    g_checks.expect_ok(page_map(g_ipc, f, pd, kRoRights, abi::kRightRead, abi::kVmDefault),
+                       "PageMap (same place, read-only)");
     const bool reads = probe_reads(kRoRights, 0x1234);
     Thread *t = spawn("ro-writer", probe_main, kOpWrite, kRoRights, 0x5678);
     Event e = next_event();
@@ -501,7 +476,7 @@ void test_rights() {
     destroy(t);
     const bool unchanged = *word(kRoRights) == 0x1234;
     // The same place read/write again: the write goes through.
-    expect_ok(map_rw(f, pd, kRoRights), "PageMap (same place, read/write)");
+    g_checks.expect_ok(map_rw(f, pd, kRoRights), "PageMap (same place, read/write)");
     Event w = probe(kOpWrite, kRoRights, 0x5678);
     const bool writes = is_report(w) && *word(kRoRights) == 0x5678;
     printf(
@@ -510,36 +485,39 @@ void test_rights() {
         "(label %x): %s; memory unchanged: %s; mapped read/write the write lands: %s\n",
         reads ? "ok" : "wrong", faulted ? "yes" : "no", after.label, resumed ? "yes" : "no",
         unchanged ? "yes" : "no", writes ? "yes" : "no");
-    check(reads && faulted && resumed && unchanged && writes,
-          "a write to a read-only mapping faults (VmFault, MR1 the address, MR2 0); the reply's pc moves the "
-          "thread on");
+    g_checks.check(
+        reads && faulted && resumed && unchanged && writes,
+        "a write to a read-only mapping faults (VmFault, MR1 the address, MR2 0); the reply's pc moves the "
+        "thread on");
 
     // A cap without Write maps read-only whatever the rights asked for.
     const u32 ro_cap = copy(f, abi::kRightRead);
-    expect_ok(page_map(g_ipc, ro_cap, pd, kRoCap, kRw, abi::kVmDefault),
-              "PageMap (read-only cap, rights RW)");
+    g_checks.expect_ok(page_map(g_ipc, ro_cap, pd, kRoCap, kRw, abi::kVmDefault),
+                       "PageMap (read-only cap, rights RW)");
     const bool cap_reads = probe_reads(kRoCap, 0x5678);
     const bool cap_faults = probe_faults(kOpWrite, kRoCap);
-    check(cap_reads && cap_faults && *word(kRoCap) == 0x5678,
-          "the rights of a mapping are the cap's ANDed with those asked for");
+    g_checks.check(cap_reads && cap_faults && *word(kRoCap) == 0x5678,
+                   "the rights of a mapping are the cap's ANDed with those asked for");
 
     // Execute-never: code there faults as an instruction fetch, then runs once mapped without it.
     const u32 x = make(abi::ObjectType::Frame4K);
-    expect_ok(map_rw(x, pd, kXn, abi::kVmCacheable | abi::kVmExecuteNever), "PageMap (execute-never)");
+    g_checks.expect_ok(map_rw(x, pd, kXn, abi::kVmCacheable | abi::kVmExecuteNever),
+                       "PageMap (execute-never)");
     const u32 len = static_cast<u32>(code_ret42_end - code_ret42);
     __builtin_memcpy(reinterpret_cast<void *>(kXn), code_ret42, len);
-    expect_ok(page_unify(x, 0, len), "Page.Unify");
+    g_checks.expect_ok(page_unify(x, 0, len), "Page.Unify");
     Event xe = probe(kOpExec, kXn);
     const bool xn_faults = is_vm_fault(xe) && xe.mr[0] == kXn && xe.mr[1] == kXn && xe.mr[2] == 1;
     print_event("call into an execute-never mapping", xe);
-    expect_ok(map_rw(x, pd, kXn, abi::kVmCacheable), "PageMap (same place, executable)");
-    expect_ok(page_directory_unify(pd, kXn, kXn + len), "PageDirectory.Unify");
+    g_checks.expect_ok(map_rw(x, pd, kXn, abi::kVmCacheable), "PageMap (same place, executable)");
+    g_checks.expect_ok(page_directory_unify(pd, kXn, kXn + len), "PageDirectory.Unify");
     Event xr = probe(kOpExec, kXn);
     const bool runs = is_report(xr) && xr.mr[0] == 42;
     print_event("call into the same frame mapped executable", xr);
-    check(xn_faults && runs,
-          "executing from an execute-never mapping faults (MR2 1, instruction fetch); without it the code "
-          "runs");
+    g_checks.check(
+        xn_faults && runs,
+        "executing from an execute-never mapping faults (MR2 1, instruction fetch); without it the code "
+        "runs");
     phase_end();
 }
 
@@ -558,7 +536,7 @@ void expect_refusal(const char *what, Error got, Error want, const MessageRegs *
     else
         printf("vm:   %s: %s (expected %s): %s\n", what, error_name(got), error_name(want),
                ok ? "ok" : "FAILED");
-    if (!ok) ++g_failures;
+    if (!ok) g_checks.fail();
 }
 
 // A condition the bad-input test checks besides error codes.
@@ -566,7 +544,7 @@ void expect_true(const char *what, bool ok) {
     ++g_bad_checks;
     if (!ok) ++g_bad_failed;
     printf("vm:   %s: %s\n", what, ok ? "ok" : "FAILED");
-    if (!ok) ++g_failures;
+    if (!ok) g_checks.fail();
 }
 
 // An invocation the ABI leaves the error of open: it must fail.
@@ -575,7 +553,7 @@ void expect_failure(const char *what, Error got) {
     const bool ok = got != Error::None;
     if (!ok) ++g_bad_failed;
     printf("vm:   %s: %s (expected an error): %s\n", what, error_name(got), ok ? "ok" : "FAILED");
-    if (!ok) ++g_failures;
+    if (!ok) g_checks.fail();
 }
 
 void test_bad_input() {
@@ -629,7 +607,7 @@ void test_bad_input() {
                    Error::InvalidCapability, &d, 1);
     {
         const u32 pd2 = make(abi::ObjectType::PageDirectory);
-        expect_ok(asid_pool_assign(g_ipc, abi::kCapInitAsidPool, pd2), "AsidPool.Assign");
+        g_checks.expect_ok(asid_pool_assign(g_ipc, abi::kCapInitAsidPool, pd2), "AsidPool.Assign");
         expect_refusal("AsidPool.Assign of a PageDirectory that has an ASID",
                        asid_pool_assign(g_ipc, abi::kCapInitAsidPool, pd2, &d), Error::InvalidCapability, &d,
                        1);
@@ -644,7 +622,7 @@ void test_bad_input() {
             asid_control_make_pool(g_ipc, abi::kCapAsidControl, ut8k, abi::kCapInitCNode, slot, 32));
         const u32 ut4k = make(abi::ObjectType::Untyped, 12);
         const u32 from = alloc_slot();
-        expect_ok(
+        g_checks.expect_ok(
             untyped_retype(g_ipc, ut4k, abi::ObjectType::Endpoint, 0, abi::kCapInitCNode, 0, 0, from, 1),
             "Untyped.Retype (from the 4 KiB Untyped)");
         expect_failure(
@@ -664,7 +642,7 @@ void test_bad_input() {
                    invoke(g_ipc, f4, abi::Label::PageMap, map_words, 3, nullptr, 0), Error::TruncatedMessage);
 
     // Occupied places and caps already mapped.
-    expect_ok(page_table_map(g_ipc, pt, pd, kBadArea), "PageTableMap");
+    g_checks.expect_ok(page_table_map(g_ipc, pt, pd, kBadArea), "PageTableMap");
     expect_refusal("a second PageTable for the same megabyte", page_table_map(g_ipc, pt2, pd, kBadArea, &d),
                    Error::DeleteFirst);
     expect_refusal("a 1 MiB frame over a PageTable",
@@ -674,7 +652,7 @@ void test_bad_input() {
     expect_refusal("a PageTable of the root's image mapped again",
                    page_table_map(g_ipc, g_bi->user_image_paging.start, pd, 0x4600'0000, &d),
                    Error::InvalidCapability, &d, 0);
-    expect_ok(map_rw(f4, pd, kBadArea), "PageMap");
+    g_checks.expect_ok(map_rw(f4, pd, kBadArea), "PageMap");
     expect_refusal("a second frame on a mapped page", page_map(g_ipc, f4b, pd, kBadArea, kRw, 0, &d),
                    Error::DeleteFirst);
     expect_refusal("a 64 KiB frame over a mapped 4 KiB page", page_map(g_ipc, f64, pd, kBadArea, kRw, 0, &d),
@@ -683,7 +661,7 @@ void test_bad_input() {
                    page_map(g_ipc, f4, pd, kBadArea + 0x1000, kRw, 0, &d), Error::InvalidCapability, &d, 0);
     expect_refusal("a mapped frame cap mapped again at its place (new rights)",
                    page_map(g_ipc, f4, pd, kBadArea, abi::kRightRead, abi::kVmDefault), Error::None);
-    expect_ok(page_map(g_ipc, f1m, pd, 0x4400'0000, kRw, 0), "PageMap (1 MiB)");
+    g_checks.expect_ok(page_map(g_ipc, f1m, pd, 0x4400'0000, kRw, 0), "PageMap (1 MiB)");
     expect_refusal("a PageTable over a 1 MiB frame", page_table_map(g_ipc, pt2, pd, 0x4400'0000, &d),
                    Error::DeleteFirst);
     expect_refusal(
@@ -717,7 +695,8 @@ void test_bad_input() {
                    page_directory_invalidate(pd, 0x4400'0100, 0x4400'0000));
 
     printf("vm: bad input: %u invalid invocations, %u answered wrongly\n", g_bad_checks, g_bad_failed);
-    check(g_bad_failed == 0, "invalid map, unmap, cache and ASID invocations return the documented errors");
+    g_checks.check(g_bad_failed == 0,
+                   "invalid map, unmap, cache and ASID invocations return the documented errors");
     phase_end();
 }
 
@@ -727,14 +706,15 @@ void test_bad_input() {
 u32 check_image_frames() {
     const u32 n = g_bi->user_image_frames.end - g_bi->user_image_frames.start;
     u32 bad = 0;
-    for (u32 i = 0; i < g_image_pages && i < n; ++i) {
+    for (u32 i = 0; i < g_image.pages && i < n; ++i) {
         const u32 c = copy(g_bi->user_image_frames.start + i, abi::kRightRead);
-        expect_ok(page_map(g_ipc, c, abi::kCapInitVSpace, kImageCheck, abi::kRightRead, abi::kVmDefault),
-                  "PageMap (image frame copy)");
+        g_checks.expect_ok(
+            page_map(g_ipc, c, abi::kCapInitVSpace, kImageCheck, abi::kRightRead, abi::kVmDefault),
+            "PageMap (image frame copy)");
         if (__builtin_memcmp(reinterpret_cast<const void *>(kImageCheck),
                              reinterpret_cast<const void *>(kImageBase + i * kPage), kPage) != 0)
             ++bad;
-        expect_ok(page_unmap(c), "PageUnmap");
+        g_checks.expect_ok(page_unmap(c), "PageUnmap");
         del(c);
     }
     return bad;
@@ -747,10 +727,11 @@ void test_image_frames() {
         "vm: image: %u frame caps (slots %u-%u), %u PageTable caps; the image is %u pages (%u text) at %08x; "
         "%u differ from the image\n",
         n, g_bi->user_image_frames.start, g_bi->user_image_frames.end - 1,
-        g_bi->user_image_paging.end - g_bi->user_image_paging.start, g_image_pages, g_text_pages, kImageBase,
-        bad);
-    check(n > g_image_pages && bad == 0 && g_bi->user_image_paging.end > g_bi->user_image_paging.start,
-          "BootInfo's image frame caps back the root's image, in address order");
+        g_bi->user_image_paging.end - g_bi->user_image_paging.start, g_image.pages, g_image.text_pages,
+        kImageBase, bad);
+    g_checks.check(
+        n > g_image.pages && bad == 0 && g_bi->user_image_paging.end > g_bi->user_image_paging.start,
+        "BootInfo's image frame caps back the root's image, in address order");
 }
 
 // ---------------------------------------------------------------- child address spaces
@@ -764,21 +745,22 @@ struct Space {
 Space make_space() {
     Space s{};
     s.pd = make(abi::ObjectType::PageDirectory);
-    expect_ok(asid_pool_assign(g_ipc, abi::kCapInitAsidPool, s.pd), "AsidPool.Assign");
+    g_checks.expect_ok(asid_pool_assign(g_ipc, abi::kCapInitAsidPool, s.pd), "AsidPool.Assign");
     s.pt = make(abi::ObjectType::PageTable);
-    expect_ok(page_table_map(g_ipc, s.pt, s.pd, 0), "PageTableMap (child)");
-    for (u32 i = 0; i < g_image_pages; ++i) {
+    g_checks.expect_ok(page_table_map(g_ipc, s.pt, s.pd, 0), "PageTableMap (child)");
+    for (u32 i = 0; i < g_image.pages; ++i) {
         const u32 c = copy(g_bi->user_image_frames.start + i, abi::kRightRead);
-        const u32 attr = i < g_text_pages ? abi::kVmCacheable : abi::kVmCacheable | abi::kVmExecuteNever;
-        expect_ok(page_map(g_ipc, c, s.pd, kImageBase + i * kPage, abi::kRightRead, attr),
-                  "PageMap (child image)");
+        const u32 attr =
+            i < g_image.text_pages ? abi::kVmCacheable : abi::kVmCacheable | abi::kVmExecuteNever;
+        g_checks.expect_ok(page_map(g_ipc, c, s.pd, kImageBase + i * kPage, abi::kRightRead, attr),
+                           "PageMap (child image)");
     }
     s.stack = make(abi::ObjectType::Frame4K);
-    expect_ok(map_rw(s.stack, s.pd, kChildStack, abi::kVmCacheable | abi::kVmExecuteNever),
-              "PageMap (child stack)");
+    g_checks.expect_ok(map_rw(s.stack, s.pd, kChildStack, abi::kVmCacheable | abi::kVmExecuteNever),
+                       "PageMap (child stack)");
     s.ipc = make(abi::ObjectType::Frame4K);
-    expect_ok(map_rw(s.ipc, s.pd, kChildIpc, abi::kVmCacheable | abi::kVmExecuteNever),
-              "PageMap (child IPC buffer)");
+    g_checks.expect_ok(map_rw(s.ipc, s.pd, kChildIpc, abi::kVmCacheable | abi::kVmExecuteNever),
+                       "PageMap (child IPC buffer)");
     return s;
 }
 
@@ -792,7 +774,7 @@ bool child_waiting(const char *what) {
     if (r.badge == 0 && r.info.label == 0) return true;
     print_event(what, {r.info.label, r.info.length, r.badge, {mr[0], mr[1], mr[2], mr[3]}});
     printf("vm: %s: the child did not reach its receive: FAILED\n", what);
-    ++g_failures;
+    g_checks.fail();
     return false;
 }
 
@@ -800,7 +782,7 @@ bool child_waiting(const char *what) {
 u32 spawn_child(const Space &s, const char *name, ChildFn fn, u32 a0 = 0, u32 a1 = 0, u32 a2 = 0,
                 u32 a3 = 0) {
     const u32 tcb = make(abi::ObjectType::Tcb);
-    expect_ok(
+    g_checks.expect_ok(
         tcb_configure(g_ipc, tcb, g_fault_cap, abi::kCapInitCNode, cspace_data(), s.pd, 0, kChildIpc, s.ipc),
         "TCB.Configure (child)");
     set_priority(tcb, kThreadPriority);
@@ -813,8 +795,8 @@ u32 spawn_child(const Space &s, const char *name, ChildFn fn, u32 a0 = 0, u32 a1
     r.r[1] = a1;
     r.r[2] = a2;
     r.r[3] = a3;
-    expect_ok(tcb_write_registers(g_ipc, tcb, false, 8, r), "TCB.WriteRegisters (child)");
-    expect_ok(tcb_resume(tcb), "TCB.Resume (child)");
+    g_checks.expect_ok(tcb_write_registers(g_ipc, tcb, false, 8, r), "TCB.WriteRegisters (child)");
+    g_checks.expect_ok(tcb_resume(tcb), "TCB.Resume (child)");
     return tcb;
 }
 
@@ -919,13 +901,13 @@ void test_child_ipc() {
         "vm: child: %u Call/ReplyRecv round trips of %u words between two address spaces, %u bad (%llu "
         "counter ticks)\n",
         kRounds, kPingWords, bad, ticks);
-    check(bad == 0, "IPC between address spaces: ping-pong Call/ReplyRecv, data checked");
+    g_checks.check(bad == 0, "IPC between address spaces: ping-pong Call/ReplyRecv, data checked");
 
     // Shared memory: one frame, mapped in the root at kRootShared and in the child at kChildShared.
     const u32 shared = make(abi::ObjectType::Frame4K);
-    expect_ok(map_rw(shared, abi::kCapInitVSpace, kRootShared), "PageMap (shared, root)");
+    g_checks.expect_ok(map_rw(shared, abi::kCapInitVSpace, kRootShared), "PageMap (shared, root)");
     const u32 shared_copy = copy(shared, abi::kRightsAll);
-    expect_ok(map_rw(shared_copy, g_child.pd, kChildShared), "PageMap (shared, child)");
+    g_checks.expect_ok(map_rw(shared_copy, g_child.pd, kChildShared), "PageMap (shared, child)");
     u32 sum = 0;
     for (u32 i = 0; i < 1024; ++i) {
         *word(kRootShared + 4 * i) = fill_word(7, i);
@@ -943,11 +925,12 @@ void test_child_ipc() {
     for (u32 i = 0; i < 1024; ++i)
         if (*word(kRootShared + 4 * i) != fill_word(11, i)) ++wrong;
     printf("vm: shared frame: the child wrote 1024 words, the root found %u wrong\n", wrong);
-    check(child_saw && wrong == 0, "a frame shared by two address spaces: each sees what the other wrote");
+    g_checks.check(child_saw && wrong == 0,
+                   "a frame shared by two address spaces: each sees what the other wrote");
 
     // Isolation: the root's own frame is not in the child's address space.
     const u32 own = make(abi::ObjectType::Frame4K);
-    expect_ok(map_rw(own, abi::kCapInitVSpace, kRootOnly), "PageMap (root only)");
+    g_checks.expect_ok(map_rw(own, abi::kCapInitVSpace, kRootOnly), "PageMap (root only)");
     *word(kRootOnly) = 0x5ec2e7;
     MessageRegs rd{kRootOnly, 0, 0, 0};
     send(g_child_ep, {kCmdTryRead, 0, 0, 1}, rd);
@@ -974,8 +957,8 @@ void test_child_ipc() {
         "word %08x: %s, its write there faulted and changed nothing: %s\n",
         kRootOnly, read_faults ? "yes" : "no", rd2[0], reads_data ? "yes" : "no",
         write_faults ? "yes" : "no");
-    check(read_faults && reads_data && write_faults,
-          "the root's memory is out of the child's reach: its accesses fault to the root");
+    g_checks.check(read_faults && reads_data && write_faults,
+                   "the root's memory is out of the child's reach: its accesses fault to the root");
 }
 
 // ---------------------------------------------------------------- demand paging
@@ -995,11 +978,11 @@ void test_demand_paging() {
         Error err = map_rw(f, g_child.pd, page, abi::kVmCacheable | abi::kVmExecuteNever);
         if (err == Error::FailedLookup) {  // the first page of a megabyte: a PageTable first
             const u32 pt = make(abi::ObjectType::PageTable);
-            expect_ok(page_table_map(g_ipc, pt, g_child.pd, page), "PageTableMap (pager)");
+            g_checks.expect_ok(page_table_map(g_ipc, pt, g_child.pd, page), "PageTableMap (pager)");
             ++tables;
             err = map_rw(f, g_child.pd, page, abi::kVmCacheable | abi::kVmExecuteNever);
         }
-        expect_ok(err, "PageMap (pager)");
+        g_checks.expect_ok(err, "PageMap (pager)");
         frames[faults++] = f;
         MessageRegs none{};
         reply({0, 0, 0, 0}, none);  // length 0: the faulting access runs again
@@ -1010,8 +993,9 @@ void test_demand_paging() {
     bool visible = false;
     if (faults > 3) {
         const u32 c = copy(frames[3], kRw);
-        expect_ok(page_map(g_ipc, c, abi::kCapInitVSpace, kDemandCheck, abi::kRightRead, abi::kVmDefault),
-                  "PageMap (copy)");
+        g_checks.expect_ok(
+            page_map(g_ipc, c, abi::kCapInitVSpace, kDemandCheck, abi::kRightRead, abi::kVmDefault),
+            "PageMap (copy)");
         visible = *word(kDemandCheck) == demand_word(kDemandBase + 3 * kStride);
     }
     del(t);
@@ -1019,8 +1003,9 @@ void test_demand_paging() {
         "vm: demand paging: %u faults for %u pages (%u out of order), %u PageTables mapped by the pager; the "
         "child found %u words wrong; the root reads its write through a copy: %s\n",
         faults, kPages, wrong_order, tables, e.mr[0], visible ? "yes" : "no");
-    check(reported && faults == kPages && wrong_order == 0 && tables == 2 && visible,
-          "demand paging: the root maps a frame at each fault address and replies; one fault per page");
+    g_checks.check(
+        reported && faults == kPages && wrong_order == 0 && tables == 2 && visible,
+        "demand paging: the root maps a frame at each fault address and replies; one fault per page");
     phase_end();
 }
 
@@ -1030,20 +1015,20 @@ void test_revoke() {
     constexpr u32 kFrames = 4;
     const u32 sub = make(abi::ObjectType::Untyped, 16);
     const u32 first = alloc_slots(kFrames);
-    expect_ok(
+    g_checks.expect_ok(
         untyped_retype(g_ipc, sub, abi::ObjectType::Frame4K, 0, abi::kCapInitCNode, 0, 0, first, kFrames),
         "Untyped.Retype (frames)");
     const u32 pt = make(abi::ObjectType::PageTable);
-    expect_ok(page_table_map(g_ipc, pt, g_child.pd, kRevokeBase), "PageTableMap (child)");
+    g_checks.expect_ok(page_table_map(g_ipc, pt, g_child.pd, kRevokeBase), "PageTableMap (child)");
     for (u32 i = 0; i < kFrames; ++i)
-        expect_ok(map_rw(first + i, g_child.pd, kRevokeBase + i * kPage), "PageMap");
+        g_checks.expect_ok(map_rw(first + i, g_child.pd, kRevokeBase + i * kPage), "PageMap");
     const u32 rc = copy(first + 3, abi::kRightsAll);  // the root's view of the last one
-    expect_ok(map_rw(rc, abi::kCapInitVSpace, kRevokeCheck), "PageMap (root)");
+    g_checks.expect_ok(map_rw(rc, abi::kCapInitVSpace, kRevokeCheck), "PageMap (root)");
     *word(kRevokeCheck) = 0xfeed'0003;
     const u32 t = spawn_child(g_child, "reader", child_reader, kRevokeBase + 3 * kPage, g_report_cap);
     Event before = next_event();
     const bool read_before = is_report(before) && before.mr[0] == 0xfeed'0003;
-    expect_ok(cnode_revoke(abi::kCapInitCNode, sub, 32), "CNode.Revoke (the frames' Untyped)");
+    g_checks.expect_ok(cnode_revoke(abi::kCapInitCNode, sub, 32), "CNode.Revoke (the frames' Untyped)");
     u32 left = 0;
     for (u32 i = 0; i < kFrames; ++i) left += debug_cap_identify(first + i) != 0;
     left += debug_cap_identify(rc) != 0;
@@ -1059,8 +1044,8 @@ void test_revoke() {
         "the "
         "child's next read faulted: %s, the root's: %s\n",
         before.mr[0], left, kFrames + 1, faults ? "yes" : "no", root_faults ? "yes" : "no");
-    check(read_before && left == 0 && faults && root_faults,
-          "revoking an Untyped removes the mappings of the frames made from it");
+    g_checks.check(read_before && left == 0 && faults && root_faults,
+                   "revoking an Untyped removes the mappings of the frames made from it");
     phase_end();
 }
 
@@ -1069,8 +1054,8 @@ void test_pool_full() {
     phase_begin();
     const u32 ut = make(abi::ObjectType::Untyped, abi::kAsidPoolBits);
     const u32 pool = alloc_slot();
-    expect_ok(asid_control_make_pool(g_ipc, abi::kCapAsidControl, ut, abi::kCapInitCNode, pool, 32),
-              "AsidControl.MakePool");
+    g_checks.expect_ok(asid_control_make_pool(g_ipc, abi::kCapAsidControl, ut, abi::kCapInitCNode, pool, 32),
+                       "AsidControl.MakePool");
     constexpr u32 kPds = abi::kAsidsPerPool + 1;
     const u32 pds = make_n(abi::ObjectType::PageDirectory, kPds);
     u32 assigned = 0;
@@ -1092,9 +1077,10 @@ void test_pool_full() {
         "vm: ASID pool: PageTableMap into its last Page Directory: %s; after deleting one, the next Assign: "
         "%s\n",
         error_name(usable), error_name(again));
-    check(assigned == abi::kAsidsPerPool && last == Error::DeleteFirst && usable == Error::None &&
-              again == Error::None,
-          "an ASID pool takes 1024 Page Directories, then DeleteFirst; a deleted one's ASID is given again");
+    g_checks.check(
+        assigned == abi::kAsidsPerPool && last == Error::DeleteFirst && usable == Error::None &&
+            again == Error::None,
+        "an ASID pool takes 1024 Page Directories, then DeleteFirst; a deleted one's ASID is given again");
     phase_end();
 }
 
@@ -1121,10 +1107,11 @@ void test_make_pools() {
     const Error remade =
         asid_control_make_pool(g_ipc, abi::kCapAsidControl, ut, abi::kCapInitCNode, alloc_slot(), 32);
     printf("vm: ASID control: after the pools were deleted, MakePool: %s\n", error_name(remade));
-    check(made == abi::kAsidPools - 1 && last == Error::DeleteFirst && usable == Error::None &&
-              remade == Error::None,
-          "ASID Control makes 63 pools besides the initial one, then DeleteFirst; deleted pools free their "
-          "place");
+    g_checks.check(
+        made == abi::kAsidPools - 1 && last == Error::DeleteFirst && usable == Error::None &&
+            remade == Error::None,
+        "ASID Control makes 63 pools besides the initial one, then DeleteFirst; deleted pools free their "
+        "place");
     phase_end();
 }
 
@@ -1164,11 +1151,12 @@ void test_asid_reuse() {
     // see it. (QEMU drops its whole TLB whenever CONTEXTIDR changes, so there
     // stale entries cannot show; on a board they would.)
     const u32 decoy = make(abi::ObjectType::Frame4K), decoy_pt = make(abi::ObjectType::PageTable);
-    expect_ok(page_table_map(g_ipc, decoy_pt, abi::kCapInitVSpace, kProbeVaddr), "PageTableMap (decoy)");
-    expect_ok(map_rw(decoy, abi::kCapInitVSpace, kProbeVaddr), "PageMap (decoy)");
+    g_checks.expect_ok(page_table_map(g_ipc, decoy_pt, abi::kCapInitVSpace, kProbeVaddr),
+                       "PageTableMap (decoy)");
+    g_checks.expect_ok(map_rw(decoy, abi::kCapInitVSpace, kProbeVaddr), "PageMap (decoy)");
     __builtin_memcpy(reinterpret_cast<void *>(kProbeVaddr), asid_probe, code_len);
     *word(kProbeVaddr + 0x800) = 0xdec0'0000;
-    expect_ok(page_unify(decoy, 0, kPage), "Page.Unify (decoy)");
+    g_checks.expect_ok(page_unify(decoy, 0, kPage), "Page.Unify (decoy)");
     u32 runs = 0, wrong = 0, decoy_wrong = 0;
     for (u32 round = 0; round < kRounds && setup_errors == 0; ++round) {
         for (u32 k = 0; k < kSpaces; ++k) {
@@ -1178,9 +1166,10 @@ void test_asid_reuse() {
             r.r[6] = g_report_cap;
             r.r[8] = kProbeVaddr + 0x800;
             r.r[9] = k;
-            expect_ok(tcb_write_registers(g_ipc, tcbs + k, false, 14, r), "TCB.WriteRegisters");  // pc .. r9
+            // pc .. r9
+            g_checks.expect_ok(tcb_write_registers(g_ipc, tcbs + k, false, 14, r), "TCB.WriteRegisters");
             if (*word(kProbeVaddr + 0x800) != 0xdec0'0000) ++decoy_wrong;
-            expect_ok(tcb_resume(tcbs + k), "TCB.Resume");
+            g_checks.expect_ok(tcb_resume(tcbs + k), "TCB.Resume");
             Event e = next_event();
             ++runs;
             if (!is_report(e) || e.mr[0] != probe_value(k) || e.mr[1] != k) {
@@ -1189,32 +1178,27 @@ void test_asid_reuse() {
                     print_event("it sent", e);
                 }
             }
-            expect_ok(tcb_suspend(tcbs + k), "TCB.Suspend");
+            g_checks.expect_ok(tcb_suspend(tcbs + k), "TCB.Suspend");
         }
     }
     printf(
         "vm: ASID reuse: %u address spaces (%u failed to set up), %u runs in %u rounds, %u wrong values; the "
         "root's decoy read wrong %u times\n",
         kSpaces, setup_errors, runs, kRounds, wrong, decoy_wrong);
-    check(setup_errors == 0 && runs == kSpaces * kRounds && wrong == 0 && decoy_wrong == 0,
-          "300 address spaces, more than the hardware ASIDs, each sees its own frame at the same address");
+    g_checks.check(
+        setup_errors == 0 && runs == kSpaces * kRounds && wrong == 0 && decoy_wrong == 0,
+        "300 address spaces, more than the hardware ASIDs, each sees its own frame at the same address");
     phase_end();
 }
 
 // ---------------------------------------------------------------- set-up
 // The smallest RAM Untyped of at least 64 MiB.
 bool choose_untyped() {
-    u32 best = ~0u;
-    for (u32 i = 0; i < g_bi->untyped_count; ++i) {
-        const abi::UntypedDesc &u = g_bi->untyped_list[i];
-        if (u.is_device || u.size_bits < 26) continue;
-        if (best == ~0u || u.size_bits < g_bi->untyped_list[best].size_bits) best = i;
-    }
-    if (best == ~0u) return false;
-    g_main = g_bi->untyped.start + best;
-    g_main_base = g_bi->untyped_list[best].paddr;
-    printf("vm: objects from Untyped slot %u: %08x, 2^%u bytes\n", g_main, g_main_base,
-           g_bi->untyped_list[best].size_bits);
+    g_main = smallest_ram_untyped(g_bi, 26);
+    if (!g_main) return false;
+    const abi::UntypedDesc &u = untyped_desc(g_bi, g_main);
+    g_main_base = u.paddr;
+    printf("vm: objects from Untyped slot %u: %08x, 2^%u bytes\n", g_main, g_main_base, u.size_bits);
     return true;
 }
 
@@ -1222,23 +1206,22 @@ bool choose_untyped() {
 
 int main(const abi::BootInfo *bi) {
     g_bi = bi;
-    g_ipc = reinterpret_cast<abi::IpcBuffer *>(bi->ipc_buffer);
+    g_ipc = root_ipc_buffer(bi);
     g_next_slot = bi->empty.start;
-    g_text_pages = (align_up(reinterpret_cast<u32>(__init_array_end), kPage) - kImageBase) / kPage;
-    g_image_pages = (align_up(reinterpret_cast<u32>(__image_end), kPage) - kImageBase) / kPage;
+    g_image = own_image();
     printf("vm: root task testing virtual memory (slots %u-%u free, image %08x-%08x)\n", bi->empty.start,
-           bi->empty.end - 1, kImageBase, reinterpret_cast<u32>(__image_end));
-    if (reinterpret_cast<u32>(__image_end) > kChildShared)
-        fatal("the image reaches the child's shared frame");
-    if (!choose_untyped()) fatal("no RAM Untyped of 64 MiB");
+           bi->empty.end - 1, kImageBase, g_image.end);
+    if (g_image.end > kChildShared) g_checks.fatal("the image reaches the child's shared frame");
+    if (!choose_untyped()) g_checks.fatal("no RAM Untyped of 64 MiB");
     g_ut = g_main;
     g_scratch = make(abi::ObjectType::Untyped, kScratchBits);  // main's first object: at its base
     g_ep = make(abi::ObjectType::Endpoint);
     g_fault_cap = mint(g_ep, abi::kRightWrite | abi::kRightGrantReply, kFaultBadge);
     g_report_cap = mint(g_ep, abi::kRightWrite | abi::kRightGrantReply, kReportBadge);
     g_root_pt = make(abi::ObjectType::PageTable);
-    if (!expect_ok(page_table_map(g_ipc, g_root_pt, abi::kCapInitVSpace, kArea), "PageTableMap (root)"))
-        fatal("PageTableMap");
+    if (!g_checks.expect_ok(page_table_map(g_ipc, g_root_pt, abi::kCapInitVSpace, kArea),
+                            "PageTableMap (root)"))
+        g_checks.fatal("PageTableMap");
     set_priority(abi::kCapInitTcb, kRootPriority);
 
     test_frames();
@@ -1254,6 +1237,5 @@ int main(const abi::BootInfo *bi) {
     test_make_pools();
     test_asid_reuse();
 
-    printf("vm: done, %d check(s) failed\n", g_failures);
-    return g_failures;
+    return g_checks.done();
 }

@@ -21,7 +21,9 @@
 // The counter's own cost (two reads back to back) is printed for reference; it
 // is not subtracted. So is a loop of exactly 2,000 instructions: under
 // -icount shift=0 it counts 2,000 plus that cost, which shows what one count is.
+#include "petrel/bootinfo.hpp"
 #include "petrel/invocations.hpp"
+#include "petrel/samples.hpp"
 #include "petrel/user.hpp"
 
 using namespace petrel;
@@ -90,18 +92,11 @@ u32 make(abi::ObjectType type) { return make_n(type, 1); }
 
 // min / median / max of `n` samples (sorts them).
 void print_figure(const char *what, u32 *s, u32 n, u32 per = 1) {
-    for (u32 i = 1; i < n; ++i)
-        for (u32 j = i; j > 0 && s[j - 1] > s[j]; --j) {
-            const u32 t = s[j];
-            s[j] = s[j - 1];
-            s[j - 1] = t;
-        }
-    u32 len = 0;
-    while (what[len]) ++len;
-    printf("vmbench: %s", what);
-    for (; len < 40; ++len) printf(" ");
-    printf("min %8u  median %8u  max %8u", s[0], s[n / 2], s[n - 1]);
-    if (per > 1) printf("  (median per page %u)", s[n / 2] / per);
+    const SampleSummary f = summarize(s, n);
+    printf("vmbench: ");
+    print_padded(what, 40);
+    printf("min %8u  median %8u  max %8u", f.min, f.median, f.max);
+    if (per > 1) printf("  (median per page %u)", f.median / per);
     printf("   [%u runs]\n", n);
 }
 
@@ -196,23 +191,11 @@ void bench_fault() {
     print_figure("page-fault round trip through a pager:", g_samples, kRuns);
 }
 
-bool choose_untyped() {
-    u32 best = ~0u;
-    for (u32 i = 0; i < g_bi->untyped_count; ++i) {
-        const abi::UntypedDesc &u = g_bi->untyped_list[i];
-        if (u.is_device || u.size_bits < 23) continue;  // 8 MiB: 1,024 frames and the rest
-        if (best == ~0u || u.size_bits < g_bi->untyped_list[best].size_bits) best = i;
-    }
-    if (best == ~0u) return false;
-    g_untyped = g_bi->untyped.start + best;
-    return true;
-}
-
 }  // namespace
 
 int main(const abi::BootInfo *bi) {
     g_bi = bi;
-    g_ipc = reinterpret_cast<abi::IpcBuffer *>(bi->ipc_buffer);
+    g_ipc = root_ipc_buffer(bi);
     g_next_slot = bi->empty.start;
     u32 pmuserenr;
     asm volatile("mrc p15, 0, %0, c9, c14, 0" : "=r"(pmuserenr));  // readable from user mode
@@ -230,7 +213,8 @@ int main(const abi::BootInfo *bi) {
             "vmbench: the PMU cycle counter is not open to user mode (PMUSERENR.EN 0: the kernel did not run "
             "pmu_init); counting generic-timer ticks instead\n");
     }
-    if (!choose_untyped()) fatal("no RAM Untyped of 8 MiB");
+    g_untyped = smallest_ram_untyped(bi, 23);  // 8 MiB: 1,024 frames and the rest
+    if (!g_untyped) fatal("no RAM Untyped of 8 MiB");
     must(tcb_set_priority(g_ipc, abi::kCapInitTcb, abi::kCapInitTcb, kRootPriority), "TCB.SetPriority");
     g_ep = make(abi::ObjectType::Endpoint);
     g_fault_cap = alloc_slots(1);
