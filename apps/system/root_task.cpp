@@ -32,6 +32,7 @@
 // app not started; the others still start.
 #include PETREL_SYSTEM_TABLES
 #include "petrel/caps.hpp"
+#include "petrel/errors.hpp"
 #include "petrel/system.hpp"
 
 using namespace petrel;
@@ -66,15 +67,6 @@ Endpoint g_fault_ep[kAppsCount];      // the endpoint an app serves for others' 
 Notification g_irq_ntfn[kAppsCount];  // bound to an app with lines; its IrqHandlers signal badged copies
 u32 g_page[kMaxPages];                // shared regions' then devices' frames
 u32 g_shared_first[kSharedCount + 1], g_device_first[kDevicesCount + 1];
-
-const char *error_name(Error e) {
-    static const char *const names[] = {
-        "None",        "InvalidArgument", "InvalidCapability", "IllegalOperation",
-        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
-        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory"};
-    const u32 i = static_cast<u32>(e);
-    return i < sizeof(names) / sizeof(names[0]) ? names[i] : "unknown error";
-}
 
 [[noreturn]] void fatal(const char *what, Error e) {
     printf("root: %s: %s; the system cannot start\n", what, error_name(e));
