@@ -40,10 +40,23 @@ void arm_fpexc_write(u32 v);
 namespace petrel::arch {
 namespace {
 
-paddr_t g_active_pd;  // physical address in TTBR0, 0 before the first switch
-u32 g_active_hw_asid;  // in CONTEXTIDR
-u32 g_active_epoch;    // ks.vspace_epoch when the active address space was checked
-Cap g_active_vtable;   // the VSpace cap it was checked for (null: none live)
+// An address space as activation found it: the VSpace cap it was checked for
+// (null: none live, the empty boot table), ks.vspace_epoch then, and the
+// Page Directory and hardware ASID it came to. It holds while the thread's
+// VSpace cap is the same and the epoch has not moved (no ASID or hardware
+// ASID given up since): vspace.cpp counts every one.
+struct Space {
+    Cap vtable;
+    u32 epoch;
+    paddr_t pd;
+    u32 hw_asid;
+    bool holds_for(const Cap &v) const { return v.w0 == vtable.w0 && v.w1 == vtable.w1 && epoch == ks.vspace_epoch; }
+};
+// Both start with an epoch the counter (from 0) reaches only after 2^32 - 1
+// give-ups, long after the first two activations replaced them: neither holds
+// for any thread before it is filled in.
+Space g_active{Cap::null(), ~0u, 0, 0};    // in TTBR0 and CONTEXTIDR
+Space g_previous{Cap::null(), ~0u, 0, 0};  // the one before: a client and its server alternate
 Tcb *g_fpu_owner;     // whose registers the FPU holds (null: nobody's)
 bool g_fpu_enabled;   // FPEXC.EN as last written
 constexpr u32 kFpexcEn = 1u << 30;
@@ -93,37 +106,47 @@ void fpu_release(Tcb *t) {
 }
 
 namespace {
+
 // The same VSpace cap (directory and ASID) as the running address space, and
-// no ASID given up since it was checked (vspace.cpp counts ks.vspace_epoch):
-// nothing to do. Inlined into resume(), the exit path of every system call.
-inline bool vspace_unchanged(const Tcb *t) {
-    const Cap &vtable = t->slots[kTcbVTable].cap;
-    return vtable.w0 == g_active_vtable.w0 && vtable.w1 == g_active_vtable.w1 && ks.vspace_epoch == g_active_epoch;
+// no ASID given up since it was checked: nothing to do. Inlined into
+// resume(), the exit path of every system call.
+inline bool vspace_unchanged(const Tcb *t) { return g_active.holds_for(t->slots[kTcbVTable].cap); }
+
+// TTBR0 and CONTEXTIDR for `s`. ASID and TTBR0 change apart, so pass through
+// the reserved ASID 0 (which tags no entries): no walk can mix the new table
+// with the old ASID.
+void load_space(const Space &s) {
+    arm::write_contextidr(0);
+    arm::isb();
+    arm::write_ttbr0(s.pd | arm::kTtbrWalkAttrs);
+    arm::isb();
+    arm::write_contextidr(s.hw_asid);
+    arm::isb();
 }
+
 }  // namespace
 
 void activate_thread(Tcb *t) {  // (resume() calls it only when !vspace_unchanged(t))
     const Cap &vtable = t->slots[kTcbVTable].cap;
-    paddr_t pd;
-    u32 hw_asid;
-    const bool live = vspace_of(vtable, pd, hw_asid);  // (may take a hardware ASID back: the epoch moves)
-    g_active_epoch = ks.vspace_epoch;
-    g_active_vtable = live ? vtable : Cap::null();
-    if (!live) {
-        pd = kref(boot_identity_pd);  // empty: every user access faults
-        hw_asid = 0;
+    if (g_previous.holds_for(vtable)) {  // back to the space before: nothing to look up
+        const Space s = g_previous;
+        g_previous = g_active;
+        g_active = s;
+        load_space(s);
+        return;
     }
-    if (pd == g_active_pd && hw_asid == g_active_hw_asid) return;
-    g_active_pd = pd;
-    g_active_hw_asid = hw_asid;
-    // ASID and TTBR0 change apart, so pass through the reserved ASID 0 (which
-    // tags no entries): no walk can mix the new table with the old ASID.
-    arm::write_contextidr(0);
-    arm::isb();
-    arm::write_ttbr0(pd | arm::kTtbrWalkAttrs);
-    arm::isb();
-    arm::write_contextidr(hw_asid);
-    arm::isb();
+    Space s{};
+    const bool live = vspace_of(vtable, s.pd, s.hw_asid);  // (may take a hardware ASID back: the epoch moves)
+    s.epoch = ks.vspace_epoch;
+    s.vtable = live ? vtable : Cap::null();
+    if (!live) {
+        s.pd = kref(boot_identity_pd);  // empty: every user access faults
+        s.hw_asid = 0;
+    }
+    const bool same_tables = s.pd == g_active.pd && s.hw_asid == g_active.hw_asid;
+    g_previous = g_active;
+    g_active = s;
+    if (!same_tables) load_space(s);
 }
 
 void resume(Tcb *t) {

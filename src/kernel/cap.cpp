@@ -59,10 +59,6 @@ Cap Cap::notification(paddr_t ntfn, u32 badge, u32 rights) {
     return {tag(CapType::Notification) | badge << 4, ntfn | (rights & abi::kRightsAll)};
 }
 
-Cap Cap::reply(paddr_t tcb, bool master, u32 rights) {
-    return {tag(CapType::Reply) | (master ? 1u : 0u) << 4, tcb | (rights & abi::kRightsAll)};
-}
-
 Cap Cap::cnode(paddr_t node, u32 radix, u32 guard_size, u32 guard) {
     kassert(radix <= 31 && guard_size <= 31 && guard < (1u << abi::kCNodeGuardBits));
     return {tag(CapType::CNode) | radix << 4 | guard_size << 9 | guard << 14, node};

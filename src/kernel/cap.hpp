@@ -104,7 +104,9 @@ struct Cap {
     static Cap untyped(paddr_t base, u32 size_bits, bool device, u32 free_bytes);
     static Cap endpoint(paddr_t ep, u32 badge, u32 rights);
     static Cap notification(paddr_t ntfn, u32 badge, u32 rights);
-    static Cap reply(paddr_t tcb, bool master, u32 rights);
+    static Cap reply(paddr_t tcb, bool master, u32 rights) {  // inline: the fastpath makes one per Call
+        return {static_cast<u32>(CapType::Reply) | (master ? 1u : 0u) << 4, tcb | (rights & abi::kRightsAll)};
+    }
     static Cap cnode(paddr_t node, u32 radix, u32 guard_size, u32 guard);
     static Cap thread(paddr_t tcb);
     static Cap zombie(paddr_t obj, u32 size_bits, bool is_tcb, u32 remaining);

@@ -41,16 +41,8 @@ void report_and_suspend(Tcb *t, const Fault &f) {
 
 }  // namespace
 
-Tcb *entry_syscall(u32 number) {
+Tcb *entry_syscall_slow(u32 number) {
     Tcb *t = ks.current;
-    static_assert(static_cast<u32>(abi::Syscall::Call) == 1 && static_cast<u32>(abi::Syscall::ReplyRecv) == 2);
-    if (number - 1 < 2 && !ks.slowpath_only) {  // Call or ReplyRecv
-        Tcb *next = number == 1 ? fastpath_call(t) : fastpath_reply_recv(t);
-        if (next) {
-            ++ks.fastpath_hits;
-            return next;
-        }
-    }
     switch (handle_syscall(number)) {
     case SyscallResult::Done:
         // Nothing to decide (the common case of a call that did not block or wake).

@@ -16,6 +16,8 @@
 //     pending interrupt has been taken.
 #pragma once
 
+#include "ipc.hpp"
+#include "state.hpp"
 #include "tcb.hpp"
 
 namespace petrel {
@@ -36,7 +38,31 @@ struct Fault {
     bool instruction; // VmFault: a prefetch abort (instruction fetch)
 };
 
-Tcb *entry_syscall(u32 number);
+// A system call: Call and ReplyRecv try the IPC fastpath (ipc.hpp) first,
+// inline here so that the architecture's entry reaches it with no call frame
+// of its own; everything else, and whatever the fastpath declines, takes
+// entry_syscall_slow(). The hosted kernel (PETREL_HOST) can switch the
+// fastpath off (ks.slowpath_only) and counts its hits, for the tests that
+// compare both ways; the target kernel has neither.
+Tcb *entry_syscall_slow(u32 number);
+inline Tcb *entry_syscall(u32 number) {
+    static_assert(static_cast<u32>(abi::Syscall::Call) == 1 && static_cast<u32>(abi::Syscall::ReplyRecv) == 2);
+#ifdef PETREL_HOST
+    const bool fastpath = !ks.slowpath_only;
+#else
+    constexpr bool fastpath = true;
+#endif
+    if (number - 1 < 2 && fastpath) {  // Call or ReplyRecv
+        Tcb *next = number == 1 ? fastpath_call(ks.current) : fastpath_reply_recv(ks.current);
+        if (next) {
+#ifdef PETREL_HOST
+            ++ks.fastpath_hits;
+#endif
+            return next;
+        }
+    }
+    return entry_syscall_slow(number);
+}
 Tcb *entry_interrupt();
 Tcb *entry_fault(const Fault &fault);
 

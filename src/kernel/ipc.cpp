@@ -424,6 +424,13 @@ inline void fast_transfer(Tcb *from, Tcb *to, abi::MessageInfo info, u32 badge) 
 // The slot `cptr` names when the thread's CSpace is one CNode translating all
 // 32 bits at once (guard + radix = 32, the usual flat CSpace), else the
 // general lookup's answer; null when the lookup fails.
+// (The general lookup is out of line: its result does not then take a stack
+// frame in the fastpath.)
+[[gnu::noinline]] Slot *general_lookup(const Cap &root, u32 cptr) {
+    Lookup l = resolve(root, cptr, 32);
+    return l.ok() ? l.slot : nullptr;
+}
+
 inline Slot *fast_lookup(const Tcb *t, u32 cptr) {
     const Cap &root = t->slots[kTcbCTable].cap;
     if (root.has_tag(CapType::CNode)) {
@@ -433,8 +440,7 @@ inline Slot *fast_lookup(const Tcb *t, u32 cptr) {
             return kptr<Slot>(root.cnode_object()) + (cptr & ((1u << radix) - 1));
         }
     }
-    Lookup l = resolve(root, cptr, 32);
-    return l.ok() ? l.slot : nullptr;
+    return general_lookup(root, cptr);
 }
 
 // The running thread has blocked (it is in no queue) and `next`, blocked in no

@@ -10,7 +10,6 @@ namespace petrel {
 
 namespace {
 
-int highest_bit(u32 w) { return 31 - __builtin_clz(w); }
 
 void mark(u32 prio) {
     ks.ready_bits[prio / 32] |= 1u << (prio % 32);
@@ -47,12 +46,6 @@ bool is_runnable(const Tcb *t) {
 }
 
 bool sched_queued(const Tcb *t) { return t->in_ready_queue != 0; }
-
-int sched_highest_ready() {
-    if (ks.ready_top == 0) return -1;
-    int word = highest_bit(ks.ready_top);
-    return word * 32 + highest_bit(ks.ready_bits[word]);
-}
 
 void sched_enqueue(Tcb *t) {
     kassert(is_runnable(t) && t != ks.idle);
