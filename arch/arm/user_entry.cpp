@@ -52,18 +52,24 @@ struct Space {
     u32 hw_asid;
     bool holds_for(const Cap &v) const { return v.w0 == vtable.w0 && v.w1 == vtable.w1 && epoch == ks.vspace_epoch; }
 };
-// Both start with an epoch the counter (from 0) reaches only after 2^32 - 1
-// give-ups, long after the first two activations replaced them: neither holds
-// for any thread before it is filled in.
-Space g_active{Cap::null(), ~0u, 0, 0};    // in TTBR0 and CONTEXTIDR
-Space g_previous{Cap::null(), ~0u, 0, 0};  // the one before: a client and its server alternate
-Tcb *g_fpu_owner;     // whose registers the FPU holds (null: nobody's)
-bool g_fpu_enabled;   // FPEXC.EN as last written
+// What this file keeps of the CPU's state, in one object so that the exit
+// path reaches all of it from one base address.
+struct CpuState {
+    // Both spaces start with an epoch the counter (from 0) reaches only after
+    // 2^32 - 1 give-ups, long after the first two activations replaced them:
+    // neither holds for any thread before it is filled in.
+    Space active{Cap::null(), ~0u, 0, 0};    // in TTBR0 and CONTEXTIDR
+    Space previous{Cap::null(), ~0u, 0, 0};  // the one before: a client and its server alternate
+    Tcb *fpu_owner = nullptr;  // whose registers the FPU holds (null: nobody's)
+    bool fpu_enabled = false;  // FPEXC.EN as last written
+    bool idling = false;       // the idle loop runs: an interrupt is a kernel entry
+};
+CpuState g_cpu;
 constexpr u32 kFpexcEn = 1u << 30;
 
 void fpu_enable(bool on) {
-    if (on == g_fpu_enabled) return;
-    g_fpu_enabled = on;
+    if (on == g_cpu.fpu_enabled) return;
+    g_cpu.fpu_enabled = on;
     arm_fpexc_write(on ? kFpexcEn : 0);
 }
 
@@ -74,14 +80,13 @@ void fpu_enable(bool on) {
 bool fpu_trap(Tcb *t) {
     if (arm_fpexc_read() & kFpexcEn) return false;
     fpu_enable(true);
-    if (g_fpu_owner != t) {
-        if (g_fpu_owner) arm_fpu_save(&g_fpu_owner->fpu);
+    if (g_cpu.fpu_owner != t) {
+        if (g_cpu.fpu_owner) arm_fpu_save(&g_cpu.fpu_owner->fpu);
         arm_fpu_load(&t->fpu);
-        g_fpu_owner = t;
+        g_cpu.fpu_owner = t;
     }
     return true;
 }
-bool g_idling;        // the idle loop runs: an interrupt is a kernel entry
 
 // The CPSR bits a thread keeps: flags, GE, IT, E and T. Mode is forced to
 // USR and the A, I, F masks clear, whatever a register write put there.
@@ -95,13 +100,13 @@ void fpu_init() {
     asm volatile("mrc p15, 0, %0, c1, c0, 2" : "=r"(cpacr));
     cpacr |= 0xfu << 20;
     asm volatile("mcr p15, 0, %0, c1, c0, 2\n isb" : : "r"(cpacr) : "memory");
-    g_fpu_enabled = true;  // force the write
+    g_cpu.fpu_enabled = true;  // force the write
     fpu_enable(false);
 }
 
 void fpu_release(Tcb *t) {
-    if (g_fpu_owner != t) return;
-    g_fpu_owner = nullptr;
+    if (g_cpu.fpu_owner != t) return;
+    g_cpu.fpu_owner = nullptr;
     fpu_enable(false);
 }
 
@@ -110,7 +115,7 @@ namespace {
 // The same VSpace cap (directory and ASID) as the running address space, and
 // no ASID given up since it was checked: nothing to do. Inlined into
 // resume(), the exit path of every system call.
-inline bool vspace_unchanged(const Tcb *t) { return g_active.holds_for(t->slots[kTcbVTable].cap); }
+inline bool vspace_unchanged(const Tcb *t) { return g_cpu.active.holds_for(t->slots[kTcbVTable].cap); }
 
 // TTBR0 and CONTEXTIDR for `s`. ASID and TTBR0 change apart, so pass through
 // the reserved ASID 0 (which tags no entries): no walk can mix the new table
@@ -128,10 +133,10 @@ void load_space(const Space &s) {
 
 void activate_thread(Tcb *t) {  // (resume() calls it only when !vspace_unchanged(t))
     const Cap &vtable = t->slots[kTcbVTable].cap;
-    if (g_previous.holds_for(vtable)) {  // back to the space before: nothing to look up
-        const Space s = g_previous;
-        g_previous = g_active;
-        g_active = s;
+    if (g_cpu.previous.holds_for(vtable)) {  // back to the space before: nothing to look up
+        const Space s = g_cpu.previous;
+        g_cpu.previous = g_cpu.active;
+        g_cpu.active = s;
         load_space(s);
         return;
     }
@@ -143,20 +148,20 @@ void activate_thread(Tcb *t) {  // (resume() calls it only when !vspace_unchange
         s.pd = kref(boot_identity_pd);  // empty: every user access faults
         s.hw_asid = 0;
     }
-    const bool same_tables = s.pd == g_active.pd && s.hw_asid == g_active.hw_asid;
-    g_previous = g_active;
-    g_active = s;
+    const bool same_tables = s.pd == g_cpu.active.pd && s.hw_asid == g_cpu.active.hw_asid;
+    g_cpu.previous = g_cpu.active;
+    g_cpu.active = s;
     if (!same_tables) load_space(s);
 }
 
 void resume(Tcb *t) {
     if (t == ks.idle) {
-        g_idling = true;
+        g_cpu.idling = true;
         arm_idle_loop();
     }
-    g_idling = false;
+    g_cpu.idling = false;
     if (!vspace_unchanged(t)) activate_thread(t);
-    fpu_enable(t == g_fpu_owner);  // anyone else traps on first use
+    fpu_enable(t == g_cpu.fpu_owner);  // anyone else traps on first use
     t->context.cpsr = (t->context.cpsr & kCpsrUserBits) | arm::kModeUsr;
     arm_return_to_user(&t->context);
 }
@@ -190,7 +195,7 @@ extern "C" [[noreturn]] void arm_user_fault(u32 kind) {
 
 // An IRQ taken in kernel mode (vectors.S pushed the interrupted state on the kernel stack).
 extern "C" void arm_kernel_irq() {
-    if (!arch::g_idling) {
+    if (!arch::g_cpu.idling) {
         handle_interrupt();
         return;
     }
