@@ -28,6 +28,17 @@ void append(Queue q, Tcb *t) {
     *q.tail = kref(t);
 }
 
+// Takes the head off a non-empty queue: remove() for the head, which has no
+// predecessor (the IPC fastpath's case).
+Tcb *pop_head(Queue q) {
+    Tcb *t = kptr<Tcb>(*q.head);
+    *q.head = t->ep_next;
+    if (Tcb *next = kptr<Tcb>(t->ep_next)) next->ep_prev = 0;
+    else *q.tail = 0;
+    t->ep_next = 0;
+    return t;
+}
+
 void remove(Queue q, Tcb *t) {
     Tcb *prev = kptr<Tcb>(t->ep_prev), *next = kptr<Tcb>(t->ep_next);
     if (prev) prev->ep_next = t->ep_next; else *q.head = t->ep_next;
@@ -472,7 +483,7 @@ Tcb *fastpath_call(Tcb *t) {
     if (!caller_slot->cap.has_tag(CapType::Null) || static_cast<int>(dest->priority) < sched_highest_ready())
         return nullptr;
 
-    remove(ep_queue(ep), dest);
+    pop_head(ep_queue(ep));  // dest
     if (ep->head == 0) ep->state = EndpointState::Idle;
     dest->blocked_on = 0;
     fast_transfer(t, dest, info, ep_cap.badge());
