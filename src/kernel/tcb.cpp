@@ -13,8 +13,6 @@ namespace petrel {
 
 using abi::Label;
 
-Tcb *current_thread() { return ks.current; }
-void set_current_thread(Tcb *t) { ks.current = t; }
 
 void tcb_init(Tcb *t) {
     t->context.cpsr = arch::kCpsrUser;

@@ -11,6 +11,7 @@
 #include "arch_context.hpp"
 #include "petrel/abi.hpp"
 #include "slot.hpp"
+#include "state.hpp"
 
 namespace petrel {
 
@@ -66,8 +67,8 @@ struct Tcb {
 static_assert(sizeof(Tcb) <= (1u << abi::kTcbBits), "a TCB fits its 512-byte object");
 
 // The thread on whose behalf the kernel runs.
-Tcb *current_thread();
-void set_current_thread(Tcb *t);
+inline Tcb *current_thread() { return ks.current; }
+inline void set_current_thread(Tcb *t) { ks.current = t; }
 
 // The initial state of a newly retyped TCB (its memory is already zero).
 void tcb_init(Tcb *t);
