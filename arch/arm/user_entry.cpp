@@ -55,11 +55,15 @@ struct Space {
 // What this file keeps of the CPU's state, in one object so that the exit
 // path reaches all of it from one base address.
 struct CpuState {
-    // Both spaces start with an epoch the counter (from 0) reaches only after
-    // 2^32 - 1 give-ups, long after the first two activations replaced them:
-    // neither holds for any thread before it is filled in.
-    Space active{Cap::null(), ~0u, 0, 0};    // in TTBR0 and CONTEXTIDR
-    Space previous{Cap::null(), ~0u, 0, 0};  // the one before: a client and its server alternate
+    // The space in TTBR0 and CONTEXTIDR, *active, and the one before it,
+    // *previous, both in spaces[] (a client and its server alternate:
+    // switching back swaps the pointers, nothing is copied). Both start with
+    // an epoch the counter (from 0) reaches only after 2^32 - 1 give-ups,
+    // long after the first two activations replaced them: neither holds for
+    // any thread before it is filled in.
+    Space *active = &spaces[0];
+    Space *previous = &spaces[1];
+    Space spaces[2] = {{Cap::null(), ~0u, 0, 0}, {Cap::null(), ~0u, 0, 0}};
     Tcb *fpu_owner = nullptr;  // whose registers the FPU holds (null: nobody's)
     bool fpu_enabled = false;  // FPEXC.EN as last written
     bool idling = false;       // the idle loop runs: an interrupt is a kernel entry
@@ -115,7 +119,9 @@ namespace {
 // The same VSpace cap (directory and ASID) as the running address space, and
 // no ASID given up since it was checked: nothing to do. Inlined into
 // resume(), the exit path of every system call.
-inline bool vspace_unchanged(const Tcb *t) { return g_cpu.active.holds_for(t->slots[kTcbVTable].cap); }
+inline bool vspace_unchanged(const Tcb *t) {
+    return g_cpu.active->holds_for(t->slots[kTcbVTable].cap);
+}
 
 // TTBR0 and CONTEXTIDR for `s`. ASID and TTBR0 change apart, so pass through
 // the reserved ASID 0 (which tags no entries): no walk can mix the new table
@@ -133,14 +139,15 @@ void load_space(const Space &s) {
 
 void activate_thread(Tcb *t) {  // (resume() calls it only when !vspace_unchanged(t))
     const Cap &vtable = t->slots[kTcbVTable].cap;
-    if (g_cpu.previous.holds_for(vtable)) {  // back to the space before: nothing to look up
-        const Space s = g_cpu.previous;
-        g_cpu.previous = g_cpu.active;
-        g_cpu.active = s;
-        load_space(s);
+    Space *before = g_cpu.previous, *running = g_cpu.active;
+    g_cpu.active = before;
+    g_cpu.previous = running;
+    if (before->holds_for(vtable)) {  // back to the space before: nothing to look up
+        load_space(*before);
         return;
     }
-    Space s{};
+    // A new space replaces the one before; the running one becomes that.
+    Space &s = *before;
     const bool live = vspace_of(vtable, s.pd, s.hw_asid);  // (may take a hardware ASID back: the epoch moves)
     s.epoch = ks.vspace_epoch;
     s.vtable = live ? vtable : Cap::null();
@@ -148,10 +155,7 @@ void activate_thread(Tcb *t) {  // (resume() calls it only when !vspace_unchange
         s.pd = kref(boot_identity_pd);  // empty: every user access faults
         s.hw_asid = 0;
     }
-    const bool same_tables = s.pd == g_cpu.active.pd && s.hw_asid == g_cpu.active.hw_asid;
-    g_cpu.previous = g_cpu.active;
-    g_cpu.active = s;
-    if (!same_tables) load_space(s);
+    if (s.pd != running->pd || s.hw_asid != running->hw_asid) load_space(s);
 }
 
 void resume(Tcb *t) {
