@@ -135,16 +135,16 @@ Error map_with_table(Allocator &alloc, Frame frame, PageDirectory pd, u32 vaddr,
     return frame.map(alloc.ipc(), pd, vaddr, rights, attr);
 }
 
-// Fills the new frame `frame` through the creator's copy window: `len` bytes
-// from `src` at byte `at` of the page (the rest stays zero, as Retype made
-// it); `code`: then makes the instruction side see them (PageUnify).
-Error fill_frame(Allocator &alloc, Frame frame, const u8 *src, u32 at, u32 len, bool code) {
+// Fills the new frame `frame` through the creator's copy window: its first
+// `len` bytes from `src` (the rest stays zero, as Retype made it); `code`:
+// then makes the instruction side see them (PageUnify).
+Error fill_frame(Allocator &alloc, Frame frame, const u8 *src, u32 len, bool code) {
     u32 pt = 0;
     Error e =
         map_with_table(alloc, frame, kInitVSpace, kCopyWindow, kRw, kDataAttr, !g_window_pt.valid(), pt);
     if (pt) g_window_pt = PageTable{pt};
     if (e != Error::None) return e;
-    if (len) __builtin_memcpy(reinterpret_cast<u8 *>(kCopyWindow) + at, src, len);
+    if (len) __builtin_memcpy(reinterpret_cast<u8 *>(kCopyWindow), src, len);
     if (code) e = frame.unify(0, kPage);
     return first_error(e, frame.unmap());
 }
@@ -163,7 +163,7 @@ Error load_elf(Allocator &alloc, Process &p, const ElfFile &f) {
             ++p.image_pages;
             const u32 done = page - s.vaddr;  // file bytes before this page
             const u32 len = done >= s.filesz ? 0 : (s.filesz - done < kPage ? s.filesz - done : kPage);
-            Error e = fill_frame(alloc, frame, f.bytes(s) + done, 0, len, s.executable);
+            Error e = fill_frame(alloc, frame, f.bytes(s) + done, len, s.executable);
             p.end_slot = alloc.next_slot();  // the window's PageTable, the first time
             if (e == Error::None) e = frame.map(alloc.ipc(), vspace(p), page, rights, attr);
             if (e != Error::None) return e;
@@ -218,9 +218,10 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
         else p.why = elf.check_image(kProcessImageBase, kProcessIpcBuffer);
         if (p.why) return Error::InvalidArgument;
     }
+    // Without an ELF, the creator's own image: text up to .init_array's end, then data.
     const u32 text_end = align_up(reinterpret_cast<u32>(__init_array_end), kPage);
     const u32 image_end = align_up(reinterpret_cast<u32>(__image_end), kPage);
-    if (image_end > kProcessIpcBuffer) return Error::RangeError;
+    if (!spec.elf_begin && image_end > kProcessIpcBuffer) return Error::RangeError;
     const u32 text_pages = spec.elf_begin ? 0 : (text_end - kProcessImageBase) / kPage;
     const u32 data_pages = spec.elf_begin ? 0 : (image_end - text_end) / kPage;
 
@@ -266,7 +267,7 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
         const Frame f{alloc.make(ObjectType::Frame4K)};
         p.end_slot = alloc.next_slot();
         if (!f.valid()) return alloc.error();
-        e = fill_frame(alloc, f, reinterpret_cast<const u8 *>(vaddr), 0, kPage, false);
+        e = fill_frame(alloc, f, reinterpret_cast<const u8 *>(vaddr), kPage, false);
         p.end_slot = alloc.next_slot();  // the window's PageTable, the first time
         if (e == Error::None) e = f.map(ipc, vspace(p), vaddr, kRw, kDataAttr);
         if (e != Error::None) return e;

@@ -18,7 +18,8 @@
 //   3. makes each app a process (petrel/process.hpp) from its ELF: each
 //      PT_LOAD segment copied into new frames, mapped with the segment's own
 //      permissions (text read-only and executable, data read-write and never
-//      executable); at its priority with its stack; gives it its caps in the order petrel/system.hpp computes,
+//      executable); at its priority with its stack; gives it its caps in the
+//      order petrel/system.hpp computes,
 //      binds its interrupt notification, takes its lines from IRQ Control
 //      (with the trigger asked for) and moves their handlers in, maps its
 //      shared regions (with their rights, cacheable, never executable) and
