@@ -5,7 +5,6 @@
 #include "console.hpp"
 #include "fault.hpp"
 #include "interrupt.hpp"
-#include "ipc.hpp"
 #include "scheduler.hpp"
 #include "state.hpp"
 #include "syscall.hpp"
