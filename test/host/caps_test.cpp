@@ -6,7 +6,7 @@
 // requires-expression, an unevaluated question "would this call compile?",
 // asked in a static_assert. The TEST_CASEs only repeat a few of them so the
 // run lists the file; the build is the test.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <type_traits>
 

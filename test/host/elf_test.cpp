@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // libpetrel's ELF reader (apps/lib/elf.cpp), which the system root task loads every app with:
 // each header check, each placement rule of check_image(), on files built byte by byte here.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <cstring>
 #include <vector>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Host tests of the fault status decoder used by the panic report (arch/arm/fault_status.cpp).
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <string>
 
 #include "fault_status.hpp"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Host tests of the device tree reader (src/lib/fdt.cpp) on dtc-built fixtures and damaged blobs.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include "fixtures.hpp"
 #include "lib/fdt.hpp"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Host tests of the kernel's printf-style formatter (src/lib/format.cpp).
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <string>
 
 #include "lib/format.hpp"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Catch2 main for the host tests, with a --fixtures option naming the compiled device trees.
-#define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
+#define CATCH_CONFIG_RUNNER  // Catch2 v2: this file has main()
+#include "catch.hpp"
 
 #include "fixtures.hpp"
 
@@ -9,7 +9,7 @@ std::string g_fixtures_dir = ".";
 
 int main(int argc, char *argv[]) {
     Catch::Session session;
-    using namespace Catch::clara;
+    using petrel_clara::Opt;
     auto cli = session.cli() | Opt(g_fixtures_dir, "dir")["--fixtures"]("directory of the .dtb fixtures");
     session.cli(cli);
     if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;

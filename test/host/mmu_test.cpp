@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Host tests of the ARMv7 section descriptor encoder and the kernel layout (arch/arm/mmu.hpp).
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include "mmu.hpp"
 

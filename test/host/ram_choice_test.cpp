@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Host tests of the boot RAM choice and its log line (src/kernel/ram_choice.cpp).
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 #include <string>
 
 #include "fixtures.hpp"

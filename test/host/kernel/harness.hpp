@@ -6,7 +6,7 @@
 // REQUIRE_INVARIANTS() after each operation.
 #pragma once
 
-#include <catch2/catch.hpp>
+#include "../catch.hpp"
 
 #include <functional>
 #include <string>
