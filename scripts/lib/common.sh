@@ -2,28 +2,42 @@
 # common.sh: set-up shared by scripts/run, scripts/test and scripts/sdcard (sourced, not run).
 #
 # petrel_setup installs missing Debian packages (as root; otherwise prints the
-# apt-get line and stops). petrel_build PLATFORM configures and builds
-# build/PLATFORM, fetching the Pi files first for rpi2/rpi3.
+# apt-get line and stops). petrel_build PLATFORM [TARGET...] configures and
+# builds build/PLATFORM, fetching the Pi files first for rpi2/rpi3.
 
 PETREL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PETREL_CACHE=${PETREL_CACHE:-$PETREL_ROOT/.cache}
 export PETREL_CACHE
 
+# Debian packages, named without a version so that Debian 12 and 13 alike have
+# them: libclang-rt-dev is the libFuzzer runtime of the release's default clang
+# (libclang-rt-14-dev on Debian 12, -19- on Debian 13), catch2 is v2 on Debian 12
+# and v3 on 13 (test/host/catch.hpp takes either).
 PETREL_PACKAGES=(gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
-  g++ python3 meson ninja-build catch2 qemu-system-arm u-boot-qemu u-boot-tools
-  mtools dosfstools device-tree-compiler gdb-multiarch clang libclang-rt-14-dev graphviz)
+  g++ python3 meson ninja-build pkgconf catch2 qemu-system-arm u-boot-qemu u-boot-tools
+  mtools dosfstools device-tree-compiler gdb-multiarch clang libclang-rt-dev graphviz)
 
 petrel_die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
-petrel_setup() {
-  local missing=() p
+# petrel_missing: the packages of PETREL_PACKAGES that nothing installed provides
+# (a package counts as there when it is installed or an installed package
+# Provides it, e.g. pkg-config for pkgconf).
+petrel_missing() {
+  local installed p
+  installed=" $(dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Provides}\n' 2>/dev/null |
+    awk '$1 ~ /^.i/ { $1 = ""; print }' | sed -E 's/\([^)]*\)//g; s/,/ /g' | tr -s ' \n' '  ') "
   for p in "${PETREL_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    [[ $installed == *" $p "* ]] || echo "$p"
   done
+}
+
+petrel_setup() {
+  local missing
+  mapfile -t missing < <(petrel_missing)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     echo "Petrel needs these Debian packages. Install them, then run this again:"
-    echo "  sudo apt-get install -y ${missing[*]}"
+    echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}"
     exit 1
   fi
   echo "Installing: ${missing[*]}"
@@ -31,11 +45,16 @@ petrel_setup() {
   apt-get update -qq || petrel_die "apt-get update failed"
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || petrel_die "apt-get install ${missing[*]} failed"
+  mapfile -t missing < <(petrel_missing)
+  [ ${#missing[@]} -eq 0 ] || petrel_die "still missing after apt-get install: ${missing[*]}"
 }
 
-# petrel_build PLATFORM: configure (once) and build build/PLATFORM.
+# petrel_build PLATFORM [TARGET...]: configure (once) and build build/PLATFORM:
+# Meson's default targets, and each TARGET (a path under build/PLATFORM, e.g.
+# scripts/petrel-disk.img) whether or not this Meson builds it by default.
 petrel_build() {
   local platform=$1 dir="$PETREL_ROOT/build/$1" opts=()
+  shift
   mkdir -p "$PETREL_ROOT/build"
   case $platform in
     rpi2|rpi3)
@@ -47,5 +66,5 @@ petrel_build() {
       "-Dplatform=$platform" "${opts[@]}" >"$dir.setup.log" 2>&1 \
       || { cat "$dir.setup.log"; petrel_die "meson setup for $platform failed"; }
   fi
-  ninja -C "$dir" >"$dir.build.log" 2>&1 || { cat "$dir.build.log"; petrel_die "build for $platform failed"; }
+  ninja -C "$dir" all "$@" >"$dir.build.log" 2>&1 || { cat "$dir.build.log"; petrel_die "build for $platform failed"; }
 }
