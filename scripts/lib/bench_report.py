@@ -13,6 +13,13 @@ build's. Prints the table (case x platform: median, min, max), the kernel
 .text sizes and the issue's targets, writes the JSON, and compares medians and
 .text sizes with the baseline: more than 5% above it fails. Exit status 0 when
 every run succeeded and nothing regressed (or the baseline was updated).
+
+The figures are instruction counts of code a compiler made, so they belong to
+that compiler: the JSON names it (e.g. "arm-none-eabi-gcc 12.2.1") and the
+baseline holds one set of figures per compiler and major version
+("compilers": {"arm-none-eabi-gcc 12": {"platforms": ...}}). A run is compared
+with its own compiler's figures only; a compiler with none is reported, not
+failed, and --update-baseline records its figures beside the others.
 """
 
 import argparse
@@ -80,6 +87,22 @@ def parse(log):
     return cases, what
 
 
+def compiler_version():
+    """The kernel compiler's name and full version, e.g. ("arm-none-eabi-gcc", "12.2.1")."""
+    cc = "arm-none-eabi-gcc"
+    try:
+        r = subprocess.run([cc, "-dumpfullversion"], capture_output=True, text=True)
+        version = r.stdout.strip()
+    except OSError:
+        version = ""
+    return cc, version or "unknown"
+
+
+def compiler_key(cc, version):
+    """The baseline's key for a compiler: its name and major version."""
+    return f"{cc} {version.split('.')[0]}"
+
+
 def git_rev():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     r = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"], capture_output=True, text=True)
@@ -98,8 +121,10 @@ def main():
         ap.error("expected PLATFORM STATUS LOG ELF RELEASE_ELF, for each platform")
 
     ok = True
+    cc, version = compiler_version()
+    key = compiler_key(cc, version)
     result = {"unit": "instructions under QEMU -icount shift=0 (PMU cycle counter)", "revision": git_rev(),
-              "platforms": {}}
+              "compiler": f"{cc} {version}", "platforms": {}}
     order, what = [], {}
     for i in range(0, len(runs), 5):
         platform, status, log, elf, rel = runs[i:i + 5]
@@ -166,32 +191,34 @@ def main():
         f.write("\n")
     print(f"\nfigures written to {a.json}")
 
-    # ---- the baseline
+    # ---- the baseline: this compiler's figures in it
+    base = {}
+    if os.path.isfile(a.baseline):
+        base = json.load(open(a.baseline))
     if a.update_baseline:
         if not ok:
             print("bench: not updating the baseline from a failed run")
             return 1
-        base = {}
-        if os.path.isfile(a.baseline):
-            base = json.load(open(a.baseline))
-        base.setdefault("platforms", {})
         base["unit"] = result["unit"]
-        base["revision"] = result["revision"]
-        for p in plats:
-            base["platforms"][p] = result["platforms"][p]
+        mine = base.setdefault("compilers", {}).setdefault(key, {})
+        mine["compiler"] = result["compiler"]
+        mine["revision"] = result["revision"]
+        mine.setdefault("platforms", {}).update(result["platforms"])
         os.makedirs(os.path.dirname(os.path.abspath(a.baseline)), exist_ok=True)
         with open(a.baseline, "w") as f:
             json.dump(base, f, indent=2, sort_keys=True)
             f.write("\n")
-        print(f"baseline {a.baseline} updated for {', '.join(plats)}")
+        print(f"baseline {a.baseline} updated for {', '.join(plats)} ({key})")
         return 0
-    if not os.path.isfile(a.baseline):
-        print(f"bench: no baseline at {a.baseline} (make one with --update-baseline)")
-        return 1
-    base = json.load(open(a.baseline))
+    mine = base.get("compilers", {}).get(key)
+    if mine is None:
+        have = ", ".join(sorted(base.get("compilers", {}))) or "none"
+        print(f"\nbench: no baseline for {result['compiler']} in {a.baseline} (it has: {have}); "
+              "nothing compared (scripts/bench --update-baseline records this compiler's figures)")
+        return 0 if ok else 1
     regressions, improvements, notes = [], [], []
     for p in plats:
-        bp = base.get("platforms", {}).get(p)
+        bp = mine.get("platforms", {}).get(p)
         if bp is None:
             notes.append(f"{p}: not in the baseline")
             continue
@@ -218,7 +245,8 @@ def main():
                                    f"(+{100 * (new - old) / old:.1f}%)")
             elif new < old * (1 - TOLERANCE):
                 improvements.append(f"{p} kernel .text ({kind} build): {new:,} B, baseline {old:,} B")
-    print(f"\ncompared with {a.baseline} (revision {base.get('revision', '?')}; fails above +{TOLERANCE:.0%}):")
+    print(f"\ncompared with {a.baseline}, {key} (revision {mine.get('revision', '?')}, "
+          f"{mine.get('compiler', key)}; fails above +{TOLERANCE:.0%}):")
     for n in notes:
         print(f"  note: {n}")
     for i in improvements:
