@@ -1,46 +1,56 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 # rpi-trampoline.py: wrap the Pi's U-Boot in a raw image that QEMU raspi2b boots as -kernel.
-"""Write U-Boot behind a 40-byte stub that copies it to 0x8000 and enters it.
+"""Write U-Boot between a branch and a copy loop that moves it to 0x8000 and enters it.
 
 QEMU raspi2b cannot start Debian's rpi_2 U-Boot itself: it is linked at 0x8000, and all four
 cores would run it. Given a raw image as -kernel, QEMU loads it at 0x10000, parks the
 secondary cores, and enters it on core 0 Linux-style with r0 = 0, r1 = the board id and
-r2 = the DTB address (from -dtb). The stub copies the U-Boot that follows it down to
-0x8000 (destination below source: a forward copy is safe although they overlap), then
-jumps there with r0-r2 untouched, so U-Boot finds the DTB in r2 as it would from the Pi
-firmware.
+r2 = the DTB address (from -dtb). The image is
 
-One image, not U-Boot loaded at 0x8000 beside a one-word image at 0x10000: U-Boot is larger
-than 32 KiB, so the two overlapped, and which bytes won depended on QEMU's version (7.2 kept
-the stub's, 10 keeps U-Boot's, and the board then never starts).
+    word 0        b tail
+    word 1 ...    U-Boot, padded to a whole word
+    tail          copy U-Boot down to 0x8000, then bx 0x8000 (r0-r2 untouched)
+    last word     U-Boot's padded length
+
+The copy loop sits after U-Boot on purpose. U-Boot is far larger than the 32 KiB between
+0x8000 and 0x10000, so the copy overwrites the start of the image; a loop placed there
+overwrote itself part-way and entered a half-copied U-Boot that printed nothing. The tail
+lies at 0x10004 + length, above the copy's last byte at 0x8000 + length, and the source stays
+0x8004 bytes ahead of the destination, so a forward copy reads every word before it is
+overwritten. U-Boot then finds the DTB in r2 as it would from the Pi firmware.
 """
 
 import argparse
 import struct
 
 UBOOT_ADDR = 0x8000
-# ARM instructions; the copy uses r3-r7 only. The payload starts at byte 40.
-STUB = [
-    0xE28F3020,  # 0:  add   r3, pc, #32       @ r3 = payload (pc reads as 8)
-    0xE59F4018,  # 4:  ldr   r4, [pc, #24]     @ r4 = payload bytes (the word at 36)
-    0xE3A05C80,  # 8:  mov   r5, #0x8000       @ U-Boot's link address
-    0xE1A06005,  # 12: mov   r6, r5
-    0xE4937004,  # 16: 1: ldr r7, [r3], #4
-    0xE4867004,  # 20:    str r7, [r6], #4
-    0xE2544004,  # 24:    subs r4, r4, #4
-    0x1AFFFFFB,  # 28:    bne 1b
-    0xE12FFF15,  # 32: bx    r5
+# The tail, ARM instructions; it uses r3-r7 only.
+TAIL = [
+    0xE59F4020,  # tail+0:  ldr   r4, [pc, #32]    @ r4 = payload bytes (the word at tail+40)
+    0xE04F3004,  # tail+4:  sub   r3, pc, r4       @ r3 = tail + 12 - length
+    0xE243300C,  # tail+8:  sub   r3, r3, #12      @ r3 = payload (tail - length)
+    0xE3A05C80,  # tail+12: mov   r5, #0x8000      @ U-Boot's link address
+    0xE1A06005,  # tail+16: mov   r6, r5
+    0xE4937004,  # tail+20: 1: ldr r7, [r3], #4
+    0xE4867004,  # tail+24:    str r7, [r6], #4
+    0xE2544004,  # tail+28:    subs r4, r4, #4
+    0x1AFFFFFB,  # tail+32:    bne 1b
+    0xE12FFF15,  # tail+36: bx    r5
 ]
-STUB_BYTES = 4 * len(STUB) + 4  # and the length word
 
 
 def image(uboot):
-    """The stub, the payload's length and U-Boot padded to a whole word."""
+    """The branch, U-Boot padded to a whole word, the copy loop and the payload's length."""
     if not uboot:
         raise ValueError("U-Boot is empty")
     payload = uboot + b"\0" * (-len(uboot) % 4)
-    return struct.pack(f"<{len(STUB)}I", *STUB) + struct.pack("<I", len(payload)) + payload
+    # b tail, at offset 0: the target is 4 + len(payload), the PC reads as 8.
+    branch = 0xEA000000 | (((len(payload) - 4) // 4) & 0xFFFFFF)
+    if len(payload) >= 1 << 25:
+        raise ValueError("U-Boot is too large for one branch (32 MiB)")
+    return (struct.pack("<I", branch) + payload + struct.pack(f"<{len(TAIL)}I", *TAIL)
+            + struct.pack("<I", len(payload)))
 
 
 def main():
