@@ -3,7 +3,7 @@
 //
 // An invocation is a Call on the object's cap with the method's label
 // (abi::Label); its arguments are message registers in the kernel's order
-// (src/kernel/{untyped,cnode,tcb}.hpp and, for virtual memory, petrel/abi.hpp
+// (src/object/{untyped,cnode,tcb}.hpp and, for virtual memory, petrel/abi.hpp
 // document each method) and extra caps.
 // Every function returns the reply's label as an abi::Error: Error::None when
 // the method succeeded. Errors are values; nothing here throws or stops.
@@ -13,7 +13,7 @@
 // given a null `ipc` they return Error::TruncatedMessage without calling.
 // Cap pointers are resolved in the caller's CSpace at depth 32; CNode slot
 // arguments are (index, depth) pairs relative to a CNode cap, as in seL4.
-// (src/kernel/irq_handler.hpp documents the interrupt methods.)
+// (src/object/irq_handler.hpp documents the interrupt methods.)
 // petrel/caps.hpp offers the same methods on typed wrappers (Frame::map takes
 // a PageDirectory, ...), which forward here.
 #pragma once
@@ -149,7 +149,7 @@ abi::Error asid_control_make_pool(abi::IpcBuffer *ipc, u32 asid_control, u32 unt
 // a full pool is Error::DeleteFirst.
 abi::Error asid_pool_assign(abi::IpcBuffer *ipc, u32 pool, u32 pd, MessageRegs *detail = nullptr);
 
-// ---- Interrupts (src/kernel/irq_handler.hpp documents each method)
+// ---- Interrupts (src/object/irq_handler.hpp documents each method)
 // Lines are numbered as the board's interrupt controller numbers them (virt:
 // GIC IDs; the Pi: platform/drivers/bcm2836_irq.hpp). The kernel keeps its
 // timer lines. Where a function takes `detail`, it receives the reply's first
