@@ -73,8 +73,8 @@ bool listed(Slot *const *sorted, u32 n, const Slot *s) {
 
 bool is_untyped(const Slot *s) { return s->cap.type() == CapType::Untyped; }
 
-bool in_queue(u32 head, const Tcb *t, u32 limit) {
-    for (const Tcb *q = kptr<Tcb>(head); q && limit-- > 0; q = kptr<Tcb>(q->ep_next))
+bool in_queue(const Tcb *first, const Tcb *t, u32 limit) {
+    for (const Tcb *q = first; q && limit-- > 0; q = IpcQueue::next(q))
         if (q == t) return true;
     return false;
 }
@@ -114,7 +114,7 @@ bool check_threads(Report &r, Slot *const *list, u32 n) {
         bool marked = ks.ready_bits[p / 32] & (1u << (p % 32));
         if (marked != (ks.ready_head[p] != 0)) return r.fail("ready bitmap disagrees with queue %u", p);
         u32 limit = n + 1;
-        for (Tcb *t = kptr<Tcb>(ks.ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) {
+        for (Tcb *t = kptr<Tcb>(ks.ready_head[p]); t; t = ReadyQueue::next(t)) {
             if (limit-- == 0) return r.fail("ready queue %u is cyclic", p);
             if (!is_runnable(t) || t->priority != p || t == ks.current || !t->in_ready_queue)
                 return r.fail("thread '%s' in ready queue %u: state %u, priority %u%s", t->name, p,
@@ -130,19 +130,19 @@ bool check_threads(Report &r, Slot *const *list, u32 n) {
                 return r.fail("thread '%s' is runnable but in no ready queue", t->name);
             if (t->state == ThreadState::BlockedOnSend || t->state == ThreadState::BlockedOnRecv) {
                 auto *ep = kptr<Endpoint>(t->blocked_on);
-                if (!ep || !in_queue(ep->head, t, n + 1))
+                if (!ep || !in_queue(ep->first(), t, n + 1))
                     return r.fail("thread '%s' is blocked on endpoint %x but not in its queue", t->name, t->blocked_on);
             }
             if (t->state == ThreadState::BlockedOnNotification) {
                 auto *nt = kptr<Notification>(t->blocked_on);
-                if (!nt || !in_queue(nt->head_and_state & ~3u, t, n + 1))
+                if (!nt || !in_queue(nt->first(), t, n + 1))
                     return r.fail("thread '%s' is blocked on notification %x but not in its queue", t->name,
                                   t->blocked_on);
             }
         } else if (c.type() == CapType::Endpoint) {
             auto *ep = kptr<Endpoint>(c.object());
             u32 limit = n + 1;
-            for (Tcb *t = kptr<Tcb>(ep->head); t; t = kptr<Tcb>(t->ep_next)) {
+            for (Tcb *t = ep->first(); t; t = IpcQueue::next(t)) {
                 if (limit-- == 0) return r.fail("endpoint %x queue is cyclic", c.object());
                 bool sending = t->state == ThreadState::BlockedOnSend;
                 bool ok = t->blocked_on == c.object() &&
@@ -156,7 +156,7 @@ bool check_threads(Report &r, Slot *const *list, u32 n) {
         } else if (c.type() == CapType::Notification) {
             auto *nt = kptr<Notification>(c.object());
             u32 limit = n + 1;
-            for (Tcb *t = kptr<Tcb>(nt->head_and_state & ~3u); t; t = kptr<Tcb>(t->ep_next)) {
+            for (Tcb *t = nt->first(); t; t = IpcQueue::next(t)) {
                 if (limit-- == 0) return r.fail("notification %x queue is cyclic", c.object());
                 if (t->state != ThreadState::BlockedOnNotification || t->blocked_on != c.object())
                     return r.fail("thread '%s' queued on notification %x is not waiting on it", t->name, c.object());

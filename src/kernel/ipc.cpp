@@ -12,59 +12,6 @@ namespace petrel {
 
 namespace {
 
-// ---- thread queues (endpoints and notifications share the TCB's ep links)
-struct Queue {
-    u32 *head;
-    u32 *tail;
-};
-
-Queue ep_queue(Endpoint *ep) { return {&ep->head, &ep->tail}; }
-
-void append(Queue q, Tcb *t) {
-    Tcb *tail = kptr<Tcb>(*q.tail);
-    t->ep_prev = *q.tail;
-    t->ep_next = 0;
-    if (tail) tail->ep_next = kref(t); else *q.head = kref(t);
-    *q.tail = kref(t);
-}
-
-// Takes the head off a non-empty queue: remove() for the head, which has no
-// predecessor (the IPC fastpath's case).
-Tcb *pop_head(Queue q) {
-    Tcb *t = kptr<Tcb>(*q.head);
-    *q.head = t->ep_next;
-    if (Tcb *next = kptr<Tcb>(t->ep_next)) next->ep_prev = 0;
-    else *q.tail = 0;
-    t->ep_next = 0;
-    return t;
-}
-
-void remove(Queue q, Tcb *t) {
-    Tcb *prev = kptr<Tcb>(t->ep_prev), *next = kptr<Tcb>(t->ep_next);
-    if (prev) prev->ep_next = t->ep_next; else *q.head = t->ep_next;
-    if (next) next->ep_prev = t->ep_prev; else *q.tail = t->ep_prev;
-    t->ep_prev = t->ep_next = 0;
-}
-
-// Notification queue: head and state share a word (state in bits 1..0).
-u32 ntfn_head(const Notification *n) { return n->head_and_state & ~3u; }
-NotificationState ntfn_state(const Notification *n) { return static_cast<NotificationState>(n->head_and_state & 3u); }
-void ntfn_set_state(Notification *n, NotificationState s) { n->head_and_state = ntfn_head(n) | static_cast<u32>(s); }
-
-void ntfn_append(Notification *n, Tcb *t) {
-    u32 head = ntfn_head(n);
-    Queue q{&head, &n->tail};
-    append(q, t);
-    n->head_and_state = head | static_cast<u32>(NotificationState::Waiting);
-}
-
-void ntfn_remove(Notification *n, Tcb *t) {
-    u32 head = ntfn_head(n);
-    Queue q{&head, &n->tail};
-    remove(q, t);
-    n->head_and_state = head | static_cast<u32>(head ? NotificationState::Waiting : NotificationState::Idle);
-}
-
 u32 &reg(Tcb *t, u32 r) { return t->context.r[r]; }
 
 void set_info(Tcb *t, abi::MessageInfo info) { reg(t, arch::kRegInfo) = info.word(); }
@@ -209,11 +156,11 @@ void deliver(Tcb *sender, Tcb *receiver, u32 badge, u32 flags, const Cap *ep_cap
 // A bound notification with signals pending completes the receive at once.
 bool take_bound_signal(Tcb *t) {
     Notification *n = kptr<Notification>(t->bound_ntfn);
-    if (!n || ntfn_state(n) != NotificationState::Active) return false;
+    if (!n || n->state() != NotificationState::Active) return false;
     reg(t, arch::kRegCap) = n->word;
     set_info(t, {abi::kNotificationLabel, 0, 0, 0});
     n->word = 0;
-    ntfn_set_state(n, NotificationState::Idle);
+    n->set_state(NotificationState::Idle);
     return true;
 }
 
@@ -234,9 +181,8 @@ void send_ipc(Tcb *sender, const Cap &ep_cap, bool blocking, bool is_call) {
     u32 flags = (is_call ? u32{kIpcCall} : 0u) | (ep_cap.rights() & abi::kRightGrant ? u32{kIpcGrant} : 0u) |
                 (ep_cap.rights() & abi::kRightGrantReply ? u32{kIpcGrantReply} : 0u);
     if (ep->state == EndpointState::Receiving) {
-        Tcb *receiver = kptr<Tcb>(ep->head);
-        remove(ep_queue(ep), receiver);
-        if (ep->head == 0) ep->state = EndpointState::Idle;
+        Tcb *receiver = ep->first();
+        ep->dequeue(receiver);
         receiver->blocked_on = 0;
         deliver(sender, receiver, ep_cap.badge(), flags, &ep_cap);
         receiver->state = ThreadState::Running;
@@ -249,8 +195,7 @@ void send_ipc(Tcb *sender, const Cap &ep_cap, bool blocking, bool is_call) {
     sender->ipc_flags = flags;
     sender->blocked_on = ep_cap.object();
     sched_set_state(sender, ThreadState::BlockedOnSend);
-    append(ep_queue(ep), sender);
-    ep->state = EndpointState::Sending;
+    ep->enqueue(sender, EndpointState::Sending);
 }
 
 void receive_ipc(Tcb *receiver, const Cap &ep_cap, bool blocking) {
@@ -261,9 +206,8 @@ void receive_ipc(Tcb *receiver, const Cap &ep_cap, bool blocking) {
     if (take_bound_signal(receiver)) return;
     auto *ep = kptr<Endpoint>(ep_cap.object());
     if (ep->state == EndpointState::Sending) {
-        Tcb *sender = kptr<Tcb>(ep->head);
-        remove(ep_queue(ep), sender);
-        if (ep->head == 0) ep->state = EndpointState::Idle;
+        Tcb *sender = ep->first();
+        ep->dequeue(sender);
         sender->blocked_on = 0;
         u32 flags = sender->ipc_flags;
         deliver(sender, receiver, sender->ipc_badge, flags, &ep_cap);
@@ -280,8 +224,7 @@ void receive_ipc(Tcb *receiver, const Cap &ep_cap, bool blocking) {
     }
     receiver->blocked_on = ep_cap.object();
     sched_set_state(receiver, ThreadState::BlockedOnRecv);
-    append(ep_queue(ep), receiver);
-    ep->state = EndpointState::Receiving;
+    ep->enqueue(receiver, EndpointState::Receiving);
 }
 
 void do_reply(Tcb *replier) { reply_through(replier, replier->slot(kTcbCaller)); }
@@ -311,13 +254,8 @@ void reply_through(Tcb *replier, Slot *slot) {
 void cancel_ipc(Tcb *t) {
     switch (t->state) {
     case ThreadState::BlockedOnSend:
-    case ThreadState::BlockedOnRecv: {
-        auto *ep = kptr<Endpoint>(t->blocked_on);
-        remove(ep_queue(ep), t);
-        if (ep->head == 0) ep->state = EndpointState::Idle;
-        break;
-    }
-    case ThreadState::BlockedOnNotification: ntfn_remove(kptr<Notification>(t->blocked_on), t); break;
+    case ThreadState::BlockedOnRecv: kptr<Endpoint>(t->blocked_on)->dequeue(t); break;
+    case ThreadState::BlockedOnNotification: kptr<Notification>(t->blocked_on)->dequeue(t); break;
     case ThreadState::BlockedOnReply: {
         Slot *holder = kptr<Slot>(t->reply_holder);
         if (holder && holder->cap.type() == CapType::Reply && holder->cap.object() == kref(t))
@@ -339,27 +277,26 @@ void ipc_prepare_destroy(Tcb *t) {
 }
 
 void cancel_all_ipc(Endpoint *ep) {
-    while (Tcb *t = kptr<Tcb>(ep->head)) {
-        remove(ep_queue(ep), t);
+    while (Tcb *t = ep->first()) {
+        ep->dequeue(t);
         t->blocked_on = 0;
         tcb_restart(t);
     }
-    ep->state = EndpointState::Idle;
     sched_reschedule();
 }
 
 void cancel_all_signals(Notification *n) {
-    while (Tcb *t = kptr<Tcb>(ntfn_head(n))) {
-        ntfn_remove(n, t);
+    while (Tcb *t = n->first()) {
+        n->dequeue(t);
         t->blocked_on = 0;
         tcb_restart(t);
     }
-    ntfn_set_state(n, NotificationState::Idle);
+    n->set_state(NotificationState::Idle);  // an Active one too: its badges go with it
     sched_reschedule();
 }
 
 void signal_notification(Notification *n, u32 badge) {
-    switch (ntfn_state(n)) {
+    switch (n->state()) {
     case NotificationState::Idle: {
         Tcb *bound = kptr<Tcb>(n->bound_tcb);
         if (bound && bound->state == ThreadState::BlockedOnRecv) {
@@ -372,12 +309,12 @@ void signal_notification(Notification *n, u32 badge) {
             return;
         }
         n->word = badge;
-        ntfn_set_state(n, NotificationState::Active);
+        n->set_state(NotificationState::Active);
         return;
     }
     case NotificationState::Waiting: {
-        Tcb *t = kptr<Tcb>(ntfn_head(n));
-        ntfn_remove(n, t);
+        Tcb *t = n->first();
+        n->dequeue(t);
         t->blocked_on = 0;
         reg(t, arch::kRegCap) = badge;
         set_info(t, {0, 0, 0, 0});
@@ -391,11 +328,11 @@ void signal_notification(Notification *n, u32 badge) {
 
 void receive_signal(Tcb *t, const Cap &ntfn_cap, bool blocking) {
     auto *n = kptr<Notification>(ntfn_cap.object());
-    if (ntfn_state(n) == NotificationState::Active) {
+    if (n->state() == NotificationState::Active) {
         reg(t, arch::kRegCap) = n->word;
         set_info(t, {0, 0, 0, 0});
         n->word = 0;
-        ntfn_set_state(n, NotificationState::Idle);
+        n->set_state(NotificationState::Idle);
         return;
     }
     if (!blocking) {  // Poll with nothing pending
@@ -405,7 +342,7 @@ void receive_signal(Tcb *t, const Cap &ntfn_cap, bool blocking) {
     }
     t->blocked_on = ntfn_cap.object();
     sched_set_state(t, ThreadState::BlockedOnNotification);
-    ntfn_append(n, t);
+    n->enqueue(t);
 }
 
 void bind_notification(Tcb *t, Notification *n) {
@@ -484,13 +421,12 @@ Tcb *fastpath_call(Tcb *t) {
         return nullptr;
     auto *ep = kptr<Endpoint>(ep_cap.ipc_object());
     if (ep->state != EndpointState::Receiving) return nullptr;
-    Tcb *dest = kptr<Tcb>(ep->head);
+    Tcb *dest = ep->first();
     Slot *caller_slot = dest->slot(kTcbCaller);
     if (!caller_slot->cap.has_tag(CapType::Null) || static_cast<int>(dest->priority) < sched_highest_ready())
         return nullptr;
 
-    pop_head(ep_queue(ep));  // dest
-    if (ep->head == 0) ep->state = EndpointState::Idle;
+    ep->dequeue_first();  // dest
     dest->blocked_on = 0;
     fast_transfer(t, dest, info, ep_cap.badge());
     caller_slot->cap = Cap::reply(kref(t), false, rights & abi::kRightGrant);
@@ -515,7 +451,7 @@ Tcb *fastpath_reply_recv(Tcb *t) {
     const paddr_t ep_paddr = ep_cap.ipc_object();
     auto *ep = kptr<Endpoint>(ep_paddr);
     if (ep->state == EndpointState::Sending) return nullptr;  // a message waits: receive it the slow way
-    if (t->bound_ntfn && ntfn_state(kptr<Notification>(t->bound_ntfn)) == NotificationState::Active) return nullptr;
+    if (t->bound_ntfn && kptr<Notification>(t->bound_ntfn)->state() == NotificationState::Active) return nullptr;
     // The slow path queues the caller behind ready threads of its priority, so
     // only a caller above every ready thread runs at once.
     if (static_cast<int>(caller->priority) <= sched_highest_ready()) return nullptr;
@@ -526,8 +462,7 @@ Tcb *fastpath_reply_recv(Tcb *t) {
     caller->state = ThreadState::Running;
     t->blocked_on = ep_paddr;
     t->state = ThreadState::BlockedOnRecv;
-    append(ep_queue(ep), t);
-    ep->state = EndpointState::Receiving;
+    ep->enqueue(t, EndpointState::Receiving);
     return switch_now(caller);
 }
 

@@ -5,11 +5,13 @@
 #include "console.hpp"
 #include "panic.hpp"
 #include "state.hpp"
+#include "tcb_queue.hpp"
 
 namespace petrel {
 
 namespace {
 
+ReadyQueue ready_queue(u32 prio) { return {ks.ready_head[prio], ks.ready_tail[prio]}; }
 
 void mark(u32 prio) {
     ks.ready_bits[prio / 32] |= 1u << (prio % 32);
@@ -24,7 +26,7 @@ void unmark(u32 prio) {
 Tcb *choose() {
     int p = sched_highest_ready();
     if (p < 0) return ks.idle;
-    Tcb *t = kptr<Tcb>(ks.ready_head[p]);
+    Tcb *t = ready_queue(p).head();
     sched_dequeue(t);
     return t;
 }
@@ -51,11 +53,7 @@ void sched_enqueue(Tcb *t) {
     kassert(is_runnable(t) && t != ks.idle);
     if (t->in_ready_queue) return;
     u32 p = t->priority;
-    Tcb *tail = kptr<Tcb>(ks.ready_tail[p]);
-    t->sched_prev = ks.ready_tail[p];
-    t->sched_next = 0;
-    if (tail) tail->sched_next = kref(t); else ks.ready_head[p] = kref(t);
-    ks.ready_tail[p] = kref(t);
+    ready_queue(p).append(t);
     t->in_ready_queue = 1;
     mark(p);
 }
@@ -63,10 +61,7 @@ void sched_enqueue(Tcb *t) {
 void sched_dequeue(Tcb *t) {
     if (!t->in_ready_queue) return;
     u32 p = t->priority;
-    Tcb *prev = kptr<Tcb>(t->sched_prev), *next = kptr<Tcb>(t->sched_next);
-    if (prev) prev->sched_next = t->sched_next; else ks.ready_head[p] = t->sched_next;
-    if (next) next->sched_prev = t->sched_prev; else ks.ready_tail[p] = t->sched_prev;
-    t->sched_prev = t->sched_next = 0;
+    ready_queue(p).remove(t);
     t->in_ready_queue = 0;
     if (ks.ready_head[p] == 0) unmark(p);
 }
@@ -152,7 +147,7 @@ void sched_dump() {
     for (int p = kMaxPriority; p >= 0; --p) {
         if (!ks.ready_head[p]) continue;
         kprintf("  ready %3d:", p);
-        for (Tcb *t = kptr<Tcb>(ks.ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) kprintf(" '%s'", name(t));
+        for (Tcb *t = ready_queue(p).head(); t; t = ReadyQueue::next(t)) kprintf(" '%s'", name(t));
         kprintf("\n");
     }
 }

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Synchronous endpoints: 16 bytes, a queue of threads blocked to send or to receive.
+//
+// Invariants: the queue is empty exactly when the state is Idle; Sending: every
+// queued thread is BlockedOnSend on this endpoint, Receiving: BlockedOnRecv. The
+// queue changes only through enqueue and the dequeue functions below, which
+// keep the state right with it.
 #pragma once
 
 #include "petrel/abi.hpp"
 #include "petrel/types.hpp"
+#include "tcb_queue.hpp"
 
 namespace petrel {
 
@@ -14,6 +20,25 @@ struct Endpoint {
     u32 tail;   // last queued TCB
     EndpointState state;
     u32 reserved;
+
+    IpcQueue queue() { return {head, tail}; }
+    Tcb *first() const { return kptr<Tcb>(head); }
+    // Queues `t`, which has blocked to send or to receive (state Sending or Receiving).
+    void enqueue(Tcb *t, EndpointState s) {
+        queue().append(t);
+        state = s;
+    }
+    // Takes `t` out of the queue; the endpoint is Idle once the queue is empty.
+    void dequeue(Tcb *t) {
+        queue().remove(t);
+        if (head == 0) state = EndpointState::Idle;
+    }
+    // dequeue(first()) of a non-empty queue, shorter (the IPC fastpath's case).
+    Tcb *dequeue_first() {
+        Tcb *t = queue().pop_head();
+        if (head == 0) state = EndpointState::Idle;
+        return t;
+    }
 };
 static_assert(sizeof(Endpoint) == 1u << abi::kEndpointBits);
 

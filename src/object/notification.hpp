@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Notifications (asynchronous endpoints): 16 bytes, a word of OR-ed badges,
 // a queue of waiting threads and an optional bound thread.
+//
+// Invariants: Idle: no waiters, no pending badge bits; Waiting: the queue holds
+// the threads BlockedOnNotification on this notification, word is 0; Active: no
+// waiters, word holds the badges signalled since the last wait. The first
+// waiter's address and the state share one word (TCBs are 512-byte aligned, so
+// bits 1..0 of the address are free), which keeps the object at its 16 bytes of
+// the ABI: the queue is reached through enqueue and dequeue below, which copy
+// the head out of that word and back, and keep the state right with it.
 #pragma once
 
 #include "petrel/abi.hpp"
 #include "petrel/types.hpp"
+#include "tcb_queue.hpp"
 
 namespace petrel {
 
@@ -15,6 +24,24 @@ struct Notification {
     u32 tail;
     u32 word;            // pending badge bits
     u32 bound_tcb;       // TCB (physical) bound with BindNotification, or 0
+
+    static constexpr u32 kStateMask = 3;
+    u32 head() const { return head_and_state & ~kStateMask; }
+    Tcb *first() const { return kptr<Tcb>(head()); }
+    NotificationState state() const { return static_cast<NotificationState>(head_and_state & kStateMask); }
+    void set_state(NotificationState s) { head_and_state = head() | static_cast<u32>(s); }
+    // Queues `t`, which has blocked waiting on the notification (state Waiting).
+    void enqueue(Tcb *t) {
+        u32 h = head();
+        IpcQueue{h, tail}.append(t);
+        head_and_state = h | static_cast<u32>(NotificationState::Waiting);
+    }
+    // Takes `t` out of the queue; the notification is Idle once it is empty.
+    void dequeue(Tcb *t) {
+        u32 h = head();
+        IpcQueue{h, tail}.remove(t);
+        head_and_state = h | static_cast<u32>(h ? NotificationState::Waiting : NotificationState::Idle);
+    }
 };
 static_assert(sizeof(Notification) == 1u << abi::kNotificationBits);
 

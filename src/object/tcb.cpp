@@ -351,8 +351,6 @@ Outcome decode_priority(Invocation &inv, Label label) {
     return Outcome::Ok;
 }
 
-bool has_waiters(const Notification *n) { return (n->head_and_state & ~3u) != 0; }
-
 Outcome decode_bind(Invocation &inv) {
     if (inv.extra_count < 1) return reject_truncated(inv, 0, 1);
     Tcb *t = target(inv);
@@ -369,7 +367,7 @@ Outcome decode_bind(Invocation &inv) {
     if (n->bound_tcb)
         return reject_illegal(inv, "notification: expected one bound to no thread, got one bound to 0x%x",
                               n->bound_tcb);
-    if (has_waiters(n))
+    if (n->first())
         return reject_illegal(inv, "notification: expected one with no waiting threads, got one with waiters");
     bind_notification(t, n);
     return Outcome::Ok;
