@@ -22,7 +22,7 @@
 //                  the root and an echo server (priority 100), a process of its
 //                  own (petrel/process.hpp: its own address space and CSpace);
 //                  counted by the root around its Call. 0 and 4 words meet
-//                  every condition of the IPC fastpath (src/kernel/ipc.hpp: at
+//                  every condition of the IPC fastpath (src/kernel/fastpath.cpp: at
 //                  most 4 words, no caps, a receiver waiting, nothing more urgent
 //                  ready); 5 and 120 words take the slow path, 5 words being the
 //                  slow path's price for what the fastpath does with 4.

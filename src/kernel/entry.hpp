@@ -16,7 +16,7 @@
 //     pending interrupt has been taken.
 #pragma once
 
-#include "ipc.hpp"
+#include "fastpath.hpp"
 #include "state.hpp"
 #include "tcb.hpp"
 
@@ -38,7 +38,7 @@ struct Fault {
     bool instruction; // VmFault: a prefetch abort (instruction fetch)
 };
 
-// A system call: Call and ReplyRecv try the IPC fastpath (ipc.hpp) first,
+// A system call: Call and ReplyRecv try the IPC fastpath (fastpath.hpp) first,
 // inline here so that the architecture's entry reaches it with no call frame
 // of its own; everything else, and whatever the fastpath declines, takes
 // entry_syscall_slow(). The hosted kernel (PETREL_HOST) can switch the

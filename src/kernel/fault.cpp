@@ -3,6 +3,7 @@
 #include "fault.hpp"
 
 #include "cspace.hpp"
+#include "endpoint.hpp"
 #include "ipc.hpp"
 
 namespace petrel {

@@ -6,7 +6,9 @@
 #include "console.hpp"
 #include "entry.hpp"
 #include "invocation.hpp"
+#include "endpoint.hpp"
 #include "ipc.hpp"
+#include "notification.hpp"
 #include "scheduler.hpp"
 #include "panic.hpp"
 
@@ -15,9 +17,6 @@ namespace petrel {
 using abi::Syscall;
 
 namespace {
-
-u32 &reg(Tcb *t, u32 r) { return t->context.r[r]; }
-
 
 // Call, Send and NBSend on an object cap: decode and perform the invocation;
 // a Call gets the reply (label 0, or the error code with its details).

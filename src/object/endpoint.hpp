@@ -7,6 +7,7 @@
 // keep the state right with it.
 #pragma once
 
+#include "cap.hpp"
 #include "petrel/abi.hpp"
 #include "petrel/types.hpp"
 #include "tcb_queue.hpp"
@@ -42,6 +43,18 @@ struct Endpoint {
 };
 static_assert(sizeof(Endpoint) == 1u << abi::kEndpointBits);
 
+// Send (is_call: Call) and Recv on the endpoint `ep_cap` names, for the current
+// thread. A sender meets a waiting receiver and delivers at once (ipc.hpp's
+// deliver), else it blocks (or, not `blocking`, the message is dropped); a
+// receiver first takes its bound notification's pending signal, then a waiting
+// sender's message, else blocks (or, not `blocking`, gets badge 0 and an
+// empty tag).
+void send_ipc(Tcb *sender, const Cap &ep_cap, bool blocking, bool is_call);
+void receive_ipc(Tcb *receiver, const Cap &ep_cap, bool blocking);
+
+// Every thread queued on the endpoint is made to restart its system call
+// (which then fails, the endpoint being gone): when the last cap is deleted.
+void cancel_all_ipc(Endpoint *ep);
 // Called when the last cap to an endpoint goes.
 void endpoint_prepare_destroy(Endpoint *ep);
 // Dequeues every thread blocked sending with `badge` and marks it to restart

@@ -3,7 +3,7 @@
 #include "irq_handler.hpp"
 
 #include "board.hpp"
-#include "ipc.hpp"
+#include "notification.hpp"
 #include "panic.hpp"
 #include "platform.hpp"
 #include "slot.hpp"

@@ -11,6 +11,8 @@
 // the head out of that word and back, and keep the state right with it.
 #pragma once
 
+#include "cap.hpp"
+#include "ipc.hpp"
 #include "petrel/abi.hpp"
 #include "petrel/types.hpp"
 #include "tcb_queue.hpp"
@@ -45,6 +47,29 @@ struct Notification {
 };
 static_assert(sizeof(Notification) == 1u << abi::kNotificationBits);
 
+// Signal: ORs `badge` into the word, or wakes the first waiter with it, or ends
+// the bound thread's Recv on an endpoint with it.
+void signal_notification(Notification *n, u32 badge);
+// Wait (blocking) and Poll on the notification `ntfn_cap` names.
+void receive_signal(Tcb *t, const Cap &ntfn_cap, bool blocking);
+// TCB.BindNotification and UnbindNotification (validated by the caller).
+void bind_notification(Tcb *t, Notification *n);
+void unbind_notification(Tcb *t);
+// A bound notification with signals pending completes `t`'s Recv at once
+// (inline: Recv asks on every call).
+inline bool take_bound_signal(Tcb *t) {
+    Notification *n = kptr<Notification>(t->bound_ntfn);
+    if (!n || n->state() != NotificationState::Active) return false;
+    reg(t, arch::kRegCap) = n->word;
+    set_info(t, {abi::kNotificationLabel, 0, 0, 0});
+    n->word = 0;
+    n->set_state(NotificationState::Idle);
+    return true;
+}
+
+// Every waiter is made to restart its system call (which then fails, the
+// notification being gone), the notification is Idle: when the last cap goes.
+void cancel_all_signals(Notification *n);
 // Called when the last cap to a notification goes.
 void notification_prepare_destroy(Notification *n);
 

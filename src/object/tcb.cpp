@@ -6,6 +6,7 @@
 #include "invocation.hpp"
 #include "arch.hpp"
 #include "ipc.hpp"
+#include "notification.hpp"
 #include "scheduler.hpp"
 #include "state.hpp"
 
