@@ -13,7 +13,8 @@ The verdict, in order:
     "KTEST FAIL" line; a "PETREL PANIC" line fails unless --expect names it.
 On failure the whole serial log is printed. --live streams the log as it comes
 (scripts/run uses that); --duration S runs for S seconds, then passes if every
---expect matched (status 0), as `scripts/run --timeout` needs. --show REGEX
+--expect matched (status 0), as `scripts/run --timeout` needs; with --early it
+ends as soon as every --expect has matched (QEMU is killed). --show REGEX
 prints the lines that match it on success too (a benchmark's figures).
 --send-after REGEX TEXT types TEXT into QEMU's standard input (the serial
 console's input with -nographic) once a complete output line matches REGEX;
@@ -29,11 +30,19 @@ import sys
 import time
 
 
+def all_matched(patterns, log):
+    """Whether every regex in `patterns` matches some complete line of `log`."""
+    lines = log[:log.rfind(b"\n") + 1].decode("utf-8", "replace").replace("\r", "").split("\n")
+    return all(any(re.search(p, l) for l in lines) for p in patterns)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--name", default="qemu")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--duration", type=float, help="run this long, then judge the --expect lines")
+    ap.add_argument("--early", action="store_true",
+                    help="with --duration: stop once every --expect has matched")
     ap.add_argument("--exit-status", type=int, default=0)
     ap.add_argument("--expect", action="append", default=[])
     ap.add_argument("--reject", action="append", default=[])
@@ -74,6 +83,9 @@ def main():
                 sys.stdout.buffer.write(chunk)
                 sys.stdout.buffer.flush()
             if stop_re and stop_re.search(log.decode("utf-8", "replace")):
+                stopped = True
+                break
+            if args.early and args.expect and all_matched(args.expect, log):
                 stopped = True
                 break
             end = log.rfind(b"\n") + 1
