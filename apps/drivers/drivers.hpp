@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// drivers: the user-level drivers of the test image, the PL011 UART driver and the timer service, and the CSpace
-// each expects.
+// drivers: the user-level drivers (the PL011 UART driver, the timer service) and the CSpace each expects.
 //
 // Each runs as a process of its own (petrel/process.hpp): its own address
 // space and CNode, made by the root task, which gives it these caps in this

@@ -4,9 +4,9 @@
 """bench_report.py --json FILE --baseline FILE [--update-baseline] -- (PLATFORM STATUS LOG ELF RELEASE_ELF)...
 
 For each platform: STATUS is the exit status of its benchmark run, LOG the
-output of `meson test --benchmark -v` holding apps/bench's lines
+output of `meson test --benchmark -v` holding test/bench/bench.cpp's lines
     bench: <case> min N median N max N runs N  <what>
-and apps/irqbench's (named here as in IRQBENCH)
+and irqbench.cpp's (named here as in IRQBENCH)
     irqbench: <what>: min N  median N  max N   [N runs]
 ELF the default build's kernel (petrel.elf) and RELEASE_ELF the release
 build's. Prints the table (case x platform: median, min, max), the kernel
@@ -31,15 +31,15 @@ import sys
 
 LINE = re.compile(r"^bench: (\S+) +min +(\d+) +median +(\d+) +max +(\d+) +runs +(\d+) *(.*)$")
 IRQ_LINE = re.compile(r"^irqbench: (.+?): +min +(\d+) +median +(\d+) +max +(\d+) +\[(\d+) runs\]")
-# apps/irqbench's figures, as cases of the suite: the issue's "interrupt to
+# irqbench's figures (test/bench/irqbench.cpp), as cases of the suite: the issue's "interrupt to
 # user handler" is the first.
 IRQBENCH = {
     "interrupt to a thread in Wait on the notification": (
-        "irq-user", "interrupt to a thread waiting on the notification (apps/irqbench)"),
+        "irq-user", "interrupt to a thread waiting on the notification (irqbench)"),
     "interrupt to a thread in Recv, notification bound": (
-        "irq-user-bound", "interrupt to a thread in Recv with the notification bound (apps/irqbench)"),
+        "irq-user-bound", "interrupt to a thread in Recv with the notification bound (irqbench)"),
     "interrupt to a process of its own, Recv, bound": (
-        "irq-user-xas", "the same, the handler a process of its own (apps/irqbench)"),
+        "irq-user-xas", "the same, the handler a process of its own (irqbench)"),
 }
 TOLERANCE = 0.05
 TEXT_TARGET = 64 * 1024

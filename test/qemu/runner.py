@@ -10,7 +10,12 @@ The verdict, in order:
   * otherwise QEMU must exit by itself within --timeout seconds, with --exit-status;
   * every --expect regex must match some line, no --reject regex may match any;
   * with --ktest, "KTEST DONE passed=N failed=0" with N > 0 must appear and no
-    "KTEST FAIL" line; a "PETREL PANIC" line fails unless --expect names it.
+    "KTEST FAIL" line; a "PETREL PANIC" line fails unless --expect names it;
+  * with --checks N, a test app's check lines (libpetrel's Checks, "NAME: what:
+    ok" or "NAME: what: ... FAILED") are counted: exactly N lines must end in
+    ": ok" and none may hold ": FAILED", so a check that fails, goes missing or
+    is added unannounced fails the run; --sentinel REGEX must match a line (the
+    app's last, e.g. "threads: done, 0 check(s) failed").
 On failure the whole serial log is printed. --live streams the log as it comes
 (scripts/run uses that); --duration S runs for S seconds, then passes if every
 --expect matched (status 0), as `scripts/run --timeout` needs; with --early it
@@ -48,6 +53,8 @@ def main():
     ap.add_argument("--reject", action="append", default=[])
     ap.add_argument("--stop-at", help="regex: end the run when a line matches")
     ap.add_argument("--ktest", action="store_true")
+    ap.add_argument("--checks", type=int, metavar="N", help="exactly N lines end in ': ok', none holds ': FAILED'")
+    ap.add_argument("--sentinel", help="regex: the line that ends a test app's run; it must appear")
     ap.add_argument("--live", action="store_true")
     ap.add_argument("--show", help="regex: print the lines that match it, also on success")
     ap.add_argument("--send-after", nargs=2, action="append", default=[], metavar=("REGEX", "TEXT"),
@@ -125,6 +132,13 @@ def main():
         bad = [l for l in lines if re.search(pattern, l)]
         if bad:
             problems.append(f"line matches rejected {pattern!r}: {bad[0]!r}")
+    oks = sum(1 for l in lines if l.endswith(": ok"))
+    if args.checks is not None:
+        problems += [f"failed check: {l}" for l in lines if ": FAILED" in l]
+        if oks != args.checks:
+            problems.append(f"{oks} check lines end in ': ok', expected {args.checks}")
+    if args.sentinel and not any(re.search(args.sentinel, l) for l in lines):
+        problems.append(f"no sentinel line matches {args.sentinel!r}")
     if args.ktest:
         fails = [l for l in lines if l.startswith("KTEST FAIL")]
         problems += [f"failed case: {l}" for l in fails]
@@ -149,7 +163,8 @@ def main():
             if re.search(args.show, l):
                 print(l)
     cases = sum(1 for l in lines if l.startswith("KTEST ok"))
-    print(f"PASS {args.name}" + (f" ({cases} target cases)" if args.ktest else ""))
+    print(f"PASS {args.name}" + (f" ({cases} target cases)" if args.ktest else "")
+          + (f" ({oks} checks ok)" if args.checks is not None else ""))
     return 0
 
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// libpetrel: a benchmark's samples summed up as min / median / max, and the padded name column of its lines.
+// test helpers: a benchmark's samples summed up as min / median / max, and the padded name column of its lines.
 //
-// The benchmarks (apps/bench, apps/irqbench, apps/vmbench) take an odd number
+// The benchmarks (test/bench: bench, irqbench, vmbench) take an odd number
 // of samples per figure, so the median is one of them, and print one line per
 // figure in a format of their own (scripts/bench parses bench's); only the
 // summary and the padding of the name are common, and live here. Nothing here

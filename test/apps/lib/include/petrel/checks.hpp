@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// libpetrel: a test app's checks: one line each ("PREFIX: what: ok" or "... FAILED"), the failures counted.
+// test helpers: a test app's checks: one line each ("PREFIX: what: ok" or "... FAILED"), the failures counted.
 //
-// A test root task (apps/threads, apps/vm, apps/hostile, apps/drivers) proves
-// one property per line and ends with a count of the checks that failed, which
-// is also its DebugHalt status (main returns it). test/qemu/meson.build matches
-// these lines and rejects any with FAILED, so their text is fixed here:
+// A test root task (test/apps: threads, vm, hostile, drivers) proves one
+// property per line and ends with a count of the checks that failed, which is
+// also its DebugHalt status (main returns it). The QEMU test runner
+// (test/qemu/runner.py --checks N --sentinel) counts the lines that end in
+// ": ok" (exactly N, as test/qemu/meson.build lists for the app; lines of the
+// app's own in that form count too), fails on any holding ": FAILED", and
+// wants the done line with 0 failed, so their text is fixed here:
 //   check(ok, what)      "PREFIX: what: ok", or "PREFIX: what: FAILED" (counted)
 //   expect_ok(e, what)   nothing when e is Error::None; otherwise
 //                        "PREFIX: what: error NAME: FAILED" (counted), NAME being

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// libpetrel: a test app's check lines and failure count (see checks.hpp).
+// test helpers: a test app's check lines and failure count (see checks.hpp).
 #include "petrel/checks.hpp"
 
 #include "petrel/errors.hpp"

@@ -2,7 +2,7 @@
 // bench: the kernel's benchmark suite, counted by the PMU cycle counter.
 //
 // A benchmark, not a test: it prints figures and judges none of them
-// (scripts/bench compares them with bench/baseline.json). Under QEMU with
+// (scripts/bench compares them with test/bench/baseline.json). Under QEMU with
 // `-icount shift=0` (the virt-bench and rpi2-bench cases of test/qemu/meson.build)
 // the cycle counter advances once per instruction, so every figure is an exact
 // instruction count, the same on every run; on a board it counts CPU cycles.
@@ -45,7 +45,7 @@
 //                  message set-up is in).
 //   retype-100-ep  Untyped.Retype of 100 Endpoints from a 4 KiB Untyped (reset by
 //                  a Revoke between runs, outside the count).
-// Interrupt to user handler is apps/irqbench's (petrel-irq-bench), which
+// Interrupt to user handler is irqbench's (irqbench.cpp, petrel-irq-bench), which
 // scripts/bench runs with this suite.
 #include "petrel/bootinfo.hpp"
 #include "petrel/process.hpp"

@@ -37,7 +37,7 @@
 // unmaps) all of it, and its CNode slots are used again. Objects that live for
 // the whole run come from main.
 //
-// Threads in the root's address space work as in apps/threads: the root CNode
+// Threads in the root's address space work as in test/apps/threads: the root CNode
 // as CSpace, a static stack and a 512-byte slice of the root's IPC buffer
 // frame each. Child threads in other address spaces share the root CNode too.
 // Every thread's fault endpoint is g_ep (through a cap with badge kFaultBadge);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// libpetrel: min / median / max of benchmark samples, and a padded column (see samples.hpp).
+// test helpers: min / median / max of benchmark samples, and a padded column (see samples.hpp).
 #include "petrel/samples.hpp"
 
 #include "petrel/user.hpp"
