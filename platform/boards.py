@@ -251,7 +251,8 @@ def _regions(name: str, regions) -> list[str]:
 def kernel_header(b: Board) -> str:
     f = b.facts
     mem, con, irq, tim = f['memory'], f['console'], f['interrupts'], f['timer']
-    w = _header_top(b, "Board facts for %s, the kernel's (platform/%s/board.toml)." % (f['board']['description'], b.name))
+    w = _header_top(b, "Board facts for %s, the kernel's (platform/%s/board.toml)."
+                    % (f['board']['description'], b.name))
     w += ['namespace petrel::board {', '',
           'constexpr const char *kName = "%s";' % b.name,
           'constexpr const char *kDescription = "%s";' % f['board']['description'], '',

@@ -809,7 +809,8 @@ class BoardsTest(unittest.TestCase):
                 (('ram_mib = 256', 'ram_mib = "256"'), 'FILE: qemu.ram_mib: expected an integer'),
                 (('disk = "virtio"', 'disk = "usb"'), "FILE: uboot.disk: 'usb' is neither"),
                 (('disk = "virtio"', 'disk = "virtio"\nconfig = "rpi_2"'), 'FILE: uboot: give binary'),
-                (('cpu = "cortex-a15"            #', 'cpus = "cortex-a15"            #'), 'FILE: board.cpus: unknown key'),
+                (('cpu = "cortex-a15"            #', 'cpus = "cortex-a15"            #'),
+                 'FILE: board.cpus: unknown key'),
                 (('kernel_irqs = [29, 30]', 'kernel_irqs = [29]'), 'FILE: timer.kernel_irqs: expected two lines'),
                 (('default_hz = 62_500_000', ''), 'FILE: timer.default_hz: missing'),
                 (('[board]', '[board'), 'FILE: ')):
