@@ -51,8 +51,9 @@ if sys.version_info < (3, 11):
 import tomllib  # noqa: E402
 
 # ---------------------------------------------------------------------------
-# Facts about the platforms and the app address space (keep in step with the
-# headers named; test/tools checks PLATFORMS against platform/*/board.hpp).
+# Facts about the platforms and the app address space (the layout is kept in
+# step with the headers named; test/tools checks them, and checks PLATFORMS
+# against the board headers the build generates from the same board files).
 
 PAGE = 4096
 MIB = 1 << 20
@@ -85,29 +86,21 @@ PRIORITY_RANGE = (1, 254)  # 255 is the root task's
 BADGE_MAX = (1 << 28) - 1  # badges are 28 bits wide (abi)
 NAME_MAX = 15              # a thread's debug name holds 15 characters
 
-# Per platform: interrupt lines IRQ Control hands out, the kernel's timer lines,
+# Per platform, from platform/<board>/board.toml (platform/boards.py reads and
+# checks them): interrupt lines IRQ Control hands out, the kernel's timer lines,
 # whether a line's trigger can be set, and the device memory the root task gets
-# as device Untyped (board.hpp kUserDevices), as (base, size).
-PLATFORMS = {
-    'qemu-virt': {
-        'irq_lines': 288,
-        'irq_usable': lambda line: 16 <= line < 288,  # not the GIC's SGIs
-        'irq_usable_text': '16..287',
-        'timer_irqs': (29, 30),
-        'trigger_from': 32,  # the GIC sets the trigger of shared lines only
-        'user_devices': ((0x0900_0000, 0x4_0000), (0x0a00_0000, 0x4000)),
-    },
-    'rpi2': {
-        'irq_lines': 104,
-        'irq_usable': lambda line: line < 4 or 32 <= line < 104,
-        'irq_usable_text': '2, 3, 32..103',
-        'timer_irqs': (0, 1),
-        'trigger_from': None,  # both controllers are level-sensitive, fixed
-        'user_devices': ((0x3f00_0000, 0xb000), (0x3f00_c000, 0x100_0000 - 0xc000)),
-    },
-}
-PLATFORMS['rpi3'] = PLATFORMS['rpi2']
-PLATFORM_NAMES = ('qemu-virt', 'rpi2', 'rpi3')
+# as device Untyped, as (base, size). Keys: irq_lines, irq_usable(line),
+# irq_usable_text, timer_irqs, trigger_from (None: fixed), user_devices.
+PLATFORM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, 'platform')
+sys.path.insert(0, PLATFORM_DIR)
+import boards  # noqa: E402
+del sys.path[0]
+try:
+    PLATFORMS = {name: b.tool_facts() for name, b in boards.load_all(PLATFORM_DIR).items()}
+except boards.BoardError as e:
+    print('petrel-system.py: %s' % e, file=sys.stderr)
+    sys.exit(2)
+PLATFORM_NAMES = tuple(PLATFORMS)
 
 CXX_KEYWORDS = set('''alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t
 char16_t char32_t class compl concept const consteval constexpr constinit const_cast continue co_await

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Platform glue for the Raspberry Pi 2/3: PL011 console and BCM2836/BCM2835 interrupts (see src/kernel/platform.hpp).
+//
+// The boards' facts (addresses, lines, clocks) are in platform/rpi2/board.toml
+// and platform/rpi3/board.toml; board.hpp is generated from them.
 #include "board.hpp"
 
 #include "bcm2836_irq.hpp"
@@ -10,23 +13,23 @@
 
 namespace petrel::platform {
 namespace {
-constexpr drivers::Pl011 kUart{arm::io_vaddr(board::kUart0)};
+constexpr drivers::Pl011 kUart{arm::io_vaddr(board::kConsoleUart)};
 constexpr drivers::Bcm2836Irq kIrq{arm::io_vaddr(board::kLocal), arm::io_vaddr(board::kArmIrqCtrl)};
-static_assert(arm::io_vaddr(board::kUart0) != 0 && arm::io_vaddr(board::kLocal) != 0);
+static_assert(arm::io_vaddr(board::kConsoleUart) != 0 && arm::io_vaddr(board::kLocal) != 0);
 }  // namespace
 
 void console_init() {
-#ifdef PETREL_RPI3
-    // On the Pi 3 the firmware gives the PL011 to Bluetooth and puts the mini
-    // UART on GPIO 14/15. Petrel's console is the PL011: take the header pins
-    // back (ALT0 on both) and program the UART afresh at 115200.
-    constexpr uptr gpfsel1 = arm::io_vaddr(board::kGpio) + 0x04;
-    u32 sel = arm::mmio_read(gpfsel1) & ~((7u << 12) | (7u << 15));
-    arm::mmio_write(gpfsel1, sel | (4u << 12) | (4u << 15));
-    kUart.init(board::kUartClockHz, 115200, false);
-#else
-    kUart.init(board::kUartClockHz, 115200, true);
-#endif
+    if constexpr (board::kConsoleReclaimPins) {
+        // On the Pi 3 the firmware gives the PL011 to Bluetooth and puts the mini
+        // UART on GPIO 14/15. Petrel's console is the PL011: take the header pins
+        // back (ALT0 on both) and program the UART afresh at 115200.
+        constexpr uptr gpfsel1 = arm::io_vaddr(board::kGpio) + 0x04;
+        u32 sel = arm::mmio_read(gpfsel1) & ~((7u << 12) | (7u << 15));
+        arm::mmio_write(gpfsel1, sel | (4u << 12) | (4u << 15));
+        kUart.init(board::kUartClockHz, 115200, false);
+    } else {
+        kUart.init(board::kUartClockHz, 115200, true);
+    }
 }
 void console_putc(char c) { kUart.putc(c); }
 

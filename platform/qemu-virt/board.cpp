@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Platform glue for QEMU virt: PL011 console and GICv2 (see src/kernel/platform.hpp).
+//
+// The board's facts (addresses, lines, clocks) are in platform/qemu-virt/board.toml;
+// board.hpp is generated from it.
 #include "board.hpp"
 
 #include "gicv2.hpp"
@@ -9,9 +12,9 @@
 
 namespace petrel::platform {
 namespace {
-constexpr drivers::Pl011 kUart{arm::io_vaddr(board::kUart0)};
+constexpr drivers::Pl011 kUart{arm::io_vaddr(board::kConsoleUart)};
 constexpr drivers::GicV2 kGic{arm::io_vaddr(board::kGicDist), arm::io_vaddr(board::kGicCpu)};
-static_assert(arm::io_vaddr(board::kUart0) != 0 && arm::io_vaddr(board::kGicCpu) != 0);
+static_assert(arm::io_vaddr(board::kConsoleUart) != 0 && arm::io_vaddr(board::kGicCpu) != 0);
 }  // namespace
 
 void console_init() { kUart.init(board::kUartClockHz, 115200, true); }

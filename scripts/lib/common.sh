@@ -3,7 +3,8 @@
 #
 # petrel_setup installs missing Debian packages (as root; otherwise prints the
 # apt-get line and stops). petrel_build PLATFORM [TARGET...] configures and
-# builds build/PLATFORM, fetching the Pi files first for rpi2/rpi3.
+# builds build/PLATFORM, fetching the Pi files first for a board whose card
+# carries U-Boot (rpi2, rpi3: platform/<board>/board.toml).
 
 PETREL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PETREL_CACHE=${PETREL_CACHE:-$PETREL_ROOT/.cache}
@@ -49,6 +50,19 @@ petrel_setup() {
   [ ${#missing[@]} -eq 0 ] || petrel_die "still missing after apt-get install: ${missing[*]}"
 }
 
+# petrel_board_fact PLATFORM NAME: a fact of platform/PLATFORM/board.toml as the
+# build reads it (platform/boards.py meson: NAME, then its values, tab-separated);
+# fails for a platform with no board file.
+petrel_board_fact() {
+  local facts
+  facts=$(python3 "$PETREL_ROOT/platform/boards.py" meson "$PETREL_ROOT/platform/$1/board.toml" 2>/dev/null) || return 1
+  awk -F'\t' -v k="$2" '$1 == k { sub(/^[^\t]*\t?/, ""); print }' <<<"$facts"
+}
+
+# petrel_card_board PLATFORM: the board's card carries U-Boot, its device tree and
+# the Pi firmware (board.toml [uboot] config), which scripts/fetch-rpi fetches.
+petrel_card_board() { [ -n "$(petrel_board_fact "$1" uboot_config)" ]; }
+
 # petrel_build PLATFORM [TARGET...]: configure (once) and build build/PLATFORM:
 # Meson's default targets, and each TARGET (a path under build/PLATFORM, e.g.
 # scripts/petrel-disk.img) whether or not this Meson builds it by default.
@@ -56,11 +70,10 @@ petrel_build() {
   local platform=$1 dir="$PETREL_ROOT/build/$1" opts=()
   shift
   mkdir -p "$PETREL_ROOT/build"
-  case $platform in
-    rpi2|rpi3)
-      "$PETREL_ROOT/scripts/fetch-rpi" || petrel_die "could not fetch the Raspberry Pi files"
-      opts+=("-Drpi_files=$PETREL_CACHE/rpi") ;;
-  esac
+  if petrel_card_board "$platform"; then
+    "$PETREL_ROOT/scripts/fetch-rpi" || petrel_die "could not fetch the Raspberry Pi files"
+    opts+=("-Drpi_files=$PETREL_CACHE/rpi")
+  fi
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "$PETREL_ROOT" --cross-file "$PETREL_ROOT/arch/arm/toolchain.ini" \
       "-Dplatform=$platform" "${opts[@]}" >"$dir.setup.log" 2>&1 \

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // The interface every board in platform/ implements; the generic kernel calls only this.
 //
-// A board provides, in platform/<board>/: board.hpp (constexpr facts: name, RAM
-// base and default size, device regions, the console UART, the timer's lines) and
-// board.cpp implementing the functions below, usually by forwarding to a shared
-// driver in platform/drivers/. Selection is at compile time by Meson.
+// A board provides, in platform/<board>/: board.toml (its facts: name, RAM base
+// and default size, device regions, the console UART, the timer's lines, from
+// which the build generates the constexpr board.hpp) and a board.cpp (its own or
+// a shared glue's) implementing the functions below, usually by forwarding to a
+// shared driver in platform/drivers/. Selection is at compile time by Meson.
 #pragma once
 
 #include "petrel/types.hpp"
 
 namespace petrel::platform {
 
-// Interrupt line numbers are the board's own numbering (board.hpp documents it).
+// Interrupt line numbers are the board's own numbering (its board.toml documents it).
 constexpr u32 kNoIrq = ~0u;
 
 // Console UART: polled output, usable from any context after console_init().

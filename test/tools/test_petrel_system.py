@@ -54,6 +54,13 @@ def load_tool():
     return mod
 
 
+def load_boards():
+    spec = importlib.util.spec_from_file_location('boards', os.path.join(OPTS.source_root, 'platform', 'boards.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def run_tool(args, cwd=None):
     return subprocess.run([sys.executable, tool_path()] + args, cwd=cwd, capture_output=True, text=True)
 
@@ -674,8 +681,7 @@ class ConsistencyTest(unittest.TestCase):
     def read(self, *path):
         return read(os.path.join(OPTS.source_root, *path))
 
-    def board(self, path):
-        text = self.read(*path)
+    def board(self, text):
         consts = {}
         for m in re.finditer(r'constexpr (?:paddr_t|u32) (k\w+) = ([^;]+);', text):
             consts[m.group(1)] = m.group(2)
@@ -693,12 +699,19 @@ class ConsistencyTest(unittest.TestCase):
         return {'timer_irqs': tuple(timers), 'irq_lines': ev(consts['kIrqLines']), 'user_devices': tuple(user)}
 
     def test_platforms_match_the_boards(self):
+        """PLATFORMS holds every board of platform/, with the facts the kernel's generated board.hpp has."""
         tool = load_tool()
-        for platform, path in (('qemu-virt', ('platform', 'qemu-virt', 'board.hpp')),
-                               ('rpi2', ('platform', 'bcm2836', 'board.hpp')),
-                               ('rpi3', ('platform', 'bcm2836', 'board.hpp'))):
+        boards = load_boards()
+        platform_dir = os.path.join(OPTS.source_root, 'platform')
+        names = sorted(n for n in os.listdir(platform_dir)
+                       if os.path.isfile(os.path.join(platform_dir, n, 'board.toml')))
+        self.assertEqual(sorted(tool.PLATFORMS), names)
+        self.assertEqual(tool.PLATFORM_NAMES, tuple(names))
+        self.assertTrue({'qemu-virt', 'rpi2', 'rpi3'} <= set(names))
+        for platform in names:
             with self.subTest(platform):
-                facts = self.board(path)
+                header = boards.kernel_header(boards.Board(os.path.join(platform_dir, platform, 'board.toml')))
+                facts = self.board(header)
                 pf = tool.PLATFORMS[platform]
                 for key, value in facts.items():
                     self.assertEqual(pf[key], value, '%s: %s' % (platform, key))
@@ -737,6 +750,75 @@ class ConsistencyTest(unittest.TestCase):
         """process_create() refuses the stacks the tool refuses."""
         text = self.read('apps', 'lib', 'process.cpp')
         self.assertRegex(text, r'stack_pages > %d\b' % load_tool().STACK_PAGES_MAX)
+
+
+# ---------------------------------------------------------------------------
+
+class BoardsTest(unittest.TestCase):
+    """platform/boards.py: every board file loads; a wrong one is refused with FILE: key: why."""
+
+    def virt_text(self):
+        return read(os.path.join(OPTS.source_root, 'platform', 'qemu-virt', 'board.toml'))
+
+    def load(self, text):
+        boards = load_boards()
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, 'myboard'))
+            path = os.path.join(d, 'myboard', 'board.toml')
+            with open(path, 'w') as f:
+                f.write(text)
+            try:
+                b = boards.Board(path)
+            except boards.BoardError as e:
+                return str(e).replace(path, 'FILE')
+            return b
+
+    def test_the_boards_load(self):
+        boards = load_boards()
+        every = boards.load_all(os.path.join(OPTS.source_root, 'platform'))
+        for name, b in every.items():
+            with self.subTest(name):
+                facts = dict((line + '\t').split('\t', 1) for line in boards.meson_facts(b).splitlines())
+                facts = {k: v[:-1] for k, v in facts.items()}
+                self.assertEqual(facts['name'], name)
+                self.assertTrue(os.path.isfile(os.path.join(OPTS.source_root, 'platform', facts['glue'],
+                                                            'board.cpp')))
+                for d in facts['drivers'].split('\t'):
+                    self.assertTrue(os.path.isfile(os.path.join(OPTS.source_root, 'platform', 'drivers',
+                                                                d + '.cpp')), d)
+        self.assertIn('u-boot/rpi_2/u-boot.bin', boards.card_files(every))
+        self.assertEqual(every['qemu-virt'].qemu_machine(), ['-M', 'virt', '-cpu', 'cortex-a15', '-m', '256M'])
+        self.assertEqual(every['rpi3'].qemu_machine(), [])
+        r = subprocess.run([sys.executable, os.path.join(OPTS.source_root, 'platform', 'boards.py'), 'list'],
+                           capture_output=True, text=True)
+        self.assertEqual((r.returncode, r.stdout.split()), (0, list(every)))
+
+    def test_a_copy_of_virt_loads_under_its_directory_name(self):
+        b = self.load(self.virt_text())
+        self.assertEqual(b.name, 'myboard')
+        self.assertIn('constexpr const char *kName = "myboard";', load_boards().kernel_header(b))
+
+    def test_mistakes(self):
+        virt = self.virt_text()
+        for change, expect in (
+                (('[timer]', '[timers]'), 'FILE: timers: unknown table'),
+                (('uart = "uart0"', 'uart = "uart1"'), "FILE: console.uart: 'uart1' is not a key of [addresses]"),
+                (('unmaskable_example = 5', 'unmaskable_example = 20'), 'FILE: interrupts.unmaskable_example: '
+                 'line 20 is maskable'),
+                (('spare = 34', 'spare = 300'), 'FILE: interrupts.spare: line 300 is not below interrupts.lines'),
+                (('ram_mib = 256', 'ram_mib = "256"'), 'FILE: qemu.ram_mib: expected an integer'),
+                (('disk = "virtio"', 'disk = "usb"'), "FILE: uboot.disk: 'usb' is neither"),
+                (('disk = "virtio"', 'disk = "virtio"\nconfig = "rpi_2"'), 'FILE: uboot: give binary'),
+                (('cpu = "cortex-a15"            #', 'cpus = "cortex-a15"            #'),
+                 'FILE: board.cpus: unknown key'),
+                (('kernel_irqs = [29, 30]', 'kernel_irqs = [29]'), 'FILE: timer.kernel_irqs: expected two lines'),
+                (('default_hz = 62_500_000', ''), 'FILE: timer.default_hz: missing'),
+                (('[board]', '[board'), 'FILE: ')):
+            with self.subTest(change[1]):
+                self.assertIn(change[0], virt)
+                got = self.load(virt.replace(change[0], change[1], 1))
+                self.assertIsInstance(got, str)
+                self.assertTrue(got.startswith(expect), got)
 
 
 # ---------------------------------------------------------------------------
