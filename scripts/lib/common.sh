@@ -63,6 +63,27 @@ petrel_board_fact() {
 # the Pi firmware (board.toml [uboot] config), which scripts/fetch-rpi fetches.
 petrel_card_board() { [ -n "$(petrel_board_fact "$1" uboot_config)" ]; }
 
+# petrel_configure DIR PLATFORM [MESON-OPTION...]: set up the build directory DIR
+# for PLATFORM once; a directory configured for another platform (or whose
+# option Meson dropped, as when -Dplatform changed from a choice to a string) is
+# configured again rather than built for the wrong board.
+petrel_configure() {
+  local dir=$1 platform=$2 have=
+  shift 2
+  if [ -f "$dir/build.ninja" ]; then
+    have=$(python3 -c 'import json, sys
+print(next((o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "platform"), ""))' \
+      "$dir/meson-info/intro-buildoptions.json" 2>/dev/null) || have=
+    [ "$have" = "$platform" ] && return 0
+    meson setup --reconfigure "$dir" "$PETREL_ROOT" "-Dplatform=$platform" "$@" >"$dir.setup.log" 2>&1 \
+      || { cat "$dir.setup.log"; petrel_die "meson setup --reconfigure of $dir for $platform failed"; }
+    return 0
+  fi
+  meson setup "$dir" "$PETREL_ROOT" --cross-file "$PETREL_ROOT/arch/arm/toolchain.ini" \
+    "-Dplatform=$platform" "$@" >"$dir.setup.log" 2>&1 \
+    || { cat "$dir.setup.log"; petrel_die "meson setup for $platform failed"; }
+}
+
 # petrel_build PLATFORM [TARGET...]: configure (once) and build build/PLATFORM:
 # Meson's default targets, and each TARGET (a path under build/PLATFORM, e.g.
 # scripts/petrel-disk.img) whether or not this Meson builds it by default.
@@ -74,10 +95,6 @@ petrel_build() {
     "$PETREL_ROOT/scripts/fetch-rpi" || petrel_die "could not fetch the Raspberry Pi files"
     opts+=("-Drpi_files=$PETREL_CACHE/rpi")
   fi
-  if [ ! -f "$dir/build.ninja" ]; then
-    meson setup "$dir" "$PETREL_ROOT" --cross-file "$PETREL_ROOT/arch/arm/toolchain.ini" \
-      "-Dplatform=$platform" "${opts[@]}" >"$dir.setup.log" 2>&1 \
-      || { cat "$dir.setup.log"; petrel_die "meson setup for $platform failed"; }
-  fi
+  petrel_configure "$dir" "$platform" "${opts[@]}"
   ninja -C "$dir" all "$@" >"$dir.build.log" 2>&1 || { cat "$dir.build.log"; petrel_die "build for $platform failed"; }
 }
