@@ -16,7 +16,7 @@ using abi::Label;
 
 
 void tcb_init(Tcb *t) {
-    t->context.cpsr = arch::kCpsrUser;
+    arch::init_user_context(t->context);
     t->state = ThreadState::Inactive;
 }
 
@@ -50,27 +50,9 @@ void tcb_set_name(Tcb *t, const char *name) {
 
 // ---------------------------------------------------------------- registers
 
-u32 tcb_get_register(const Tcb *t, u32 index) {
-    const arch::UserContext &c = t->context;
-    switch (index) {
-    case 0: return c.pc;
-    case 1: return c.sp;
-    case 2: return c.cpsr;
-    case 3: return c.lr;
-    default: return c.r[index - kTcbFrameRegisters];
-    }
-}
+u32 tcb_get_register(const Tcb *t, u32 index) { return arch::get_user_register(t->context, index); }
 
-void tcb_set_register(Tcb *t, u32 index, u32 value) {
-    arch::UserContext &c = t->context;
-    switch (index) {
-    case 0: c.pc = value; break;
-    case 1: c.sp = value; break;
-    case 2: c.cpsr = (value & kCpsrUserWritable) | arch::kCpsrUser; break;
-    case 3: c.lr = value; break;
-    default: c.r[index - kTcbFrameRegisters] = value; break;
-    }
-}
+void tcb_set_register(Tcb *t, u32 index, u32 value) { arch::set_user_register(t->context, index, value); }
 
 // ---------------------------------------------------------------- invoke
 
@@ -116,9 +98,9 @@ void invoke_tcb_copy_registers(Tcb *dest, Tcb *src, bool suspend_source, bool re
     if (suspend_source) tcb_suspend(src);
     if (resume_target) tcb_resume(dest);
     if (transfer_frame)
-        for (u32 i = 0; i < kTcbFrameRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
+        for (u32 i = 0; i < arch::kFrameRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
     if (transfer_integer)
-        for (u32 i = kTcbFrameRegisters; i < kTcbNumRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
+        for (u32 i = arch::kFrameRegisters; i < arch::kUserRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
 }
 
 namespace {
@@ -179,10 +161,10 @@ Outcome decode_read_registers(Invocation &inv) {
     u32 flags = inv.mr(0), count = inv.mr(1);
     if (flags & ~kFlagSuspendSource)
         return reject_argument(inv, 0, "flags", "expected bit 0 (suspend_source) only, got 0x%x", flags);
-    if (count < 1 || count > kTcbNumRegisters) return reject_range(inv, "count", count, 1, kTcbNumRegisters);
+    if (count < 1 || count > arch::kUserRegisters) return reject_range(inv, "count", count, 1, arch::kUserRegisters);
     Tcb *t = target(inv);
     if (t == inv.thread) return reject_illegal(inv, "a thread cannot read its own registers");
-    u32 values[kTcbNumRegisters];
+    u32 values[arch::kUserRegisters];
     invoke_tcb_read_registers(t, flags & kFlagSuspendSource, count, values);
     // Without an IPC buffer only the message registers held in registers reach the caller.
     u32 n = inv.buffer || count < abi::kMsgRegisters ? count : abi::kMsgRegisters;
@@ -195,11 +177,11 @@ Outcome decode_write_registers(Invocation &inv) {
     u32 flags = inv.mr(0), count = inv.mr(1);
     if (flags & ~kFlagResumeTarget)
         return reject_argument(inv, 0, "flags", "expected bit 0 (resume_target) only, got 0x%x", flags);
-    if (count < 1 || count > kTcbNumRegisters) return reject_range(inv, "count", count, 1, kTcbNumRegisters);
+    if (count < 1 || count > arch::kUserRegisters) return reject_range(inv, "count", count, 1, arch::kUserRegisters);
     if (inv.length() < 2 + count) return reject_truncated(inv, 2 + count, 0);
     Tcb *t = target(inv);
     if (t == inv.thread) return reject_illegal(inv, "a thread cannot write its own registers");
-    u32 values[kTcbNumRegisters];
+    u32 values[arch::kUserRegisters];
     for (u32 i = 0; i < count; ++i) values[i] = inv.mr(2 + i);
     invoke_tcb_write_registers(t, flags & kFlagResumeTarget, count, values);
     return Outcome::Ok;
