@@ -126,7 +126,7 @@ std::string Machine::take_console() {
     return s;
 }
 
-SyscallResult Machine::syscall(Tcb *t, u32 number) {
+Status Machine::syscall(Tcb *t, u32 number) {
     set_current_thread(t);
     t->context.r[arch::kRegSyscall] = number;
     return handle_syscall(number);
@@ -151,14 +151,14 @@ Reply Machine::call(Tcb *t, u32 cptr, u32 label, std::initializer_list<u32> mrs,
     for (;;) {
         r[arch::kRegCap] = cptr;
         r[arch::kRegInfo] = abi::MessageInfo{label, 0, e, i}.word();
-        SyscallResult res = syscall(t, static_cast<u32>(abi::Syscall::Call));
-        if (res == SyscallResult::Restart) {
+        Status res = syscall(t, static_cast<u32>(abi::Syscall::Call));
+        if (res == Status::Preempted) {
             g_irq_pending = false;  // the CPU takes the interrupt, then re-executes svc
             ++reply.restarts;
             if (reply.restarts > 10'000'000) throw KernelPanic("call restarted without end");
             continue;
         }
-        if (res != SyscallResult::Done) throw std::logic_error("Call was not handled");
+        if (res != Status::Ok) throw std::logic_error("Call was not handled");
         break;
     }
     u32 restarts = reply.restarts;

@@ -40,17 +40,18 @@ void report_and_suspend(Tcb *t, const Fault &f) {
 Tcb *entry_syscall_slow(u32 number) {
     Tcb *t = ks.current;
     switch (handle_syscall(number)) {
-    case SyscallResult::Done:
+    case Status::Ok:
         // Nothing to decide (the common case of a call that did not block or wake).
         if (ks.action == SchedulerAction::ResumeCurrent && t->state == ThreadState::Running && t->timeslice != 0)
             return t;
         break;
-    case SyscallResult::Restart: arch::rewind_syscall(t->context); break;
-    case SyscallResult::Unknown:
+    case Status::Preempted: arch::rewind_syscall(t->context); break;
+    case Status::UnknownSyscall:
         return entry_fault({FaultKind::UnknownSyscall, number, 0, false});
-    case SyscallResult::Fault:  // a cap fault; the details are in the thread
+    case Status::Fault:  // a cap fault; the details are in the thread
         arch::rewind_syscall(t->context);  // a reply (e.g. after the handler installed the cap) retries the call
         return entry_fault({static_cast<FaultKind>(t->fault_kind), t->fault_address, t->fault_status, false});
+    case Status::Error: break;  // never: a rejected invocation is answered, and the call is Ok
     }
     return schedule();
 }

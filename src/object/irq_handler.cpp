@@ -28,8 +28,15 @@ void clear_notification(u32 irq) {
     if (delete_cap(irq_slot(irq)) != Status::Ok) panic("IRQ %u: deleting its notification cap was preempted", irq);
 }
 
-Outcome decode_get(Invocation &inv, bool with_trigger) {
-    inv.name = with_trigger ? "IrqControl.GetTrigger" : "IrqControl.Get";
+// The decoded arguments of IrqControl.Get/GetTrigger: the line and the empty slot for its handler cap.
+struct IssueArgs {
+    u32 irq;
+    Slot *dest;
+};
+
+// (GetTrigger sets the line's trigger here, in decode: the controller's answer
+// is the check, and platform/ has no separate query for it.)
+Result<IssueArgs> decode_get(Invocation &inv, bool with_trigger) {
     const u32 words = with_trigger ? 4 : 3;
     if (inv.length() < words || inv.extra_count < 1) return reject_truncated(inv, words, 1);
     const u32 irq = inv.mr(0), edge = with_trigger ? inv.mr(1) : 0;
@@ -44,16 +51,43 @@ Outcome decode_get(Invocation &inv, bool with_trigger) {
         return reject_revoke_first(inv, "irq: expected a free line, got %u, already handed out (delete its IrqHandler first)",
                                    irq);
     if (edge > 1) return reject_argument(inv, 1, "edge", "expected 0 (level) or 1 (edge), got %u", edge);
-    Outcome out = Outcome::Ok;
-    Slot *dest = lookup_arg_slot(inv, out, inv.extra[0]->cap, index, depth, false, "dest", SlotNeed::Empty);
-    if (!dest) return out;
+    Result<Slot *> dest = lookup_arg_slot(inv, inv.extra[0]->cap, index, depth, false, "dest", SlotNeed::Empty);
+    if (!dest.ok()) return dest.status();
     if (with_trigger && !platform::irq_set_trigger(irq, edge != 0))
         return reject_illegal(inv, "edge: the interrupt controller cannot set line %u's trigger", irq);
+    return IssueArgs{irq, dest.value()};
+}
 
-    ks.irq_state[irq] = IrqState::Signal;
-    insert_derived(inv.slot, dest, Cap::irq_handler(irq));
-    platform::irq_unmask(irq);
-    return Outcome::Ok;
+Status invoke_issue(Slot *control, const IssueArgs &a) {
+    ks.irq_state[a.irq] = IrqState::Signal;
+    insert_derived(control, a.dest, Cap::irq_handler(a.irq));
+    platform::irq_unmask(a.irq);
+    return Status::Ok;
+}
+
+// Ack: the line must have a notification to deliver to.
+Result<u32> decode_ack(Invocation &inv, u32 irq) {
+    if (irq_slot(irq)->cap.is_null())
+        return reject_illegal(inv, "expected a notification set for line %u (SetNotification), got none", irq);
+    return irq;
+}
+
+// SetNotification: the slot of the Notification cap (with the Write right) to copy.
+Result<Slot *> decode_set_notification(Invocation &inv) {
+    if (inv.extra_count < 1) return reject_truncated(inv, 0, 1);
+    Slot *src = inv.extra[0];
+    const Cap &c = src->cap;
+    if (c.type() != CapType::Notification)
+        return reject_cap(inv, 1, "notification", "expected a Notification cap, got %s", cap_type_name(c.type()));
+    if (!(c.rights() & abi::kRightWrite))
+        return reject_cap(inv, 1, "notification", "expected the Write right (to signal), got rights 0x%x", c.rights());
+    return src;
+}
+
+Status invoke_set_notification(u32 irq, Slot *src) {
+    clear_notification(irq);
+    if (!src->cap.is_null()) insert_derived(src, irq_slot(irq), src->cap);  // (deleting the old one kept it)
+    return Status::Ok;
 }
 
 }  // namespace
@@ -68,42 +102,36 @@ Slot *irq_slot(u32 irq) {
     return kptr<Slot>(ks.irq_node) + irq;
 }
 
-Outcome decode_irq_control(Invocation &inv) {
+Status decode_irq_control(Invocation &inv) {
     switch (static_cast<Label>(inv.label())) {
-    case Label::IrqIssueIrqHandler: return decode_get(inv, false);
-    case Label::IrqIssueIrqHandlerTrigger: return decode_get(inv, true);
+    case Label::IrqIssueIrqHandler:
+        inv.name = "IrqControl.Get";
+        return perform(decode_get(inv, false), [&](const IssueArgs &a) { return invoke_issue(inv.slot, a); });
+    case Label::IrqIssueIrqHandlerTrigger:
+        inv.name = "IrqControl.GetTrigger";
+        return perform(decode_get(inv, true), [&](const IssueArgs &a) { return invoke_issue(inv.slot, a); });
     default:
         inv.name = "IrqControl";
         return reject_illegal(inv, "label %u is not an IrqControl method", inv.label());
     }
 }
 
-Outcome decode_irq_handler(Invocation &inv) {
+Status decode_irq_handler(Invocation &inv) {
     const u32 irq = inv.cap.irq();
     switch (static_cast<Label>(inv.label())) {
     case Label::IrqAckIrq:
         inv.name = "IrqHandler.Ack";
-        if (irq_slot(irq)->cap.is_null())
-            return reject_illegal(inv, "expected a notification set for line %u (SetNotification), got none", irq);
-        platform::irq_unmask(irq);
-        return Outcome::Ok;
-    case Label::IrqSetIrqHandler: {
+        return perform(decode_ack(inv, irq), [](u32 line) {
+            platform::irq_unmask(line);
+            return Status::Ok;
+        });
+    case Label::IrqSetIrqHandler:
         inv.name = "IrqHandler.SetNotification";
-        if (inv.extra_count < 1) return reject_truncated(inv, 0, 1);
-        Slot *src = inv.extra[0];
-        const Cap &c = src->cap;
-        if (c.type() != CapType::Notification)
-            return reject_cap(inv, 1, "notification", "expected a Notification cap, got %s", cap_type_name(c.type()));
-        if (!(c.rights() & abi::kRightWrite))
-            return reject_cap(inv, 1, "notification", "expected the Write right (to signal), got rights 0x%x", c.rights());
-        clear_notification(irq);
-        if (!src->cap.is_null()) insert_derived(src, irq_slot(irq), src->cap);  // (deleting the old one kept it)
-        return Outcome::Ok;
-    }
-    case Label::IrqClearIrqHandler:
+        return perform(decode_set_notification(inv), [&](Slot *src) { return invoke_set_notification(irq, src); });
+    case Label::IrqClearIrqHandler:  // nothing to check
         inv.name = "IrqHandler.Clear";
         clear_notification(irq);
-        return Outcome::Ok;
+        return Status::Ok;
     default:
         inv.name = "IrqHandler";
         return reject_illegal(inv, "label %u is not an IrqHandler method", inv.label());

@@ -156,8 +156,7 @@ void tcb_set_name(Tcb *t, const char *name);
 //                      bound to a thread or with waiters; unbinding a thread
 //                      without one; an unknown label
 struct Invocation;
-enum class Outcome;
-Outcome decode_tcb(Invocation &inv);
+Status decode_tcb(Invocation &inv);
 
 // Registers by the number of Read/Write/CopyRegisters (arch::kUserRegisters of
 // them, arch::get_user_register); tcb_set_register sanitises the value
@@ -167,8 +166,11 @@ void tcb_set_register(Tcb *t, u32 index, u32 value);
 
 // The invoke half, for the kernel and the tests: validated arguments, cannot
 // fail, except by preemption where a Status is returned.
-void tcb_suspend(Tcb *t);
-void tcb_resume(Tcb *t);
+void tcb_suspend(Tcb *t);  // Suspend
+void tcb_resume(Tcb *t);   // Resume
+struct Notification;
+void invoke_tcb_bind_notification(Tcb *t, Notification *n);
+void invoke_tcb_unbind_notification(Tcb *t);
 void invoke_tcb_set_priority(Tcb *t, u32 priority);
 void invoke_tcb_set_mcp(Tcb *t, u32 mcp);
 void invoke_tcb_read_registers(Tcb *t, bool suspend_source, u32 count, u32 *values);

@@ -61,7 +61,7 @@ std::vector<Tcb *> queue_at(u32 p) {
 
 // A Call with any number of message registers, as the root thread (never preempted).
 Reply callv(Machine &m, u32 cptr, Label l, const std::vector<u32> &mrs, const std::vector<u32> &caps = {}) {
-    REQUIRE(call_once(m, cptr, l, mrs, caps) == SyscallResult::Done);
+    REQUIRE(call_once(m, cptr, l, mrs, caps) == Status::Ok);
     return read_reply(m);
 }
 
