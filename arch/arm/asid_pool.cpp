@@ -13,21 +13,24 @@ using abi::Label;
 
 namespace {
 
-// The decoded arguments of AsidControl.MakePool: the Untyped that becomes pool
-// number `index`, and the empty slot for its cap.
-struct MakePoolArgs {
-    Slot *ut_slot;
-    u32 index;
-    Slot *dest;
-};
+// Pool number `index` is made from the Untyped in `ut_slot`; its cap goes to `dest`.
+Status invoke_make_pool(Slot *ut_slot, u32 index, Slot *dest) {
+    const paddr_t pool = ut_slot->cap.untyped_base();
+    zero_memory(kptr<void>(pool), 1u << abi::kAsidPoolBits);  // 4 KiB: one bounded step
+    ut_slot->cap.set_untyped_free_bytes(1u << abi::kAsidPoolBits);
+    install_asid_pool(index * abi::kAsidsPerPool, pool);
+    insert_derived(ut_slot, dest, Cap::asid_pool(pool, index * abi::kAsidsPerPool));
+    return Status::Ok;
+}
 
-// AsidPool.Assign: the free ASID and the PageDirectory cap that gets it.
-struct AssignArgs {
-    u32 asid;
-    Slot *pd_slot;
-};
+Status invoke_assign(u32 asid, Cap &pd_cap) {
+    assign_asid(asid, pd_cap.object(), pd_cap);
+    return Status::Ok;
+}
 
-Result<MakePoolArgs> decode_make_pool(Invocation &inv) {
+// MakePool (MR0 index, MR1 depth of the slot for the pool cap; extra caps: the
+// Untyped, the CNode for the slot).
+Status decode_make_pool(Invocation &inv) {
     if (inv.length() < 2 || inv.extra_count < 2) return reject_truncated(inv, 2, 2);
     Slot *ut_slot = inv.extra[0];
     const Cap &ut = ut_slot->cap;
@@ -45,21 +48,11 @@ Result<MakePoolArgs> decode_make_pool(Invocation &inv) {
         return reject_occupied(inv, "pool", "expected a free ASID pool number (of %u), got none left", abi::kAsidPools);
     Result<Slot *> dest = lookup_arg_slot(inv, inv.extra[1]->cap, inv.mr(0), inv.mr(1), false, "dest", SlotNeed::Empty);
     if (!dest.ok()) return dest.status();
-    return MakePoolArgs{ut_slot, index, dest.value()};
+    return invoke_make_pool(ut_slot, index, dest.value());
 }
 
-Status invoke_make_pool(const MakePoolArgs &a) {
-    Slot *ut_slot = a.ut_slot;
-    const u32 index = a.index;
-    const paddr_t pool = ut_slot->cap.untyped_base();
-    zero_memory(kptr<void>(pool), 1u << abi::kAsidPoolBits);  // 4 KiB: one bounded step
-    ut_slot->cap.set_untyped_free_bytes(1u << abi::kAsidPoolBits);
-    install_asid_pool(index * abi::kAsidsPerPool, pool);
-    insert_derived(ut_slot, a.dest, Cap::asid_pool(pool, index * abi::kAsidsPerPool));
-    return Status::Ok;
-}
-
-Result<AssignArgs> decode_assign(Invocation &inv) {
+// Assign (extra cap: the PageDirectory that gets the pool's first free ASID).
+Status decode_assign(Invocation &inv) {
     if (inv.extra_count < 1) return reject_truncated(inv, 0, 1);
     const Cap &pd_cap = inv.extra[0]->cap;
     if (pd_cap.type() != CapType::PageDirectory)
@@ -74,13 +67,7 @@ Result<AssignArgs> decode_assign(Invocation &inv) {
     if (i == abi::kAsidsPerPool)
         return reject_occupied(inv, "pool", "expected a free ASID in the pool of ASIDs %u-%u, got it full", base,
                                base + abi::kAsidsPerPool - 1);
-    return AssignArgs{base + i, inv.extra[0]};
-}
-
-Status invoke_assign(const AssignArgs &a) {
-    Cap &pd_cap = a.pd_slot->cap;
-    assign_asid(a.asid, pd_cap.object(), pd_cap);
-    return Status::Ok;
+    return invoke_assign(base + i, inv.extra[0]->cap);
 }
 
 }  // namespace
@@ -89,14 +76,14 @@ Status decode_asid_control(Invocation &inv) {
     inv.name = "AsidControl.MakePool";
     if (static_cast<Label>(inv.label()) != Label::AsidControlMakePool)
         return reject_illegal(inv, "label %u is not an AsidControl method", inv.label());
-    return perform(decode_make_pool(inv), invoke_make_pool);
+    return decode_make_pool(inv);
 }
 
 Status decode_asid_pool(Invocation &inv) {
     inv.name = "AsidPool.Assign";
     if (static_cast<Label>(inv.label()) != Label::AsidPoolAssign)
         return reject_illegal(inv, "label %u is not an AsidPool method", inv.label());
-    return perform(decode_assign(inv), invoke_assign);
+    return decode_assign(inv);
 }
 
 }  // namespace petrel

@@ -26,20 +26,27 @@ Result<paddr_t> decode_pd_arg(Invocation &inv, const char *arg) {
     return pd;
 }
 
-// The decoded arguments of Page.Map: where the invoked frame goes, and how.
-struct MapArgs {
-    paddr_t pd;
-    u32 asid, vaddr;
-    UserAttrs attrs;
-};
+Status invoke_map(Cap &frame, paddr_t pd, u32 asid, u32 vaddr, const UserAttrs &attrs) {
+    map_frame(frame, pd, asid, vaddr, attrs);
+    return Status::Ok;
+}
 
-// Cache maintenance: the physical range.
-struct CacheArgs {
-    paddr_t start;
-    u32 bytes;
-};
+Status invoke_unmap(Cap &frame) {
+    unmap_frame(frame);
+    return Status::Ok;
+}
 
-Result<MapArgs> decode_map(Invocation &inv) {
+Status invoke_get_address(Invocation &inv, const Cap &frame) {
+    inv.reply_mr(0, frame.object());
+    return Status::Ok;
+}
+
+Status invoke_cache_op(arch::CacheOp op, paddr_t start, u32 bytes) {
+    arch::cache_maintain(op, start, bytes);
+    return Status::Ok;
+}
+
+Status decode_map(Invocation &inv) {
     if (inv.length() < 3 || inv.extra_count < 1) return reject_truncated(inv, 3, 1);
     const Result<paddr_t> pd_arg = decode_pd_arg(inv, "vspace");
     if (!pd_arg.ok()) return pd_arg.status();
@@ -83,10 +90,10 @@ Result<MapArgs> decode_map(Invocation &inv) {
     const bool device = frame.frame_is_device();
     const UserAttrs a{(rights & abi::kRightWrite) != 0, !(attr & abi::kVmExecuteNever),
                       device ? UserMem::device : (attr & abi::kVmCacheable) ? UserMem::cached : UserMem::uncached};
-    return MapArgs{pd, asid, vaddr, a};
+    return invoke_map(frame, pd, asid, vaddr, a);
 }
 
-Result<CacheArgs> decode_cache_op(Invocation &inv) {
+Status decode_cache_op(Invocation &inv, arch::CacheOp op) {
     if (inv.length() < 2) return reject_truncated(inv, 2, 0);
     const Cap &frame = inv.slot->cap;
     const u32 size = 1u << frame_size_bits(frame.type());
@@ -94,19 +101,7 @@ Result<CacheArgs> decode_cache_op(Invocation &inv) {
     if (frame.frame_is_device()) return reject_illegal(inv, "expected a RAM frame, got a device frame (never cached)");
     if (start >= size) return reject_range(inv, "start", start, 0, size - 1);
     if (end <= start || end > size) return reject_range(inv, "end", end, start + 1, size);
-    return CacheArgs{frame.object() + start, end - start};
-}
-
-// Unmap, GetAddress: nothing to check.
-Result<Cap *> decode_frame_cap(Invocation &inv) { return &inv.slot->cap; }
-
-Status invoke_cache_op(arch::CacheOp op, const CacheArgs &a) {
-    arch::cache_maintain(op, a.start, a.bytes);
-    return Status::Ok;
-}
-
-Status decode_cache(Invocation &inv, arch::CacheOp op) {
-    return perform(decode_cache_op(inv), [op](const CacheArgs &a) { return invoke_cache_op(op, a); });
+    return invoke_cache_op(op, frame.object() + start, end - start);
 }
 
 }  // namespace
@@ -115,28 +110,19 @@ Status decode_frame(Invocation &inv) {
     switch (static_cast<Label>(inv.label())) {
     case Label::PageMap:
         inv.name = "Page.Map";
-        return perform(decode_map(inv), [&](const MapArgs &a) {
-            map_frame(inv.slot->cap, a.pd, a.asid, a.vaddr, a.attrs);
-            return Status::Ok;
-        });
+        return decode_map(inv);
     case Label::PageUnmap:
         inv.name = "Page.Unmap";
-        return perform(decode_frame_cap(inv), [](Cap *frame) {
-            unmap_frame(*frame);
-            return Status::Ok;
-        });
+        return invoke_unmap(inv.slot->cap);  // nothing to check
     case Label::PageGetAddress:
         inv.name = "Page.GetAddress";
-        return perform(decode_frame_cap(inv), [&](Cap *frame) {
-            inv.reply_mr(0, frame->object());
-            return Status::Ok;
-        });
-    case Label::PageClean: inv.name = "Page.Clean"; return decode_cache(inv, arch::CacheOp::Clean);
-    case Label::PageInvalidate: inv.name = "Page.Invalidate"; return decode_cache(inv, arch::CacheOp::Invalidate);
+        return invoke_get_address(inv, inv.slot->cap);  // nothing to check
+    case Label::PageClean: inv.name = "Page.Clean"; return decode_cache_op(inv, arch::CacheOp::Clean);
+    case Label::PageInvalidate: inv.name = "Page.Invalidate"; return decode_cache_op(inv, arch::CacheOp::Invalidate);
     case Label::PageCleanInvalidate:
         inv.name = "Page.CleanInvalidate";
-        return decode_cache(inv, arch::CacheOp::CleanInvalidate);
-    case Label::PageUnify: inv.name = "Page.Unify"; return decode_cache(inv, arch::CacheOp::Unify);
+        return decode_cache_op(inv, arch::CacheOp::CleanInvalidate);
+    case Label::PageUnify: inv.name = "Page.Unify"; return decode_cache_op(inv, arch::CacheOp::Unify);
     default:
         inv.name = "Page";
         return reject_illegal(inv, "label %u is not a Frame method", inv.label());

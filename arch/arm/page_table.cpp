@@ -13,19 +13,27 @@ using namespace arm;
 
 namespace {
 
-// The decoded arguments of PageTable.Map: the directory and the address.
-struct PtMapArgs {
-    paddr_t pd;
-    u32 asid, vaddr;
-};
+Status invoke_pt_map(Cap &pt, paddr_t pd, u32 asid, u32 vaddr) {
+    map_page_table(pt, pd, asid, vaddr);
+    return Status::Ok;
+}
 
-// PageDirectory cache maintenance: the physical range.
-struct PdCacheArgs {
-    paddr_t start;
-    u32 bytes;
-};
+Status invoke_pt_unmap(Cap &pt) {
+    if (pt.pt_mapped()) {
+        unmap_page_table(pt);
+        // Its entries go too, so a later Map starts from an empty table.
+        zero_memory(kptr<void>(pt.object()), 1u << abi::kPageTableBits);
+        arch::clean_tables(pt.object(), 1u << abi::kPageTableBits);
+    }
+    return Status::Ok;
+}
 
-Result<PtMapArgs> decode_pt_map(Invocation &inv) {
+Status invoke_pd_cache_op(arch::CacheOp op, paddr_t start, u32 bytes) {
+    arch::cache_maintain(op, start, bytes);
+    return Status::Ok;
+}
+
+Status decode_pt_map(Invocation &inv) {
     if (inv.length() < 1 || inv.extra_count < 1) return reject_truncated(inv, 1, 1);
     const Cap &pt = inv.slot->cap;
     const Cap &pd_cap = inv.extra[0]->cap;
@@ -47,23 +55,13 @@ Result<PtMapArgs> decode_pt_map(Invocation &inv) {
     if (pde != 0)
         return reject_occupied(inv, "vaddr", "expected a free megabyte at 0x%08x, got %s", vaddr & ~(kSectionSize - 1),
                                is_page_table_entry(pde) ? "a PageTable" : "a section mapped");
-    return PtMapArgs{pd, pd_cap.pd_asid(), vaddr};
+    return invoke_pt_map(inv.slot->cap, pd, pd_cap.pd_asid(), vaddr);
 }
 
-Result<Cap *> decode_pt_unmap(Invocation &inv) {
+Status decode_pt_unmap(Invocation &inv) {
     if (!is_final(inv.slot))
         return reject_revoke_first(inv, "page_table: expected the last cap to the PageTable, got one with copies");
-    return &inv.slot->cap;
-}
-
-Status invoke_pt_unmap(Cap &pt) {
-    if (pt.pt_mapped()) {
-        unmap_page_table(pt);
-        // Its entries go too, so a later Map starts from an empty table.
-        zero_memory(kptr<void>(pt.object()), 1u << abi::kPageTableBits);
-        arch::clean_tables(pt.object(), 1u << abi::kPageTableBits);
-    }
-    return Status::Ok;
+    return invoke_pt_unmap(inv.slot->cap);
 }
 
 // The frame a user address falls in: its first entry's base, size and kind.
@@ -89,7 +87,7 @@ bool mapped_frame_at(paddr_t pd, u32 vaddr, paddr_t &base, u32 &bits, bool &devi
     return true;
 }
 
-Result<PdCacheArgs> decode_pd_cache_op(Invocation &inv) {
+Status decode_pd_cache(Invocation &inv, arch::CacheOp op) {
     if (inv.length() < 2) return reject_truncated(inv, 2, 0);
     const Cap &pd_cap = inv.slot->cap;
     const paddr_t pd = live_pd(pd_cap);
@@ -107,14 +105,7 @@ Result<PdCacheArgs> decode_pd_cache_op(Invocation &inv) {
         return reject_argument(inv, 1, "end", "expected 0x%08x < end <= 0x%08x (inside the frame mapped at 0x%08x), got 0x%08x",
                                start, frame_vaddr + ((1u << bits) - 1) + 1, frame_vaddr, end);
     if (device) return reject_illegal(inv, "start: expected cached memory, got a device mapping at 0x%08x", start);
-    return PdCacheArgs{base + (start - frame_vaddr), end - start};
-}
-
-Status decode_pd_cache(Invocation &inv, arch::CacheOp op) {
-    return perform(decode_pd_cache_op(inv), [op](const PdCacheArgs &a) {
-        arch::cache_maintain(op, a.start, a.bytes);
-        return Status::Ok;
-    });
+    return invoke_pd_cache_op(op, base + (start - frame_vaddr), end - start);
 }
 
 }  // namespace
@@ -123,13 +114,10 @@ Status decode_page_table(Invocation &inv) {
     switch (static_cast<Label>(inv.label())) {
     case Label::PageTableMap:
         inv.name = "PageTable.Map";
-        return perform(decode_pt_map(inv), [&](const PtMapArgs &a) {
-            map_page_table(inv.slot->cap, a.pd, a.asid, a.vaddr);
-            return Status::Ok;
-        });
+        return decode_pt_map(inv);
     case Label::PageTableUnmap:
         inv.name = "PageTable.Unmap";
-        return perform(decode_pt_unmap(inv), [](Cap *pt) { return invoke_pt_unmap(*pt); });
+        return decode_pt_unmap(inv);
     default:
         inv.name = "PageTable";
         return reject_illegal(inv, "label %u is not a PageTable method", inv.label());

@@ -192,11 +192,8 @@ void irq_init() { host::g_irq.masked.set(); }
 void irq_unmask(u32 line) { host::g_irq.masked.reset(line); }
 void irq_mask(u32 line) { host::g_irq.masked.set(line); }
 bool irq_maskable(u32 line) { return line >= 16 && line < board::kIrqLines; }
-bool irq_set_trigger(u32 line, bool edge) {
-    if (line < 32 || line >= board::kIrqLines) return false;
-    host::g_irq.edge[line] = edge;
-    return true;
-}
+bool irq_trigger_settable(u32 line) { return line >= 32 && line < board::kIrqLines; }
+void irq_set_trigger(u32 line, bool edge) { host::g_irq.edge[line] = edge; }
 u32 irq_claim() {
     u32 line = host::g_irq_line;
     host::g_irq_line = kNoIrq;

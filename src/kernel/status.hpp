@@ -21,12 +21,16 @@ enum class [[nodiscard]] Status {
     Error,           // an invocation was rejected: the error is recorded for the reply
 };
 
-// A value, or the Status (never Ok) that says why there is none.
+// A value, or the Status (never Ok) that says why there is none. A failed
+// Result leaves the value's storage untouched, so the many reject paths of a
+// decode function cost nothing for a large argument struct.
 template <typename T>
 class [[nodiscard]] Result {
+    static_assert(__is_trivially_copyable(T), "a Result holds plain decoded values");
+
 public:
-    Result(T value) : value_(value) {}                    // NOLINT: implicit, as a return value
-    Result(Status status) : status_(status) {}            // NOLINT
+    Result(const T &value) : value_(value), status_(Status::Ok) {}  // NOLINT: implicit, as a return value
+    Result(Status status) : none_(), status_(status) {}             // NOLINT
     bool ok() const { return status_ == Status::Ok; }
     Status status() const { return status_; }
     T &value() { return value_; }
@@ -35,8 +39,30 @@ public:
     const T *operator->() const { return &value_; }
 
 private:
-    T value_{};
-    Status status_ = Status::Ok;
+    union {
+        T value_;
+        char none_;
+    };
+    Status status_;
+};
+
+// A pointer result is one word, returned in r0 as a plain pointer is (a
+// two-word Result would be returned through memory): the value is never null
+// and a kernel object is never in the first page, so the small numbers are
+// the Statuses.
+template <typename T>
+class [[nodiscard]] Result<T *> {
+public:
+    Result(T *value) : word_(reinterpret_cast<unsigned long>(value)) {}  // NOLINT: implicit; never null
+    Result(Status status) : word_(static_cast<unsigned long>(status)) {}  // NOLINT
+    bool ok() const { return word_ > kLastStatus; }
+    Status status() const { return ok() ? Status::Ok : static_cast<Status>(word_); }
+    T *value() const { return reinterpret_cast<T *>(word_); }
+    T *operator->() const { return value(); }
+
+private:
+    static constexpr unsigned long kLastStatus = static_cast<unsigned long>(Status::Error);
+    unsigned long word_;
 };
 
 }  // namespace petrel

@@ -75,46 +75,77 @@ Result<Cap> derive(Invocation &inv, Slot *src, Cap cap) {
     }
 }
 
-// The decoded arguments of Copy, Mint, Move and Mutate: the new cap for `dest`, from `src`.
-struct CopyArgs {
-    Slot *src, *dest;
-    Cap cap;
-};
-struct RotateArgs {
-    Slot *src;
-    Cap new_src;
-    Slot *pivot;
-    Cap new_pivot;
-    Slot *dest;
-};
+// ---------------------------------------------------------------- invoke: change state only
 
-// Revoke, Delete, CancelBadgedSends, SaveCaller: the slot named by (MR0 index, MR1 depth).
-Result<Slot *> decode_target_slot(Invocation &inv) {
+Status invoke_cnode_revoke(Slot *slot) {
+    if (revoke_cap(slot) == Status::Preempted) return Status::Preempted;
+    if (slot->cap.type() == CapType::Untyped) return untyped_reset(slot);
+    return Status::Ok;
+}
+
+Status invoke_cnode_delete(Slot *slot) { return delete_cap(slot); }
+
+Status invoke_cnode_cancel_badged_sends(const Cap &ep) {
+    if (ep.badge() != 0) endpoint_cancel_badged_sends(kptr<Endpoint>(ep.object()), ep.badge());
+    return Status::Ok;
+}
+
+Status invoke_cnode_save_caller(Tcb *thread, Slot *slot) {
+    Slot *caller = thread->slot(kTcbCaller);
+    if (caller->cap.is_null()) return Status::Ok;  // nothing to save: no error (seL4)
+    move_cap(caller, slot, caller->cap);
+    return Status::Ok;
+}
+
+Status invoke_cnode_insert(Slot *src, Slot *dest, Cap cap) {
+    insert_derived(src, dest, cap);
+    return Status::Ok;
+}
+
+Status invoke_cnode_move(Slot *src, Slot *dest, Cap cap) {
+    move_cap(src, dest, cap);
+    return Status::Ok;
+}
+
+Status invoke_cnode_rotate(Slot *src, Cap new_src, Slot *pivot, Cap new_pivot, Slot *dest) {
+    if (dest == src) {
+        swap_caps(src, new_src, pivot, new_pivot);
+        return Status::Ok;
+    }
+    move_cap(pivot, dest, new_pivot);
+    move_cap(src, pivot, new_src);
+    return Status::Ok;
+}
+
+// ---------------------------------------------------------------- decode: check everything
+
+// Revoke, Delete, CancelBadgedSends, SaveCaller: the slot named by (MR0 index,
+// MR1 depth). CancelBadgedSends needs an Endpoint cap with all rights there,
+// SaveCaller an empty slot.
+Status decode_target_op(Invocation &inv, Label label) {
     if (inv.length() < 2) return reject_truncated(inv, 2, 0);
-    return lookup_arg_slot(inv, inv.cap, inv.mr(0), inv.mr(1), false, "index", SlotNeed::Any);
+    Result<Slot *> found = lookup_arg_slot(inv, inv.cap, inv.mr(0), inv.mr(1), false, "index", SlotNeed::Any);
+    if (!found.ok()) return found.status();
+    Slot *slot = found.value();
+    switch (label) {
+    case Label::CNodeRevoke: return invoke_cnode_revoke(slot);
+    case Label::CNodeDelete: return invoke_cnode_delete(slot);
+    case Label::CNodeCancelBadgedSends: {
+        const Cap &ep = slot->cap;
+        if (ep.type() != CapType::Endpoint)
+            return reject_illegal(inv, "index: expected an Endpoint cap, got %s", cap_type_name(ep.type()));
+        if (ep.rights() != abi::kRightsAll)
+            return reject_illegal(inv, "index: expected an Endpoint cap with all rights, got rights 0x%x", ep.rights());
+        return invoke_cnode_cancel_badged_sends(ep);
+    }
+    default:  // SaveCaller
+        if (!slot->cap.is_null()) return reject_delete_first(inv, "index", inv.mr(0));
+        return invoke_cnode_save_caller(inv.thread, slot);
+    }
 }
 
-// CancelBadgedSends: the Endpoint cap (with all rights) in the target slot.
-Result<Cap> decode_cancel_badged_sends(Invocation &inv) {
-    Result<Slot *> slot = decode_target_slot(inv);
-    if (!slot.ok()) return slot.status();
-    const Cap &ep = slot.value()->cap;
-    if (ep.type() != CapType::Endpoint)
-        return reject_illegal(inv, "index: expected an Endpoint cap, got %s", cap_type_name(ep.type()));
-    if (ep.rights() != abi::kRightsAll)
-        return reject_illegal(inv, "index: expected an Endpoint cap with all rights, got rights 0x%x", ep.rights());
-    return ep;
-}
-
-// SaveCaller: the empty target slot.
-Result<Slot *> decode_save_caller(Invocation &inv) {
-    Result<Slot *> slot = decode_target_slot(inv);
-    if (!slot.ok()) return slot.status();
-    if (!slot.value()->cap.is_null()) return reject_delete_first(inv, "index", inv.mr(0));
-    return slot;
-}
-
-Result<CopyArgs> decode_copy_like(Invocation &inv, Label label) {
+// Copy, Mint, Move and Mutate: the new cap for `dest`, from `src`.
+Status decode_copy_like(Invocation &inv, Label label) {
     const u32 words = label == Label::CNodeMove ? 4 : label == Label::CNodeMint ? 6 : 5;
     if (inv.length() < words || inv.extra_count < 1) return reject_truncated(inv, words, 1);
     Result<Slot *> dest = lookup_arg_slot(inv, inv.cap, inv.mr(0), inv.mr(1), false, "dest", SlotNeed::Empty);
@@ -147,10 +178,12 @@ Result<CopyArgs> decode_copy_like(Invocation &inv, Label label) {
         break;
     }
     if (!cap.ok()) return cap.status();
-    return CopyArgs{src.value(), dest.value(), cap.value()};
+    if (label == Label::CNodeCopy || label == Label::CNodeMint)
+        return invoke_cnode_insert(src.value(), dest.value(), cap.value());
+    return invoke_cnode_move(src.value(), dest.value(), cap.value());
 }
 
-Result<RotateArgs> decode_rotate(Invocation &inv) {
+Status decode_rotate(Invocation &inv) {
     if (inv.length() < 8 || inv.extra_count < 2) return reject_truncated(inv, 8, 2);
     Result<Slot *> dest = lookup_arg_slot(inv, inv.cap, inv.mr(0), inv.mr(1), false, "dest", SlotNeed::Any);
     if (!dest.ok()) return dest.status();
@@ -159,19 +192,17 @@ Result<RotateArgs> decode_rotate(Invocation &inv) {
     if (!pivot.ok()) return pivot.status();
     Result<Slot *> src = lookup_arg_slot(inv, inv.extra[1]->cap, inv.mr(5), inv.mr(6), true, "src", SlotNeed::Cap);
     if (!src.ok()) return src.status();
-    RotateArgs a{src.value(), src.value()->cap, pivot.value(), pivot.value()->cap, dest.value()};
-    if (a.pivot == a.src || a.pivot == a.dest)
+    if (pivot.value() == src.value() || pivot.value() == dest.value())
         return reject_illegal(inv, "pivot: expected a slot other than src and dest");
-    if (a.dest != a.src && !a.dest->cap.is_null()) return reject_delete_first(inv, "dest", inv.mr(0));
-    if (a.pivot->cap.type() == CapType::Zombie || a.src->cap.type() == CapType::Zombie)
+    if (dest.value() != src.value() && !dest.value()->cap.is_null())
+        return reject_delete_first(inv, "dest", inv.mr(0));
+    if (pivot.value()->cap.type() == CapType::Zombie || src.value()->cap.type() == CapType::Zombie)
         return reject_illegal(inv, "src/pivot: expected usable caps, got one being deleted");
-    Result<Cap> new_pivot = apply_data(inv, true, inv.mr(4), 4, a.new_pivot);
+    Result<Cap> new_pivot = apply_data(inv, true, inv.mr(4), 4, pivot.value()->cap);
     if (!new_pivot.ok()) return new_pivot.status();
-    Result<Cap> new_src = apply_data(inv, true, inv.mr(7), 7, a.new_src);
+    Result<Cap> new_src = apply_data(inv, true, inv.mr(7), 7, src.value()->cap);
     if (!new_src.ok()) return new_src.status();
-    a.new_pivot = new_pivot.value();
-    a.new_src = new_src.value();
-    return a;
+    return invoke_cnode_rotate(src.value(), new_src.value(), pivot.value(), new_pivot.value(), dest.value());
 }
 
 }  // namespace
@@ -179,76 +210,21 @@ Result<RotateArgs> decode_rotate(Invocation &inv) {
 Status decode_cnode(Invocation &inv) {
     Label label = static_cast<Label>(inv.label());
     switch (label) {
-    case Label::CNodeRevoke: inv.name = "CNode.Revoke"; return perform(decode_target_slot(inv), invoke_cnode_revoke);
-    case Label::CNodeDelete: inv.name = "CNode.Delete"; return perform(decode_target_slot(inv), invoke_cnode_delete);
-    case Label::CNodeCancelBadgedSends:
-        inv.name = "CNode.CancelBadgedSends";
-        return perform(decode_cancel_badged_sends(inv), [](const Cap &ep) {
-            invoke_cnode_cancel_badged_sends(ep);
-            return Status::Ok;
-        });
-    case Label::CNodeSaveCaller:
-        inv.name = "CNode.SaveCaller";
-        return perform(decode_save_caller(inv), [&](Slot *slot) {
-            invoke_cnode_save_caller(inv.thread, slot);
-            return Status::Ok;
-        });
-    case Label::CNodeCopy:
-    case Label::CNodeMint:
-        inv.name = label == Label::CNodeCopy ? "CNode.Copy" : "CNode.Mint";
-        return perform(decode_copy_like(inv, label), [](const CopyArgs &a) {
-            invoke_cnode_insert(a.src, a.dest, a.cap);
-            return Status::Ok;
-        });
-    case Label::CNodeMove:
-    case Label::CNodeMutate:
-        inv.name = label == Label::CNodeMove ? "CNode.Move" : "CNode.Mutate";
-        return perform(decode_copy_like(inv, label), [](const CopyArgs &a) {
-            invoke_cnode_move(a.src, a.dest, a.cap);
-            return Status::Ok;
-        });
-    case Label::CNodeRotate:
-        inv.name = "CNode.Rotate";
-        return perform(decode_rotate(inv), [](const RotateArgs &a) {
-            invoke_cnode_rotate(a.src, a.new_src, a.pivot, a.new_pivot, a.dest);
-            return Status::Ok;
-        });
+    case Label::CNodeRevoke: inv.name = "CNode.Revoke"; return decode_target_op(inv, label);
+    case Label::CNodeDelete: inv.name = "CNode.Delete"; return decode_target_op(inv, label);
+    case Label::CNodeCancelBadgedSends: inv.name = "CNode.CancelBadgedSends"; return decode_target_op(inv, label);
+    case Label::CNodeSaveCaller: inv.name = "CNode.SaveCaller"; return decode_target_op(inv, label);
+    case Label::CNodeCopy: inv.name = "CNode.Copy"; return decode_copy_like(inv, label);
+    case Label::CNodeMint: inv.name = "CNode.Mint"; return decode_copy_like(inv, label);
+    case Label::CNodeMove: inv.name = "CNode.Move"; return decode_copy_like(inv, label);
+    case Label::CNodeMutate: inv.name = "CNode.Mutate"; return decode_copy_like(inv, label);
+    case Label::CNodeRotate: inv.name = "CNode.Rotate"; return decode_rotate(inv);
     default:
         inv.name = "CNode";
         return reject_illegal(inv, "label: expected a CNode method (%u..%u), got %u",
                               static_cast<u32>(Label::CNodeRevoke), static_cast<u32>(Label::CNodeSaveCaller),
                               inv.label());
     }
-}
-
-Status invoke_cnode_revoke(Slot *slot) {
-    if (revoke_cap(slot) == Status::Preempted) return Status::Preempted;
-    if (slot->cap.type() == CapType::Untyped) return untyped_reset(slot);
-    return Status::Ok;
-}
-
-Status invoke_cnode_delete(Slot *slot) { return delete_cap(slot); }
-
-void invoke_cnode_cancel_badged_sends(const Cap &ep) {
-    if (ep.badge() != 0) endpoint_cancel_badged_sends(kptr<Endpoint>(ep.object()), ep.badge());
-}
-
-void invoke_cnode_save_caller(Tcb *thread, Slot *slot) {
-    Slot *caller = thread->slot(kTcbCaller);
-    if (!caller->cap.is_null()) invoke_cnode_move(caller, slot, caller->cap);  // nothing to save: no error (seL4)
-}
-
-void invoke_cnode_insert(Slot *src, Slot *dest, Cap cap) { insert_derived(src, dest, cap); }
-
-void invoke_cnode_move(Slot *src, Slot *dest, Cap cap) { move_cap(src, dest, cap); }
-
-void invoke_cnode_rotate(Slot *src, Cap new_src, Slot *pivot, Cap new_pivot, Slot *dest) {
-    if (dest == src) {
-        swap_caps(src, new_src, pivot, new_pivot);
-        return;
-    }
-    move_cap(pivot, dest, new_pivot);
-    move_cap(src, pivot, new_src);
 }
 
 }  // namespace petrel

@@ -2,11 +2,15 @@
 // An invocation being decoded: the invoked cap, the message, the extra caps, and
 // how a decoder rejects it.
 //
-// Every method has two steps: decode_X reads and checks everything, through the
-// reject_*() helpers below, changes nothing, and returns the decoded arguments
-// (Result<XArgs>, status.hpp) or the rejection; invoke_X then only changes state
-// and cannot fail (it may be preempted and restarted). perform() joins them. A rejection records the
-// error code and its details for the reply, and in debug builds prints one line:
+// Every method has two steps, as in seL4: decode_X reads and checks everything,
+// through the reject_*() helpers below, and changes nothing; its last step is
+// `return invoke_X(decoded arguments)`. invoke_X only changes state and cannot
+// fail (it may be preempted, and the call restarts). Helpers that decode one
+// argument return a Result<T> (status.hpp). Ending decode in a tail call keeps
+// every reject path a tail call too, where returning an argument struct would
+// go through memory (AAPCS returns anything over a word that way). A rejection
+// records the error code and its details for the reply, and in debug builds
+// prints one line:
 //   petrel: <thread>: <Object.Method>: <argument>: expected <what>, got <value>
 #pragma once
 
@@ -73,15 +77,6 @@ Status reject_alignment(Invocation &inv, const char *arg, u32 value, u32 align_b
 enum class SlotNeed { Any, Cap, Empty };
 Result<Slot *> lookup_arg_slot(Invocation &inv, const Cap &root, u32 index, u32 depth, bool source,
                                const char *arg, SlotNeed need);
-
-// Runs `invoke` on the arguments `decode_X(inv)` gave, or passes its rejection on:
-// every method is decode_X (all checks, no state change) then invoke_X (only
-// the state change), as seL4's decodeInvocation and invoke functions.
-template <typename T, typename F>
-Status perform(Result<T> decoded, F invoke) {
-    if (!decoded.ok()) return decoded.status();
-    return invoke(decoded.value());
-}
 
 Status decode_invocation(Invocation &inv);
 

@@ -28,15 +28,17 @@ void clear_notification(u32 irq) {
     if (delete_cap(irq_slot(irq)) != Status::Ok) panic("IRQ %u: deleting its notification cap was preempted", irq);
 }
 
-// The decoded arguments of IrqControl.Get/GetTrigger: the line and the empty slot for its handler cap.
-struct IssueArgs {
-    u32 irq;
-    Slot *dest;
-};
+Status invoke_issue(Slot *control, u32 irq, bool set_trigger, bool edge, Slot *dest) {
+    if (set_trigger) platform::irq_set_trigger(irq, edge);
+    ks.irq_state[irq] = IrqState::Signal;
+    insert_derived(control, dest, Cap::irq_handler(irq));
+    platform::irq_unmask(irq);
+    return Status::Ok;
+}
 
-// (GetTrigger sets the line's trigger here, in decode: the controller's answer
-// is the check, and platform/ has no separate query for it.)
-Result<IssueArgs> decode_get(Invocation &inv, bool with_trigger) {
+// IrqControl.Get (MR0 irq, MR1 index, MR2 depth) and GetTrigger (MR0 irq, MR1
+// edge, MR2 index, MR3 depth); extra cap: the CNode for the handler cap.
+Status decode_get(Invocation &inv, bool with_trigger) {
     const u32 words = with_trigger ? 4 : 3;
     if (inv.length() < words || inv.extra_count < 1) return reject_truncated(inv, words, 1);
     const u32 irq = inv.mr(0), edge = with_trigger ? inv.mr(1) : 0;
@@ -53,27 +55,31 @@ Result<IssueArgs> decode_get(Invocation &inv, bool with_trigger) {
     if (edge > 1) return reject_argument(inv, 1, "edge", "expected 0 (level) or 1 (edge), got %u", edge);
     Result<Slot *> dest = lookup_arg_slot(inv, inv.extra[0]->cap, index, depth, false, "dest", SlotNeed::Empty);
     if (!dest.ok()) return dest.status();
-    if (with_trigger && !platform::irq_set_trigger(irq, edge != 0))
+    if (with_trigger && !platform::irq_trigger_settable(irq))
         return reject_illegal(inv, "edge: the interrupt controller cannot set line %u's trigger", irq);
-    return IssueArgs{irq, dest.value()};
+    return invoke_issue(inv.slot, irq, with_trigger, edge != 0, dest.value());
 }
 
-Status invoke_issue(Slot *control, const IssueArgs &a) {
-    ks.irq_state[a.irq] = IrqState::Signal;
-    insert_derived(control, a.dest, Cap::irq_handler(a.irq));
-    platform::irq_unmask(a.irq);
+Status invoke_set_notification(u32 irq, Slot *src) {
+    clear_notification(irq);
+    if (!src->cap.is_null()) insert_derived(src, irq_slot(irq), src->cap);  // (deleting the old one kept it)
+    return Status::Ok;
+}
+
+Status invoke_ack(u32 irq) {
+    platform::irq_unmask(irq);
     return Status::Ok;
 }
 
 // Ack: the line must have a notification to deliver to.
-Result<u32> decode_ack(Invocation &inv, u32 irq) {
+Status decode_ack(Invocation &inv, u32 irq) {
     if (irq_slot(irq)->cap.is_null())
         return reject_illegal(inv, "expected a notification set for line %u (SetNotification), got none", irq);
-    return irq;
+    return invoke_ack(irq);
 }
 
-// SetNotification: the slot of the Notification cap (with the Write right) to copy.
-Result<Slot *> decode_set_notification(Invocation &inv) {
+// SetNotification: the Notification cap (with the Write right) to copy.
+Status decode_set_notification(Invocation &inv, u32 irq) {
     if (inv.extra_count < 1) return reject_truncated(inv, 0, 1);
     Slot *src = inv.extra[0];
     const Cap &c = src->cap;
@@ -81,13 +87,7 @@ Result<Slot *> decode_set_notification(Invocation &inv) {
         return reject_cap(inv, 1, "notification", "expected a Notification cap, got %s", cap_type_name(c.type()));
     if (!(c.rights() & abi::kRightWrite))
         return reject_cap(inv, 1, "notification", "expected the Write right (to signal), got rights 0x%x", c.rights());
-    return src;
-}
-
-Status invoke_set_notification(u32 irq, Slot *src) {
-    clear_notification(irq);
-    if (!src->cap.is_null()) insert_derived(src, irq_slot(irq), src->cap);  // (deleting the old one kept it)
-    return Status::Ok;
+    return invoke_set_notification(irq, src);
 }
 
 }  // namespace
@@ -106,10 +106,10 @@ Status decode_irq_control(Invocation &inv) {
     switch (static_cast<Label>(inv.label())) {
     case Label::IrqIssueIrqHandler:
         inv.name = "IrqControl.Get";
-        return perform(decode_get(inv, false), [&](const IssueArgs &a) { return invoke_issue(inv.slot, a); });
+        return decode_get(inv, false);
     case Label::IrqIssueIrqHandlerTrigger:
         inv.name = "IrqControl.GetTrigger";
-        return perform(decode_get(inv, true), [&](const IssueArgs &a) { return invoke_issue(inv.slot, a); });
+        return decode_get(inv, true);
     default:
         inv.name = "IrqControl";
         return reject_illegal(inv, "label %u is not an IrqControl method", inv.label());
@@ -121,13 +121,10 @@ Status decode_irq_handler(Invocation &inv) {
     switch (static_cast<Label>(inv.label())) {
     case Label::IrqAckIrq:
         inv.name = "IrqHandler.Ack";
-        return perform(decode_ack(inv, irq), [](u32 line) {
-            platform::irq_unmask(line);
-            return Status::Ok;
-        });
+        return decode_ack(inv, irq);
     case Label::IrqSetIrqHandler:
         inv.name = "IrqHandler.SetNotification";
-        return perform(decode_set_notification(inv), [&](Slot *src) { return invoke_set_notification(irq, src); });
+        return decode_set_notification(inv, irq);
     case Label::IrqClearIrqHandler:  // nothing to check
         inv.name = "IrqHandler.Clear";
         clear_notification(irq);

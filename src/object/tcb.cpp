@@ -146,32 +146,6 @@ constexpr u32 kCopyFlags = kFlagSuspendSource | kCopyResumeTarget | kCopyFrame |
 
 Tcb *target(const Invocation &inv) { return kptr<Tcb>(inv.cap.object()); }
 
-// The decoded arguments of each method: what its invoke step needs, validated.
-struct ReadRegistersArgs {
-    Tcb *t;
-    bool suspend_source;
-    u32 count;
-};
-struct WriteRegistersArgs {
-    Tcb *t;
-    bool resume_target;
-    u32 count;
-    u32 values[arch::kUserRegisters];
-};
-struct CopyRegistersArgs {
-    Tcb *dest, *src;
-    u32 flags;
-};
-struct PriorityArgs {
-    Tcb *t;
-    Label label;
-    u32 first, second;  // SetSchedParams: mcp, priority; otherwise the one value
-};
-struct BindArgs {
-    Tcb *t;
-    Notification *n;
-};
-
 // The thread named by extra cap `index`, or rejects.
 Result<Tcb *> tcb_arg(Invocation &inv, u32 index, const char *arg) {
     const Cap &c = inv.extra[index]->cap;
@@ -180,7 +154,7 @@ Result<Tcb *> tcb_arg(Invocation &inv, u32 index, const char *arg) {
     return kptr<Tcb>(c.object());
 }
 
-Result<ReadRegistersArgs> decode_read_registers(Invocation &inv) {
+Status decode_read_registers(Invocation &inv) {
     if (inv.length() < 2) return reject_truncated(inv, 2, 0);
     u32 flags = inv.mr(0), count = inv.mr(1);
     if (flags & ~kFlagSuspendSource)
@@ -188,10 +162,15 @@ Result<ReadRegistersArgs> decode_read_registers(Invocation &inv) {
     if (count < 1 || count > arch::kUserRegisters) return reject_range(inv, "count", count, 1, arch::kUserRegisters);
     Tcb *t = target(inv);
     if (t == inv.thread) return reject_illegal(inv, "a thread cannot read its own registers");
-    return ReadRegistersArgs{t, (flags & kFlagSuspendSource) != 0, count};
+    u32 values[arch::kUserRegisters];
+    invoke_tcb_read_registers(t, (flags & kFlagSuspendSource) != 0, count, values);
+    // Without an IPC buffer only the message registers held in registers reach the caller.
+    u32 n = inv.buffer || count < abi::kMsgRegisters ? count : abi::kMsgRegisters;
+    for (u32 i = 0; i < n; ++i) inv.reply_mr(i, values[i]);
+    return Status::Ok;
 }
 
-Result<WriteRegistersArgs> decode_write_registers(Invocation &inv) {
+Status decode_write_registers(Invocation &inv) {
     if (inv.length() < 2) return reject_truncated(inv, 2, 0);
     u32 flags = inv.mr(0), count = inv.mr(1);
     if (flags & ~kFlagResumeTarget)
@@ -200,12 +179,13 @@ Result<WriteRegistersArgs> decode_write_registers(Invocation &inv) {
     if (inv.length() < 2 + count) return reject_truncated(inv, 2 + count, 0);
     Tcb *t = target(inv);
     if (t == inv.thread) return reject_illegal(inv, "a thread cannot write its own registers");
-    WriteRegistersArgs a{t, (flags & kFlagResumeTarget) != 0, count, {}};
-    for (u32 i = 0; i < count; ++i) a.values[i] = inv.mr(2 + i);
-    return a;
+    u32 values[arch::kUserRegisters];
+    for (u32 i = 0; i < count; ++i) values[i] = inv.mr(2 + i);
+    invoke_tcb_write_registers(t, (flags & kFlagResumeTarget) != 0, count, values);
+    return Status::Ok;
 }
 
-Result<CopyRegistersArgs> decode_copy_registers(Invocation &inv) {
+Status decode_copy_registers(Invocation &inv) {
     if (inv.length() < 1 || inv.extra_count < 1) return reject_truncated(inv, 1, 1);
     u32 flags = inv.mr(0);
     if (flags & ~kCopyFlags)
@@ -215,7 +195,9 @@ Result<CopyRegistersArgs> decode_copy_registers(Invocation &inv) {
                                flags);
     Result<Tcb *> src = tcb_arg(inv, 0, "source");
     if (!src.ok()) return src.status();
-    return CopyRegistersArgs{target(inv), src.value(), flags};
+    invoke_tcb_copy_registers(target(inv), src.value(), flags & kFlagSuspendSource, flags & kCopyResumeTarget,
+                              flags & kCopyFrame, flags & kCopyInteger);
+    return Status::Ok;
 }
 
 // cspace_root (extra cap `cap_index`) with its data word (message register `data_mr`).
@@ -278,7 +260,7 @@ Result<TcbCapCopy> decode_buffer(Invocation &inv, u32 cap_index, u32 buffer) {
 // Configure (MR0 fault_ep, MR1 cspace_root_data, MR2 vspace_root_data, MR3 buffer;
 // caps cspace_root, vspace_root, buffer_frame), SetSpace (the first three MRs
 // and two caps), SetIPCBuffer (MR0 buffer; cap buffer_frame).
-Result<TcbControl> decode_control(Invocation &inv, Label label) {
+Status decode_control(Invocation &inv, Label label) {
     const bool space = label != Label::TcbSetIpcBuffer, buffer = label != Label::TcbSetSpace;
     const u32 words = label == Label::TcbConfigure ? 4 : space ? 3 : 1;
     const u32 caps = label == Label::TcbConfigure ? 3 : space ? 2 : 1;
@@ -301,12 +283,12 @@ Result<TcbControl> decode_control(Invocation &inv, Label label) {
         if (!frame.ok()) return frame.status();
         c.frame = frame.value();
     }
-    return c;
+    return invoke_tcb_control(target(inv), inv.slot, c);
 }
 
 // SetPriority (MR0 priority), SetMCPriority (MR0 mcp), SetSchedParams (MR0 mcp,
 // MR1 priority); the authority TCB is the extra cap.
-Result<PriorityArgs> decode_priority(Invocation &inv, Label label) {
+Status decode_priority(Invocation &inv, Label label) {
     const u32 words = label == Label::TcbSetSchedParams ? 2 : 1;
     if (inv.length() < words || inv.extra_count < 1) return reject_truncated(inv, words, 1);
     Result<Tcb *> auth = tcb_arg(inv, 0, "authority");
@@ -319,10 +301,13 @@ Result<PriorityArgs> decode_priority(Invocation &inv, Label label) {
         return reject_range(inv, sets_mcp ? "mcp (at most the authority's mcp)" : priority_arg, first, 0, max);
     const u32 second = words == 2 ? inv.mr(1) : 0;
     if (words == 2 && second > max) return reject_range(inv, priority_arg, second, 0, max);
-    return PriorityArgs{target(inv), label, first, second};
+    Tcb *t = target(inv);
+    if (sets_mcp) invoke_tcb_set_mcp(t, first);
+    if (label != Label::TcbSetMCPriority) invoke_tcb_set_priority(t, words == 2 ? second : first);
+    return Status::Ok;
 }
 
-Result<BindArgs> decode_bind(Invocation &inv) {
+Status decode_bind(Invocation &inv) {
     if (inv.extra_count < 1) return reject_truncated(inv, 0, 1);
     Tcb *t = target(inv);
     if (t->bound_ntfn)
@@ -340,38 +325,14 @@ Result<BindArgs> decode_bind(Invocation &inv) {
                               n->bound_tcb);
     if (n->first())
         return reject_illegal(inv, "notification: expected one with no waiting threads, got one with waiters");
-    return BindArgs{t, n};
-}
-
-// Suspend, Resume: nothing to check.
-Result<Tcb *> decode_target(Invocation &inv) { return target(inv); }
-
-Result<Tcb *> decode_unbind(Invocation &inv) {
-    Tcb *t = target(inv);
-    if (!t->bound_ntfn) return reject_illegal(inv, "expected a thread with a bound notification, got one without");
-    return t;
-}
-
-// ---------------------------------------------------------------- invoke (decoded)
-
-Status invoke_read_registers(Invocation &inv, const ReadRegistersArgs &a) {
-    u32 values[arch::kUserRegisters];
-    invoke_tcb_read_registers(a.t, a.suspend_source, a.count, values);
-    // Without an IPC buffer only the message registers held in registers reach the caller.
-    u32 n = inv.buffer || a.count < abi::kMsgRegisters ? a.count : abi::kMsgRegisters;
-    for (u32 i = 0; i < n; ++i) inv.reply_mr(i, values[i]);
+    invoke_tcb_bind_notification(t, n);
     return Status::Ok;
 }
 
-Status invoke_priority(const PriorityArgs &a) {
-    switch (a.label) {
-    case Label::TcbSetPriority: invoke_tcb_set_priority(a.t, a.first); break;
-    case Label::TcbSetMCPriority: invoke_tcb_set_mcp(a.t, a.first); break;
-    default:
-        invoke_tcb_set_mcp(a.t, a.first);
-        invoke_tcb_set_priority(a.t, a.second);
-        break;
-    }
+Status decode_unbind(Invocation &inv) {
+    Tcb *t = target(inv);
+    if (!t->bound_ntfn) return reject_illegal(inv, "expected a thread with a bound notification, got one without");
+    invoke_tcb_unbind_notification(t);
     return Status::Ok;
 }
 
@@ -385,59 +346,25 @@ void invoke_tcb_unbind_notification(Tcb *t) { unbind_notification(t); }
 Status decode_tcb(Invocation &inv) {
     Label label = static_cast<Label>(inv.label());
     switch (label) {
-    case Label::TcbReadRegisters:
-        inv.name = "TCB.ReadRegisters";
-        return perform(decode_read_registers(inv), [&](const ReadRegistersArgs &a) { return invoke_read_registers(inv, a); });
-    case Label::TcbWriteRegisters:
-        inv.name = "TCB.WriteRegisters";
-        return perform(decode_write_registers(inv), [](const WriteRegistersArgs &a) {
-            invoke_tcb_write_registers(a.t, a.resume_target, a.count, a.values);
-            return Status::Ok;
-        });
-    case Label::TcbCopyRegisters:
-        inv.name = "TCB.CopyRegisters";
-        return perform(decode_copy_registers(inv), [](const CopyRegistersArgs &a) {
-            invoke_tcb_copy_registers(a.dest, a.src, a.flags & kFlagSuspendSource, a.flags & kCopyResumeTarget,
-                                      a.flags & kCopyFrame, a.flags & kCopyInteger);
-            return Status::Ok;
-        });
-    case Label::TcbConfigure:
-    case Label::TcbSetSpace:
-    case Label::TcbSetIpcBuffer:
-        inv.name = label == Label::TcbConfigure ? "TCB.Configure"
-                   : label == Label::TcbSetSpace ? "TCB.SetSpace" : "TCB.SetIPCBuffer";
-        return perform(decode_control(inv, label),
-                       [&](const TcbControl &c) { return invoke_tcb_control(target(inv), inv.slot, c); });
-    case Label::TcbSetPriority:
-    case Label::TcbSetMCPriority:
-    case Label::TcbSetSchedParams:
-        inv.name = label == Label::TcbSetPriority ? "TCB.SetPriority"
-                   : label == Label::TcbSetMCPriority ? "TCB.SetMCPriority" : "TCB.SetSchedParams";
-        return perform(decode_priority(inv, label), invoke_priority);
-    case Label::TcbSuspend:
+    case Label::TcbReadRegisters: inv.name = "TCB.ReadRegisters"; return decode_read_registers(inv);
+    case Label::TcbWriteRegisters: inv.name = "TCB.WriteRegisters"; return decode_write_registers(inv);
+    case Label::TcbCopyRegisters: inv.name = "TCB.CopyRegisters"; return decode_copy_registers(inv);
+    case Label::TcbConfigure: inv.name = "TCB.Configure"; return decode_control(inv, label);
+    case Label::TcbSetSpace: inv.name = "TCB.SetSpace"; return decode_control(inv, label);
+    case Label::TcbSetIpcBuffer: inv.name = "TCB.SetIPCBuffer"; return decode_control(inv, label);
+    case Label::TcbSetPriority: inv.name = "TCB.SetPriority"; return decode_priority(inv, label);
+    case Label::TcbSetMCPriority: inv.name = "TCB.SetMCPriority"; return decode_priority(inv, label);
+    case Label::TcbSetSchedParams: inv.name = "TCB.SetSchedParams"; return decode_priority(inv, label);
+    case Label::TcbSuspend:  // nothing to check
         inv.name = "TCB.Suspend";
-        return perform(decode_target(inv), [](Tcb *t) {
-            tcb_suspend(t);
-            return Status::Ok;
-        });
-    case Label::TcbResume:
+        tcb_suspend(target(inv));
+        return Status::Ok;
+    case Label::TcbResume:  // nothing to check
         inv.name = "TCB.Resume";
-        return perform(decode_target(inv), [](Tcb *t) {
-            tcb_resume(t);
-            return Status::Ok;
-        });
-    case Label::TcbBindNotification:
-        inv.name = "TCB.BindNotification";
-        return perform(decode_bind(inv), [](const BindArgs &a) {
-            invoke_tcb_bind_notification(a.t, a.n);
-            return Status::Ok;
-        });
-    case Label::TcbUnbindNotification:
-        inv.name = "TCB.UnbindNotification";
-        return perform(decode_unbind(inv), [](Tcb *t) {
-            invoke_tcb_unbind_notification(t);
-            return Status::Ok;
-        });
+        tcb_resume(target(inv));
+        return Status::Ok;
+    case Label::TcbBindNotification: inv.name = "TCB.BindNotification"; return decode_bind(inv);
+    case Label::TcbUnbindNotification: inv.name = "TCB.UnbindNotification"; return decode_unbind(inv);
     default:
         inv.name = "TCB";
         return reject_illegal(inv, "label: expected a TCB method (%u..%u), got %u",

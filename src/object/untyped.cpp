@@ -21,17 +21,7 @@ void zero_memory(void *p, usize bytes) {
 
 namespace {
 
-// The decoded arguments of Retype (see invoke_untyped_retype).
-struct RetypeArgs {
-    bool reset;
-    ObjectType type;
-    u32 user_bits;
-    paddr_t first;
-    Slot *dest;
-    u32 count;
-};
-
-Result<RetypeArgs> decode_retype(Invocation &inv) {
+Status decode_retype(Invocation &inv) {
     if (inv.length() < 6 || inv.extra_count < 1) return reject_truncated(inv, 6, 1);
 
     const Cap &ut = inv.cap;
@@ -89,7 +79,7 @@ Result<RetypeArgs> decode_retype(Invocation &inv) {
         return reject_memory(inv, available, static_cast<u32>(needed > 0xffffffffu ? 0xffffffffu : needed));
     }
 
-    return RetypeArgs{reset, type, user_bits, static_cast<paddr_t>(first), dest, count};
+    return invoke_untyped_retype(inv.slot, reset, type, user_bits, static_cast<paddr_t>(first), dest, count);
 }
 
 }  // namespace
@@ -99,9 +89,7 @@ Status decode_untyped(Invocation &inv) {
     if (inv.label() != static_cast<u32>(abi::Label::UntypedRetype))
         return reject_illegal(inv, "label: expected %u (Retype), got %u",
                               static_cast<u32>(abi::Label::UntypedRetype), inv.label());
-    return perform(decode_retype(inv), [&](const RetypeArgs &a) {
-        return invoke_untyped_retype(inv.slot, a.reset, a.type, a.user_bits, a.first, a.dest, a.count);
-    });
+    return decode_retype(inv);
 }
 
 Status untyped_reset(Slot *slot) {
