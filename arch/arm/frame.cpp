@@ -13,31 +13,44 @@ using namespace arm;
 namespace {
 
 // Checks the PageDirectory in extra cap 0 of a Map: a directory with a live ASID.
-paddr_t decode_pd_arg(Invocation &inv, Outcome &out, const char *arg) {
+Result<paddr_t> decode_pd_arg(Invocation &inv, const char *arg) {
     const Cap &c = inv.extra[0]->cap;
-    if (c.type() != CapType::PageDirectory) {
-        out = reject_cap(inv, 1, arg, "expected a PageDirectory cap, got %s", cap_type_name(c.type()));
-        return 0;
-    }
-    if (!c.pd_has_asid()) {
-        out = reject_cap(inv, 1, arg, "expected a PageDirectory with an ASID (AsidPool.Assign), got one without");
-        return 0;
-    }
+    if (c.type() != CapType::PageDirectory)
+        return reject_cap(inv, 1, arg, "expected a PageDirectory cap, got %s", cap_type_name(c.type()));
+    if (!c.pd_has_asid())
+        return reject_cap(inv, 1, arg, "expected a PageDirectory with an ASID (AsidPool.Assign), got one without");
     paddr_t pd = live_pd(c);
-    if (!pd) {
-        out = reject_cap(inv, 1, arg, "expected a PageDirectory with a live ASID, got ASID %u, since deleted",
-                         c.pd_asid());
-        return 0;
-    }
+    if (!pd)
+        return reject_cap(inv, 1, arg, "expected a PageDirectory with a live ASID, got ASID %u, since deleted",
+                          c.pd_asid());
     return pd;
 }
 
-Outcome decode_map(Invocation &inv) {
-    inv.name = "Page.Map";
+Status invoke_map(Cap &frame, paddr_t pd, u32 asid, u32 vaddr, const UserAttrs &attrs) {
+    map_frame(frame, pd, asid, vaddr, attrs);
+    return Status::Ok;
+}
+
+Status invoke_unmap(Cap &frame) {
+    unmap_frame(frame);
+    return Status::Ok;
+}
+
+Status invoke_get_address(Invocation &inv, const Cap &frame) {
+    inv.reply_mr(0, frame.object());
+    return Status::Ok;
+}
+
+Status invoke_cache_op(arch::CacheOp op, paddr_t start, u32 bytes) {
+    arch::cache_maintain(op, start, bytes);
+    return Status::Ok;
+}
+
+Status decode_map(Invocation &inv) {
     if (inv.length() < 3 || inv.extra_count < 1) return reject_truncated(inv, 3, 1);
-    Outcome out = Outcome::Ok;
-    const paddr_t pd = decode_pd_arg(inv, out, "vspace");
-    if (!pd) return out;
+    const Result<paddr_t> pd_arg = decode_pd_arg(inv, "vspace");
+    if (!pd_arg.ok()) return pd_arg.status();
+    const paddr_t pd = pd_arg.value();
     const u32 asid = inv.extra[0]->cap.pd_asid();
     Cap &frame = inv.slot->cap;
     const CapType size = frame.type();
@@ -77,11 +90,10 @@ Outcome decode_map(Invocation &inv) {
     const bool device = frame.frame_is_device();
     const UserAttrs a{(rights & abi::kRightWrite) != 0, !(attr & abi::kVmExecuteNever),
                       device ? UserMem::device : (attr & abi::kVmCacheable) ? UserMem::cached : UserMem::uncached};
-    map_frame(frame, pd, asid, vaddr, a);
-    return Outcome::Ok;
+    return invoke_map(frame, pd, asid, vaddr, a);
 }
 
-Outcome decode_cache_op(Invocation &inv, arch::CacheOp op) {
+Status decode_cache_op(Invocation &inv, arch::CacheOp op) {
     if (inv.length() < 2) return reject_truncated(inv, 2, 0);
     const Cap &frame = inv.slot->cap;
     const u32 size = 1u << frame_size_bits(frame.type());
@@ -89,23 +101,22 @@ Outcome decode_cache_op(Invocation &inv, arch::CacheOp op) {
     if (frame.frame_is_device()) return reject_illegal(inv, "expected a RAM frame, got a device frame (never cached)");
     if (start >= size) return reject_range(inv, "start", start, 0, size - 1);
     if (end <= start || end > size) return reject_range(inv, "end", end, start + 1, size);
-    arch::cache_maintain(op, frame.object() + start, end - start);
-    return Outcome::Ok;
+    return invoke_cache_op(op, frame.object() + start, end - start);
 }
 
 }  // namespace
 
-Outcome decode_frame(Invocation &inv) {
+Status decode_frame(Invocation &inv) {
     switch (static_cast<Label>(inv.label())) {
-    case Label::PageMap: return decode_map(inv);
+    case Label::PageMap:
+        inv.name = "Page.Map";
+        return decode_map(inv);
     case Label::PageUnmap:
         inv.name = "Page.Unmap";
-        unmap_frame(inv.slot->cap);
-        return Outcome::Ok;
+        return invoke_unmap(inv.slot->cap);  // nothing to check
     case Label::PageGetAddress:
         inv.name = "Page.GetAddress";
-        inv.reply_mr(0, inv.slot->cap.object());
-        return Outcome::Ok;
+        return invoke_get_address(inv, inv.slot->cap);  // nothing to check
     case Label::PageClean: inv.name = "Page.Clean"; return decode_cache_op(inv, arch::CacheOp::Clean);
     case Label::PageInvalidate: inv.name = "Page.Invalidate"; return decode_cache_op(inv, arch::CacheOp::Invalidate);
     case Label::PageCleanInvalidate:

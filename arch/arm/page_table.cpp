@@ -13,10 +13,29 @@ using namespace arm;
 
 namespace {
 
-Outcome decode_pt_map(Invocation &inv) {
-    inv.name = "PageTable.Map";
+Status invoke_pt_map(Cap &pt, paddr_t pd, u32 asid, u32 vaddr) {
+    map_page_table(pt, pd, asid, vaddr);
+    return Status::Ok;
+}
+
+Status invoke_pt_unmap(Cap &pt) {
+    if (pt.pt_mapped()) {
+        unmap_page_table(pt);
+        // Its entries go too, so a later Map starts from an empty table.
+        zero_memory(kptr<void>(pt.object()), 1u << abi::kPageTableBits);
+        arch::clean_tables(pt.object(), 1u << abi::kPageTableBits);
+    }
+    return Status::Ok;
+}
+
+Status invoke_pd_cache_op(arch::CacheOp op, paddr_t start, u32 bytes) {
+    arch::cache_maintain(op, start, bytes);
+    return Status::Ok;
+}
+
+Status decode_pt_map(Invocation &inv) {
     if (inv.length() < 1 || inv.extra_count < 1) return reject_truncated(inv, 1, 1);
-    Cap &pt = inv.slot->cap;
+    const Cap &pt = inv.slot->cap;
     const Cap &pd_cap = inv.extra[0]->cap;
     if (pt.pt_mapped())
         return reject_cap(inv, 0, "page_table", "expected an unmapped PageTable, got one mapped at 0x%08x in ASID %u",
@@ -36,22 +55,13 @@ Outcome decode_pt_map(Invocation &inv) {
     if (pde != 0)
         return reject_occupied(inv, "vaddr", "expected a free megabyte at 0x%08x, got %s", vaddr & ~(kSectionSize - 1),
                                is_page_table_entry(pde) ? "a PageTable" : "a section mapped");
-    map_page_table(pt, pd, pd_cap.pd_asid(), vaddr);
-    return Outcome::Ok;
+    return invoke_pt_map(inv.slot->cap, pd, pd_cap.pd_asid(), vaddr);
 }
 
-Outcome decode_pt_unmap(Invocation &inv) {
-    inv.name = "PageTable.Unmap";
+Status decode_pt_unmap(Invocation &inv) {
     if (!is_final(inv.slot))
         return reject_revoke_first(inv, "page_table: expected the last cap to the PageTable, got one with copies");
-    Cap &pt = inv.slot->cap;
-    if (pt.pt_mapped()) {
-        unmap_page_table(pt);
-        // Its entries go too, so a later Map starts from an empty table.
-        zero_memory(kptr<void>(pt.object()), 1u << abi::kPageTableBits);
-        arch::clean_tables(pt.object(), 1u << abi::kPageTableBits);
-    }
-    return Outcome::Ok;
+    return invoke_pt_unmap(inv.slot->cap);
 }
 
 // The frame a user address falls in: its first entry's base, size and kind.
@@ -77,7 +87,7 @@ bool mapped_frame_at(paddr_t pd, u32 vaddr, paddr_t &base, u32 &bits, bool &devi
     return true;
 }
 
-Outcome decode_pd_cache_op(Invocation &inv, arch::CacheOp op) {
+Status decode_pd_cache(Invocation &inv, arch::CacheOp op) {
     if (inv.length() < 2) return reject_truncated(inv, 2, 0);
     const Cap &pd_cap = inv.slot->cap;
     const paddr_t pd = live_pd(pd_cap);
@@ -95,36 +105,39 @@ Outcome decode_pd_cache_op(Invocation &inv, arch::CacheOp op) {
         return reject_argument(inv, 1, "end", "expected 0x%08x < end <= 0x%08x (inside the frame mapped at 0x%08x), got 0x%08x",
                                start, frame_vaddr + ((1u << bits) - 1) + 1, frame_vaddr, end);
     if (device) return reject_illegal(inv, "start: expected cached memory, got a device mapping at 0x%08x", start);
-    arch::cache_maintain(op, base + (start - frame_vaddr), end - start);
-    return Outcome::Ok;
+    return invoke_pd_cache_op(op, base + (start - frame_vaddr), end - start);
 }
 
 }  // namespace
 
-Outcome decode_page_table(Invocation &inv) {
+Status decode_page_table(Invocation &inv) {
     switch (static_cast<Label>(inv.label())) {
-    case Label::PageTableMap: return decode_pt_map(inv);
-    case Label::PageTableUnmap: return decode_pt_unmap(inv);
+    case Label::PageTableMap:
+        inv.name = "PageTable.Map";
+        return decode_pt_map(inv);
+    case Label::PageTableUnmap:
+        inv.name = "PageTable.Unmap";
+        return decode_pt_unmap(inv);
     default:
         inv.name = "PageTable";
         return reject_illegal(inv, "label %u is not a PageTable method", inv.label());
     }
 }
 
-Outcome decode_page_directory(Invocation &inv) {
+Status decode_page_directory(Invocation &inv) {
     switch (static_cast<Label>(inv.label())) {
     case Label::PageDirectoryClean:
         inv.name = "PageDirectory.Clean";
-        return decode_pd_cache_op(inv, arch::CacheOp::Clean);
+        return decode_pd_cache(inv, arch::CacheOp::Clean);
     case Label::PageDirectoryInvalidate:
         inv.name = "PageDirectory.Invalidate";
-        return decode_pd_cache_op(inv, arch::CacheOp::Invalidate);
+        return decode_pd_cache(inv, arch::CacheOp::Invalidate);
     case Label::PageDirectoryCleanInvalidate:
         inv.name = "PageDirectory.CleanInvalidate";
-        return decode_pd_cache_op(inv, arch::CacheOp::CleanInvalidate);
+        return decode_pd_cache(inv, arch::CacheOp::CleanInvalidate);
     case Label::PageDirectoryUnify:
         inv.name = "PageDirectory.Unify";
-        return decode_pd_cache_op(inv, arch::CacheOp::Unify);
+        return decode_pd_cache(inv, arch::CacheOp::Unify);
     default:
         inv.name = "PageDirectory";
         return reject_illegal(inv, "label %u is not a PageDirectory method", inv.label());

@@ -199,7 +199,7 @@ void unmap_page_table(Cap &pt_cap) {
     flush_mapping(asid, index << kSectionShift, CapType::Frame1M);
 }
 
-Outcome arch::decode_invocation(Invocation &inv) {
+Status arch::decode_invocation(Invocation &inv) {
     switch (inv.cap.type()) {
     case CapType::PageTable: return decode_page_table(inv);
     case CapType::PageDirectory: return decode_page_directory(inv);

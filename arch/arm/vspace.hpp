@@ -47,11 +47,11 @@ namespace petrel {
 // the pools agree.
 
 // ---- invocations: decode and perform (frame.cpp, page_table.cpp, asid_pool.cpp)
-Outcome decode_frame(Invocation &inv);
-Outcome decode_page_table(Invocation &inv);
-Outcome decode_page_directory(Invocation &inv);
-Outcome decode_asid_control(Invocation &inv);
-Outcome decode_asid_pool(Invocation &inv);
+Status decode_frame(Invocation &inv);
+Status decode_page_table(Invocation &inv);
+Status decode_page_directory(Invocation &inv);
+Status decode_asid_control(Invocation &inv);
+Status decode_asid_pool(Invocation &inv);
 
 // ---- ASIDs (vspace.cpp)
 // The PageDirectory holding `asid`, or 0 (no pool, no directory, or ASID 0).

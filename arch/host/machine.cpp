@@ -126,7 +126,7 @@ std::string Machine::take_console() {
     return s;
 }
 
-SyscallResult Machine::syscall(Tcb *t, u32 number) {
+Status Machine::syscall(Tcb *t, u32 number) {
     set_current_thread(t);
     t->context.r[arch::kRegSyscall] = number;
     return handle_syscall(number);
@@ -151,14 +151,14 @@ Reply Machine::call(Tcb *t, u32 cptr, u32 label, std::initializer_list<u32> mrs,
     for (;;) {
         r[arch::kRegCap] = cptr;
         r[arch::kRegInfo] = abi::MessageInfo{label, 0, e, i}.word();
-        SyscallResult res = syscall(t, static_cast<u32>(abi::Syscall::Call));
-        if (res == SyscallResult::Restart) {
+        Status res = syscall(t, static_cast<u32>(abi::Syscall::Call));
+        if (res == Status::Preempted) {
             g_irq_pending = false;  // the CPU takes the interrupt, then re-executes svc
             ++reply.restarts;
             if (reply.restarts > 10'000'000) throw KernelPanic("call restarted without end");
             continue;
         }
-        if (res != SyscallResult::Done) throw std::logic_error("Call was not handled");
+        if (res != Status::Ok) throw std::logic_error("Call was not handled");
         break;
     }
     u32 restarts = reply.restarts;
@@ -192,11 +192,8 @@ void irq_init() { host::g_irq.masked.set(); }
 void irq_unmask(u32 line) { host::g_irq.masked.reset(line); }
 void irq_mask(u32 line) { host::g_irq.masked.set(line); }
 bool irq_maskable(u32 line) { return line >= 16 && line < board::kIrqLines; }
-bool irq_set_trigger(u32 line, bool edge) {
-    if (line < 32 || line >= board::kIrqLines) return false;
-    host::g_irq.edge[line] = edge;
-    return true;
-}
+bool irq_trigger_settable(u32 line) { return line >= 32 && line < board::kIrqLines; }
+void irq_set_trigger(u32 line, bool edge) { host::g_irq.edge[line] = edge; }
 u32 irq_claim() {
     u32 line = host::g_irq_line;
     host::g_irq_line = kNoIrq;

@@ -96,7 +96,7 @@ class Machine {
     Tcb *running() const;
     Tcb *idle() const;
     // Any system call by number with the registers as given; returns the kernel's result.
-    SyscallResult syscall(Tcb *t, u32 number);
+    Status syscall(Tcb *t, u32 number);
 
     // Simulated interrupts for preemption: pending at the n-th preemption point
     // from now (and every n-th after that when `repeat`); 0 = never.

@@ -37,7 +37,8 @@ void irq_init() { kIrq.init(); }
 void irq_unmask(u32 line) { (void)kIrq.unmask(line); }
 void irq_mask(u32 line) { (void)kIrq.mask(line); }
 bool irq_maskable(u32 line) { return drivers::Bcm2836Irq::maskable(line); }
-bool irq_set_trigger(u32, bool) { return false; }  // level-sensitive, fixed
+bool irq_trigger_settable(u32) { return false; }  // level-sensitive, fixed
+void irq_set_trigger(u32, bool) {}
 u32 irq_claim() { return kIrq.claim(); }
 void irq_complete(u32) {}
 bool irq_pending() { return kIrq.pending(); }

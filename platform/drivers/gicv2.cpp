@@ -46,8 +46,7 @@ u32 GicV2::claim() const {
 
 void GicV2::complete(u32 line) const { mmio_write(cpu_ + kCpuEoir, line); }
 
-bool GicV2::set_trigger(u32 line, bool edge) const {
-    if (line < 32 || line >= lines()) return false;
+void GicV2::set_trigger(u32 line, bool edge) const {
     const uptr enabler = dist_ + kDistIsenabler + 4 * (line / 32);  // reads back the enables
     const bool enabled = mmio_read(enabler) & (1u << (line % 32));
     if (enabled) mask(line);
@@ -56,7 +55,6 @@ bool GicV2::set_trigger(u32 line, bool edge) const {
     u32 v = mmio_read(cfg);
     mmio_write(cfg, edge ? v | bit : v & ~bit);
     if (enabled) unmask(line);
-    return true;
 }
 
 bool GicV2::pending() const { return (mmio_read(cpu_ + kCpuHppir) & 0x3ff) < 1020; }

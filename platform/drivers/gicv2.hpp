@@ -20,9 +20,11 @@ class GicV2 {
     // ~0u when none (spurious).
     u32 claim() const;
     void complete(u32 line) const;
-    // SPIs only (32 and up): GICD_ICFGR; false for SGIs and PPIs, whose
-    // configuration is fixed. The line is disabled while it changes.
-    bool set_trigger(u32 line, bool edge) const;
+    // SPIs (32 and up) can be set; SGIs' and PPIs' configuration is fixed.
+    bool trigger_settable(u32 line) const { return line >= 32 && line < lines(); }
+    // GICD_ICFGR, for a line trigger_settable() accepts. The line is disabled
+    // while it changes.
+    void set_trigger(u32 line, bool edge) const;
     // An enabled interrupt is pending (GICC_HPPIR), without acknowledging it.
     bool pending() const;
     u32 lines() const;

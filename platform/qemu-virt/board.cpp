@@ -24,7 +24,8 @@ void irq_init() { kGic.init(); }
 void irq_unmask(u32 line) { kGic.unmask(line); }
 void irq_mask(u32 line) { kGic.mask(line); }
 bool irq_maskable(u32 line) { return line >= 16 && line < board::kIrqLines; }  // not SGIs
-bool irq_set_trigger(u32 line, bool edge) { return kGic.set_trigger(line, edge); }
+bool irq_trigger_settable(u32 line) { return kGic.trigger_settable(line); }
+void irq_set_trigger(u32 line, bool edge) { kGic.set_trigger(line, edge); }
 u32 irq_claim() { return kGic.claim(); }
 void irq_complete(u32 line) { kGic.complete(line); }
 bool irq_pending() { return kGic.pending(); }

@@ -71,6 +71,10 @@ petrel_configure() {
   local dir=$1 platform=$2 have=
   shift 2
   if [ -f "$dir/build.ninja" ]; then
+    # Regenerate first if meson.build or the options changed since: the stored
+    # options are only read after Meson has had its say (it drops a value whose
+    # option changed type, and would otherwise do so during the build).
+    ninja -C "$dir" build.ninja >/dev/null 2>&1 || true
     have=$(python3 -c 'import json, sys
 print(next((o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "platform"), ""))' \
       "$dir/meson-info/intro-buildoptions.json" 2>/dev/null) || have=

@@ -82,7 +82,8 @@ void build_root_task(u32 ram_mapped) {
     arch::load_root_image(g_root);
     Tcb *root = g_root.tcb;
     kprintf("Root task: %u KiB image and stack, entry %08x, stack %08x, BootInfo at %08x\n",
-            g_root.user_memory_bytes >> 10, root->context.pc, root->context.sp, root->context.r[0]);
+            g_root.user_memory_bytes >> 10, arch::user_pc(root->context),
+            arch::user_sp(root->context), arch::gp_register(root->context, arch::kRegCap));
     sched_set_state(root, ThreadState::Running);
     sched_enqueue(root);
     arch::stack_paint();  // from here on every kernel entry starts at the top of the stack

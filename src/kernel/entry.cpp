@@ -26,15 +26,11 @@ namespace {
 
 // A thread with no one to handle its fault stops; the system goes on.
 void report_and_suspend(Tcb *t, const Fault &f) {
-    const auto &c = t->context;
     kprintf("petrel: thread '%s' stopped: %s at address %08x (status %x%s), pc %08x\n",
             t->name[0] ? t->name : "?", fault_kind_name(f.kind), f.address, f.status,
-            f.kind == FaultKind::VmFault ? (f.instruction ? ", instruction fetch" : ", data access") : "", c.pc);
-    kprintf("  r0 %08x r1 %08x r2 %08x r3  %08x r4  %08x r5  %08x r6 %08x\n", c.r[0], c.r[1], c.r[2],
-            c.r[3], c.r[4], c.r[5], c.r[6]);
-    kprintf("  r7 %08x r8 %08x r9 %08x r10 %08x r11 %08x r12 %08x\n", c.r[7], c.r[8], c.r[9], c.r[10],
-            c.r[11], c.r[12]);
-    kprintf("  sp %08x lr %08x pc %08x cpsr %08x\n", c.sp, c.lr, c.pc, c.cpsr);
+            f.kind == FaultKind::VmFault ? (f.instruction ? ", instruction fetch" : ", data access") : "",
+            arch::user_pc(t->context));
+    arch::dump_user_context(t->context);
     sched_set_state(t, ThreadState::Inactive);
 }
 
@@ -43,17 +39,18 @@ void report_and_suspend(Tcb *t, const Fault &f) {
 Tcb *entry_syscall_slow(u32 number) {
     Tcb *t = ks.current;
     switch (handle_syscall(number)) {
-    case SyscallResult::Done:
+    case Status::Ok:
         // Nothing to decide (the common case of a call that did not block or wake).
         if (ks.action == SchedulerAction::ResumeCurrent && t->state == ThreadState::Running && t->timeslice != 0)
             return t;
         break;
-    case SyscallResult::Restart: arch::rewind_syscall(t->context); break;
-    case SyscallResult::Unknown:
+    case Status::Preempted: arch::rewind_syscall(t->context); break;
+    case Status::UnknownSyscall:
         return entry_fault({FaultKind::UnknownSyscall, number, 0, false});
-    case SyscallResult::Fault:  // a cap fault; the details are in the thread
+    case Status::Fault:  // a cap fault; the details are in the thread
         arch::rewind_syscall(t->context);  // a reply (e.g. after the handler installed the cap) retries the call
         return entry_fault({static_cast<FaultKind>(t->fault_kind), t->fault_address, t->fault_status, false});
+    case Status::Error: break;  // never: a rejected invocation is answered, and the call is Ok
     }
     return schedule();
 }

@@ -125,13 +125,14 @@ void transfer_fault(Tcb *sender, Tcb *receiver, u32 badge) {
     u32 n = 0;
     auto put = [&](u32 v) { set_mr(receiver, rbuf, n++, v); };
     switch (static_cast<abi::FaultLabel>(sender->fault_kind)) {
-    case abi::FaultLabel::CapFault: put(c.pc); put(sender->fault_address); put(sender->fault_status); put(0); break;
+    case abi::FaultLabel::CapFault: put(arch::user_pc(c)); put(sender->fault_address); put(sender->fault_status); put(0); break;
     case abi::FaultLabel::UnknownSyscall:
-        put(c.pc); put(c.sp); put(sender->fault_address);
-        for (u32 r = 0; r < 8; ++r) put(c.r[r]);
+        put(arch::user_pc(c)); put(arch::user_sp(c)); put(sender->fault_address);
+        for (u32 r = 0; r < 8; ++r) put(arch::gp_register(c, r));
         break;
-    case abi::FaultLabel::UserException: put(c.pc); put(c.sp); put(c.cpsr); put(sender->fault_address); break;
-    case abi::FaultLabel::VmFault: put(c.pc); put(sender->fault_address); put(sender->fault_instruction); put(sender->fault_status); break;
+    case abi::FaultLabel::UserException:
+        put(arch::user_pc(c)); put(arch::user_sp(c)); put(arch::user_status(c)); put(sender->fault_address); break;
+    case abi::FaultLabel::VmFault: put(arch::user_pc(c)); put(sender->fault_address); put(sender->fault_instruction); put(sender->fault_status); break;
     }
     if (!rbuf && n > abi::kMsgRegisters) n = abi::kMsgRegisters;
     set_info(receiver, {sender->fault_kind, 0, 0, n});
@@ -172,8 +173,8 @@ void reply_through(Tcb *replier, Slot *slot) {
         // A reply to a fault resumes the thread, optionally at a new pc and sp.
         abi::MessageInfo info = abi::MessageInfo::from_word(reg(replier, arch::kRegInfo));
         abi::IpcBuffer *buf = replier->ipc_buffer_ptr();
-        if (info.length >= 1) caller->context.pc = get_mr(replier, buf, 0);
-        if (info.length >= 2) caller->context.sp = get_mr(replier, buf, 1);
+        if (info.length >= 1) arch::set_user_pc(caller->context, get_mr(replier, buf, 0));
+        if (info.length >= 2) arch::set_user_sp(caller->context, get_mr(replier, buf, 1));
         caller->fault_kind = 0;
     } else {
         transfer(replier, caller, 0, grant, nullptr);

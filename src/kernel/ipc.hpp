@@ -20,7 +20,7 @@
 namespace petrel {
 
 // A thread's registers by number (arch::kReg*), and its message tag.
-inline u32 &reg(Tcb *t, u32 r) { return t->context.r[r]; }
+inline u32 &reg(Tcb *t, u32 r) { return arch::gp_register(t->context, r); }
 inline void set_info(Tcb *t, abi::MessageInfo info) { reg(t, arch::kRegInfo) = info.word(); }
 
 // Message registers of a thread (i < 4: registers; otherwise its IPC buffer).

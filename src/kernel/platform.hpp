@@ -26,9 +26,11 @@ void irq_mask(u32 line);
 // Whether `line` (below board::kIrqLines) can be masked and unmasked, so that
 // the kernel can hand it to a user driver.
 bool irq_maskable(u32 line);
-// Makes a line edge-triggered (`edge`) or level-sensitive; false, with nothing
-// changed, when the controller cannot configure that line.
-bool irq_set_trigger(u32 line, bool edge);
+// Whether the controller can make `line` edge-triggered or level-sensitive.
+bool irq_trigger_settable(u32 line);
+// Makes a line edge-triggered (`edge`) or level-sensitive; only for a line
+// irq_trigger_settable() accepts.
+void irq_set_trigger(u32 line, bool edge);
 // The highest-priority pending line, acknowledged at the controller, or kNoIrq.
 u32 irq_claim();
 // Ends the handling of a line returned by irq_claim().

@@ -22,14 +22,14 @@ namespace {
 // a Call gets the reply (label 0, or the error code with its details).
 // A cap pointer that names nothing usable for the call: a cap fault to the
 // thread's fault handler (entry.hpp), as seL4 does for IPC.
-SyscallResult cap_fault(Tcb *t, u32 cptr, const Lookup &l) {
+Status cap_fault(Tcb *t, u32 cptr, const Lookup &l) {
     t->fault_kind = static_cast<u32>(FaultKind::CapFault);
     t->fault_address = cptr;
     t->fault_status = static_cast<u32>(l.ok() ? abi::LookupFailure::MissingCapability : l.failure);
-    return SyscallResult::Fault;
+    return Status::Fault;
 }
 
-SyscallResult handle_recv(Tcb *t, bool blocking) {
+Status handle_recv(Tcb *t, bool blocking) {
     u32 cptr = reg(t, arch::kRegCap);
     Lookup l = resolve(t->slots[kTcbCTable].cap, cptr, 32);
     if (!l.ok()) return cap_fault(t, cptr, l);
@@ -38,10 +38,10 @@ SyscallResult handle_recv(Tcb *t, bool blocking) {
     if (c.type() == CapType::Endpoint) receive_ipc(t, c, blocking);
     else if (c.type() == CapType::Notification) receive_signal(t, c, blocking);
     else return cap_fault(t, cptr, l);
-    return SyscallResult::Done;
+    return Status::Ok;
 }
 
-SyscallResult handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
+Status handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
     Invocation inv;
     inv.thread = t;
     inv.buffer = t->ipc_buffer_ptr();
@@ -50,11 +50,11 @@ SyscallResult handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
     if (!inv.buffer && inv.info.length > abi::kMsgRegisters) inv.info.length = abi::kMsgRegisters;
     inv.cptr = reg(t, arch::kRegCap);
 
-    Outcome out = Outcome::Ok;
+    Status out = Status::Ok;
     Lookup l = resolve(t->slots[kTcbCTable].cap, inv.cptr, 32);
     if (l.ok() && l.slot->cap.type() == CapType::Reply) {  // a reply cap saved with SaveCaller
         reply_through(t, l.slot);
-        return SyscallResult::Done;
+        return Status::Ok;
     }
     if (l.ok() && (l.slot->cap.type() == CapType::Endpoint || l.slot->cap.type() == CapType::Notification)) {
         // IPC, not an invocation: Send/Call on an endpoint, Signal on a notification.
@@ -62,7 +62,7 @@ SyscallResult handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
         if (!(c.rights() & abi::kRightWrite)) return cap_fault(t, inv.cptr, l);
         if (c.type() == CapType::Notification) signal_notification(kptr<Notification>(c.object()), c.badge());
         else send_ipc(t, c, is_call || blocking, is_call);
-        return SyscallResult::Done;
+        return Status::Ok;
     }
     if (!l.ok()) {
         inv.name = "invoke";
@@ -75,7 +75,7 @@ SyscallResult handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
             inv.name = "invoke";
             out = reject_truncated(inv, inv.info.length, extra);
         }
-        for (u32 i = 0; out == Outcome::Ok && i < extra; ++i) {
+        for (u32 i = 0; out == Status::Ok && i < extra; ++i) {
             inv.extra_cptr[i] = inv.buffer->caps_or_badges[i];
             Lookup e = resolve(t->slots[kTcbCTable].cap, inv.extra_cptr[i], 32);
             if (e.ok() && e.slot->cap.is_null()) e.failure = abi::LookupFailure::MissingCapability;
@@ -87,23 +87,23 @@ SyscallResult handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
             inv.extra[i] = e.slot;
             inv.extra_count = i + 1;
         }
-        if (out == Outcome::Ok) out = decode_invocation(inv);
+        if (out == Status::Ok) out = decode_invocation(inv);
     }
-    if (out == Outcome::Preempted) return SyscallResult::Restart;
-    if (!is_call) return SyscallResult::Done;
-    if (out == Outcome::Ok) {
+    if (out == Status::Preempted) return Status::Preempted;
+    if (!is_call) return Status::Ok;
+    if (out == Status::Ok) {
         reg(t, arch::kRegInfo) = abi::MessageInfo{0, 0, 0, inv.reply_length}.word();
     } else {
         const SyscallError &e = last_error();
         for (u32 i = 0; i < e.detail_count; ++i) set_mr(t, inv.buffer, i, e.detail[i]);
         reg(t, arch::kRegInfo) = abi::MessageInfo{static_cast<u32>(e.code), 0, 0, e.detail_count}.word();
     }
-    return SyscallResult::Done;
+    return Status::Ok;
 }
 
 }  // namespace
 
-SyscallResult handle_syscall(u32 number) {
+Status handle_syscall(u32 number) {
     Tcb *t = current_thread();
     switch (static_cast<Syscall>(number)) {
     case Syscall::Call: return handle_invocation(t, true);
@@ -113,17 +113,17 @@ SyscallResult handle_syscall(u32 number) {
     case Syscall::NBRecv: return handle_recv(t, false);
     case Syscall::Reply:
         do_reply(t);
-        return SyscallResult::Done;
+        return Status::Ok;
     case Syscall::ReplyRecv:
         do_reply(t);
         return handle_recv(t, true);
     case Syscall::Yield:
         sched_yield();
-        return SyscallResult::Done;
-    case Syscall::DebugNull: return SyscallResult::Done;
+        return Status::Ok;
+    case Syscall::DebugNull: return Status::Ok;
     case Syscall::DebugPutChar:
         kputc(static_cast<char>(reg(t, arch::kRegCap)));
-        return SyscallResult::Done;
+        return Status::Ok;
     case Syscall::DebugHalt:
         kprintf("petrel: kernel stack: deepest use %u of %u bytes\n", arch::stack_deepest_use(),
                 arch::image_info().stack_size);
@@ -132,7 +132,7 @@ SyscallResult handle_syscall(u32 number) {
         halt(static_cast<int>(reg(t, arch::kRegCap)));
     case Syscall::DebugDumpScheduler:
         sched_dump();
-        return SyscallResult::Done;
+        return Status::Ok;
     case Syscall::DebugNameThread: {
         // r0 = a TCB cap; the name is a NUL-terminated string at the start of
         // the caller's IPC buffer message area.
@@ -148,17 +148,17 @@ SyscallResult handle_syscall(u32 number) {
             kprintf("petrel: %s: DebugNameThread: cap: expected a TCB cap and an IPC buffer\n",
                     t->name[0] ? t->name : "thread");
         }
-        return SyscallResult::Done;
+        return Status::Ok;
     }
     case Syscall::DebugCapIdentify: {
         Lookup l = resolve(t->slots[kTcbCTable].cap, reg(t, arch::kRegCap), 32);
         reg(t, arch::kRegCap) = l.ok() ? static_cast<u32>(l.slot->cap.type()) : 0;
-        return SyscallResult::Done;
+        return Status::Ok;
     }
     default:
         // IPC, Yield and faults arrive with threads; an unknown number becomes a
         // fault to the thread's fault handler then.
-        return SyscallResult::Unknown;
+        return Status::UnknownSyscall;
     }
 }
 

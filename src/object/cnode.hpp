@@ -30,14 +30,6 @@
 
 namespace petrel {
 
-Outcome decode_cnode(Invocation &inv);
-
-// The invoke half, for the boot code and the tests: each takes validated
-// arguments and cannot fail, except by preemption.
-Status invoke_cnode_revoke(Slot *slot);
-Status invoke_cnode_delete(Slot *slot);
-void invoke_cnode_insert(Slot *src, Slot *dest, Cap cap);
-void invoke_cnode_move(Slot *src, Slot *dest, Cap cap);
-void invoke_cnode_rotate(Slot *src, Cap new_src, Slot *pivot, Cap new_pivot, Slot *dest);
+Status decode_cnode(Invocation &inv);
 
 }  // namespace petrel

@@ -20,11 +20,11 @@ using abi::Error;
 namespace {
 SyscallError g_error;
 
-Outcome fail(Error code, std::initializer_list<u32> details) {
+Status fail(Error code, std::initializer_list<u32> details) {
     g_error = {};
     g_error.code = code;
     for (u32 d : details) g_error.detail[g_error.detail_count++] = d;
-    return Outcome::Error;
+    return Status::Error;
 }
 
 void log_v([[maybe_unused]] Invocation &inv, [[maybe_unused]] const char *fmt,
@@ -55,7 +55,7 @@ void Invocation::reply_mr(u32 i, u32 value) {
     if (i + 1 > reply_length) reply_length = i + 1;
 }
 
-Outcome reject_truncated(Invocation &inv, u32 words, u32 caps) {
+Status reject_truncated(Invocation &inv, u32 words, u32 caps) {
     log(inv, "truncated message: expected %u words and %u extra caps, got %u words and %u extra caps",
         words, caps, inv.length(), inv.extra_count);
     return fail(Error::TruncatedMessage, {});
@@ -63,7 +63,7 @@ Outcome reject_truncated(Invocation &inv, u32 words, u32 caps) {
 
 namespace {
 // Logs "<arg>: <explanation>" and fails with `code` and one detail word.
-Outcome reject_arg_v(Invocation &inv, Error code, u32 detail, const char *arg, const char *fmt, va_list args) {
+Status reject_arg_v(Invocation &inv, Error code, u32 detail, const char *arg, const char *fmt, va_list args) {
     char what[120];
     vsnformat(what, sizeof(what), fmt, args);
     log(inv, "%s: %s", arg, what);
@@ -71,23 +71,23 @@ Outcome reject_arg_v(Invocation &inv, Error code, u32 detail, const char *arg, c
 }
 }  // namespace
 
-Outcome reject_argument(Invocation &inv, u32 mr_index, const char *arg, const char *fmt, ...) {
+Status reject_argument(Invocation &inv, u32 mr_index, const char *arg, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    Outcome o = reject_arg_v(inv, Error::InvalidArgument, mr_index, arg, fmt, args);
+    Status o = reject_arg_v(inv, Error::InvalidArgument, mr_index, arg, fmt, args);
     va_end(args);
     return o;
 }
 
-Outcome reject_cap(Invocation &inv, u32 cap_index, const char *arg, const char *fmt, ...) {
+Status reject_cap(Invocation &inv, u32 cap_index, const char *arg, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    Outcome o = reject_arg_v(inv, Error::InvalidCapability, cap_index, arg, fmt, args);
+    Status o = reject_arg_v(inv, Error::InvalidCapability, cap_index, arg, fmt, args);
     va_end(args);
     return o;
 }
 
-Outcome reject_illegal(Invocation &inv, const char *fmt, ...) {
+Status reject_illegal(Invocation &inv, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
     log_v(inv, fmt, args);
@@ -95,12 +95,12 @@ Outcome reject_illegal(Invocation &inv, const char *fmt, ...) {
     return fail(Error::IllegalOperation, {});
 }
 
-Outcome reject_range(Invocation &inv, const char *arg, u32 value, u32 min, u32 max) {
+Status reject_range(Invocation &inv, const char *arg, u32 value, u32 min, u32 max) {
     log(inv, "%s: expected %u..%u, got %u", arg, min, max, value);
     return fail(Error::RangeError, {min, max});
 }
 
-Outcome reject_lookup(Invocation &inv, bool source, const char *arg, const Lookup &l) {
+Status reject_lookup(Invocation &inv, bool source, const char *arg, const Lookup &l) {
     char what[120];
     describe_lookup(l, what, sizeof(what));
     log(inv, "%s: lookup failed: %s", arg, what);
@@ -114,25 +114,25 @@ Outcome reject_lookup(Invocation &inv, bool source, const char *arg, const Looku
     }
 }
 
-Outcome reject_delete_first(Invocation &inv, const char *arg, u32 index) {
+Status reject_delete_first(Invocation &inv, const char *arg, u32 index) {
     log(inv, "%s: expected an empty slot, got slot %u holding a cap", arg, index);
     return fail(Error::DeleteFirst, {index});
 }
 
-Outcome reject_occupied(Invocation &inv, const char *arg, const char *fmt, ...) {
+Status reject_occupied(Invocation &inv, const char *arg, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    Outcome o = reject_arg_v(inv, Error::DeleteFirst, 0, arg, fmt, args);
+    Status o = reject_arg_v(inv, Error::DeleteFirst, 0, arg, fmt, args);
     va_end(args);
     return o;
 }
 
-Outcome reject_missing_table(Invocation &inv, const char *arg, u32 vaddr, const char *what) {
+Status reject_missing_table(Invocation &inv, const char *arg, u32 vaddr, const char *what) {
     log(inv, "%s: expected %s mapped for 0x%08x, got none", arg, what, vaddr);
     return fail(Error::FailedLookup, {0, static_cast<u32>(abi::LookupFailure::MissingCapability), abi::kSectionBits});
 }
 
-Outcome reject_revoke_first(Invocation &inv, const char *fmt, ...) {
+Status reject_revoke_first(Invocation &inv, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
     log_v(inv, fmt, args);  // one line, like reject_illegal
@@ -140,43 +140,34 @@ Outcome reject_revoke_first(Invocation &inv, const char *fmt, ...) {
     return fail(Error::RevokeFirst, {});
 }
 
-Outcome reject_memory(Invocation &inv, u32 available, u32 needed) {
+Status reject_memory(Invocation &inv, u32 available, u32 needed) {
     log(inv, "not enough memory: expected %u bytes free, got %u", needed, available);
     return fail(Error::NotEnoughMemory, {available});
 }
 
-Outcome reject_alignment(Invocation &inv, const char *arg, u32 value, u32 align_bits) {
+Status reject_alignment(Invocation &inv, const char *arg, u32 value, u32 align_bits) {
     log(inv, "%s: expected a multiple of %u, got 0x%x", arg, 1u << align_bits, value);
     return fail(Error::AlignmentError, {});
 }
 
-Slot *lookup_arg_slot(Invocation &inv, Outcome &out, const Cap &root, u32 index, u32 depth,
-                      bool source, const char *arg, SlotNeed need) {
+Result<Slot *> lookup_arg_slot(Invocation &inv, const Cap &root, u32 index, u32 depth, bool source,
+                               const char *arg, SlotNeed need) {
     if (depth < 1 || depth > 32) {
         char name[40];
         snformat(name, sizeof(name), "%s depth", arg);
-        out = reject_range(inv, name, depth, 1, 32);
-        return nullptr;
+        return reject_range(inv, name, depth, 1, 32);
     }
     Lookup l = lookup_exact(root, index, depth);
-    if (!l.ok()) {
-        out = reject_lookup(inv, source, arg, l);
-        return nullptr;
-    }
+    if (!l.ok()) return reject_lookup(inv, source, arg, l);
     if (need == SlotNeed::Cap && l.slot->cap.is_null()) {
         l.failure = abi::LookupFailure::MissingCapability;
-        out = reject_lookup(inv, source, arg, l);
-        return nullptr;
+        return reject_lookup(inv, source, arg, l);
     }
-    if (need == SlotNeed::Empty && !l.slot->cap.is_null()) {
-        out = reject_delete_first(inv, arg, index);
-        return nullptr;
-    }
-    out = Outcome::Ok;
+    if (need == SlotNeed::Empty && !l.slot->cap.is_null()) return reject_delete_first(inv, arg, index);
     return l.slot;
 }
 
-Outcome decode_invocation(Invocation &inv) {
+Status decode_invocation(Invocation &inv) {
     switch (inv.cap.type()) {
     case CapType::Untyped: return decode_untyped(inv);
     case CapType::CNode: return decode_cnode(inv);

@@ -42,8 +42,8 @@
 
 namespace petrel {
 
-Outcome decode_irq_control(Invocation &inv);
-Outcome decode_irq_handler(Invocation &inv);
+Status decode_irq_control(Invocation &inv);
+Status decode_irq_handler(Invocation &inv);
 
 // Sets up the table: `node` is kernel memory for one Slot per line, zeroed
 // (create_root_task() carves it).

@@ -15,7 +15,7 @@
 // Contracts of the operations below:
 //   - They take slots, never user input: callers (the decoders) have validated
 //     everything, so the operations cannot fail except by preemption.
-//   - Delete and revoke return Status::Preempted when an interrupt is pending at
+//   - Delete and revoke return Status::Preempted (status.hpp) when an interrupt is pending at
 //     a preemption point. Their progress is in the objects themselves (fewer
 //     children, a Zombie with fewer slots left), and calling them again goes on
 //     where they stopped: the system call is restarted from the beginning.
@@ -23,6 +23,7 @@
 
 #include "cap.hpp"
 #include "kmem.hpp"
+#include "status.hpp"
 
 namespace petrel {
 
@@ -42,8 +43,6 @@ struct Slot {
     }
 };
 static_assert(sizeof(Slot) == 1u << abi::kSlotBits, "a CNode slot is 16 bytes");
-
-enum class Status { Ok, Preempted };
 
 // The first slot of the derivation list (0 when no cap exists). For the checker.
 Slot *mdb_first();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// Thread control blocks and their invocations: decode (validate everything),
-// then invoke (see tcb.hpp).
+// Thread control blocks and their invocations: decode (validate everything,
+// change nothing), then invoke (change state, check nothing); see tcb.hpp.
 #include "tcb.hpp"
 
 #include "invocation.hpp"
@@ -16,7 +16,7 @@ using abi::Label;
 
 
 void tcb_init(Tcb *t) {
-    t->context.cpsr = arch::kCpsrUser;
+    arch::init_user_context(t->context);
     t->state = ThreadState::Inactive;
 }
 
@@ -50,27 +50,9 @@ void tcb_set_name(Tcb *t, const char *name) {
 
 // ---------------------------------------------------------------- registers
 
-u32 tcb_get_register(const Tcb *t, u32 index) {
-    const arch::UserContext &c = t->context;
-    switch (index) {
-    case 0: return c.pc;
-    case 1: return c.sp;
-    case 2: return c.cpsr;
-    case 3: return c.lr;
-    default: return c.r[index - kTcbFrameRegisters];
-    }
-}
+u32 tcb_get_register(const Tcb *t, u32 index) { return arch::get_user_register(t->context, index); }
 
-void tcb_set_register(Tcb *t, u32 index, u32 value) {
-    arch::UserContext &c = t->context;
-    switch (index) {
-    case 0: c.pc = value; break;
-    case 1: c.sp = value; break;
-    case 2: c.cpsr = (value & kCpsrUserWritable) | arch::kCpsrUser; break;
-    case 3: c.lr = value; break;
-    default: c.r[index - kTcbFrameRegisters] = value; break;
-    }
-}
+void tcb_set_register(Tcb *t, u32 index, u32 value) { arch::set_user_register(t->context, index, value); }
 
 // ---------------------------------------------------------------- invoke
 
@@ -116,9 +98,9 @@ void invoke_tcb_copy_registers(Tcb *dest, Tcb *src, bool suspend_source, bool re
     if (suspend_source) tcb_suspend(src);
     if (resume_target) tcb_resume(dest);
     if (transfer_frame)
-        for (u32 i = 0; i < kTcbFrameRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
+        for (u32 i = 0; i < arch::kFrameRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
     if (transfer_integer)
-        for (u32 i = kTcbFrameRegisters; i < kTcbNumRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
+        for (u32 i = arch::kFrameRegisters; i < arch::kUserRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
 }
 
 namespace {
@@ -165,47 +147,45 @@ constexpr u32 kCopyFlags = kFlagSuspendSource | kCopyResumeTarget | kCopyFrame |
 Tcb *target(const Invocation &inv) { return kptr<Tcb>(inv.cap.object()); }
 
 // The thread named by extra cap `index`, or rejects.
-Tcb *tcb_arg(Invocation &inv, Outcome &out, u32 index, const char *arg) {
+Result<Tcb *> tcb_arg(Invocation &inv, u32 index, const char *arg) {
     const Cap &c = inv.extra[index]->cap;
-    if (c.type() != CapType::Thread) {
-        out = reject_cap(inv, index + 1, arg, "expected a TCB cap, got %s", cap_type_name(c.type()));
-        return nullptr;
-    }
+    if (c.type() != CapType::Thread)
+        return reject_cap(inv, index + 1, arg, "expected a TCB cap, got %s", cap_type_name(c.type()));
     return kptr<Tcb>(c.object());
 }
 
-Outcome decode_read_registers(Invocation &inv) {
+Status decode_read_registers(Invocation &inv) {
     if (inv.length() < 2) return reject_truncated(inv, 2, 0);
     u32 flags = inv.mr(0), count = inv.mr(1);
     if (flags & ~kFlagSuspendSource)
         return reject_argument(inv, 0, "flags", "expected bit 0 (suspend_source) only, got 0x%x", flags);
-    if (count < 1 || count > kTcbNumRegisters) return reject_range(inv, "count", count, 1, kTcbNumRegisters);
+    if (count < 1 || count > arch::kUserRegisters) return reject_range(inv, "count", count, 1, arch::kUserRegisters);
     Tcb *t = target(inv);
     if (t == inv.thread) return reject_illegal(inv, "a thread cannot read its own registers");
-    u32 values[kTcbNumRegisters];
-    invoke_tcb_read_registers(t, flags & kFlagSuspendSource, count, values);
+    u32 values[arch::kUserRegisters];
+    invoke_tcb_read_registers(t, (flags & kFlagSuspendSource) != 0, count, values);
     // Without an IPC buffer only the message registers held in registers reach the caller.
     u32 n = inv.buffer || count < abi::kMsgRegisters ? count : abi::kMsgRegisters;
     for (u32 i = 0; i < n; ++i) inv.reply_mr(i, values[i]);
-    return Outcome::Ok;
+    return Status::Ok;
 }
 
-Outcome decode_write_registers(Invocation &inv) {
+Status decode_write_registers(Invocation &inv) {
     if (inv.length() < 2) return reject_truncated(inv, 2, 0);
     u32 flags = inv.mr(0), count = inv.mr(1);
     if (flags & ~kFlagResumeTarget)
         return reject_argument(inv, 0, "flags", "expected bit 0 (resume_target) only, got 0x%x", flags);
-    if (count < 1 || count > kTcbNumRegisters) return reject_range(inv, "count", count, 1, kTcbNumRegisters);
+    if (count < 1 || count > arch::kUserRegisters) return reject_range(inv, "count", count, 1, arch::kUserRegisters);
     if (inv.length() < 2 + count) return reject_truncated(inv, 2 + count, 0);
     Tcb *t = target(inv);
     if (t == inv.thread) return reject_illegal(inv, "a thread cannot write its own registers");
-    u32 values[kTcbNumRegisters];
+    u32 values[arch::kUserRegisters];
     for (u32 i = 0; i < count; ++i) values[i] = inv.mr(2 + i);
-    invoke_tcb_write_registers(t, flags & kFlagResumeTarget, count, values);
-    return Outcome::Ok;
+    invoke_tcb_write_registers(t, (flags & kFlagResumeTarget) != 0, count, values);
+    return Status::Ok;
 }
 
-Outcome decode_copy_registers(Invocation &inv) {
+Status decode_copy_registers(Invocation &inv) {
     if (inv.length() < 1 || inv.extra_count < 1) return reject_truncated(inv, 1, 1);
     u32 flags = inv.mr(0);
     if (flags & ~kCopyFlags)
@@ -213,146 +193,121 @@ Outcome decode_copy_registers(Invocation &inv) {
                                "expected bits 0-3 (suspend_source, resume_target, transfer_frame, "
                                "transfer_integer) only, got 0x%x",
                                flags);
-    Outcome out = Outcome::Ok;
-    Tcb *src = tcb_arg(inv, out, 0, "source");
-    if (!src) return out;
-    invoke_tcb_copy_registers(target(inv), src, flags & kFlagSuspendSource, flags & kCopyResumeTarget,
+    Result<Tcb *> src = tcb_arg(inv, 0, "source");
+    if (!src.ok()) return src.status();
+    invoke_tcb_copy_registers(target(inv), src.value(), flags & kFlagSuspendSource, flags & kCopyResumeTarget,
                               flags & kCopyFrame, flags & kCopyInteger);
-    return Outcome::Ok;
+    return Status::Ok;
 }
 
 // cspace_root (extra cap `cap_index`) with its data word (message register `data_mr`).
-bool decode_cspace(Invocation &inv, Outcome &out, u32 cap_index, u32 data_mr, TcbCapCopy &copy) {
+Result<TcbCapCopy> decode_cspace(Invocation &inv, u32 cap_index, u32 data_mr) {
     Slot *src = inv.extra[cap_index];
     Cap cap = src->cap;
-    if (cap.type() != CapType::CNode) {
-        out = reject_cap(inv, cap_index + 1, "cspace_root", "expected a CNode cap, got %s", cap_type_name(cap.type()));
-        return false;
-    }
+    if (cap.type() != CapType::CNode)
+        return reject_cap(inv, cap_index + 1, "cspace_root", "expected a CNode cap, got %s", cap_type_name(cap.type()));
     u32 data = inv.mr(data_mr);
     if (data != 0) {  // 0 keeps the cap's guard (seL4)
         u32 guard_size = data & 0x3fu;
         u32 guard = data >> 6;
         u32 radix = cap.cnode_radix();
-        if (guard_size + radix > 32) {
-            out = reject_argument(inv, data_mr, "cspace_root_data",
-                                  "guard size: expected at most %u (32 - radix %u), got %u", 32 - radix, radix,
-                                  guard_size);
-            return false;
-        }
-        if (guard >= (1u << abi::kCNodeGuardBits) || (guard >> guard_size) != 0) {
-            out = reject_argument(inv, data_mr, "cspace_root_data",
-                                  "guard: expected a value of %u bits (at most %u), got 0x%x", guard_size,
-                                  abi::kCNodeGuardBits, guard);
-            return false;
-        }
+        if (guard_size + radix > 32)
+            return reject_argument(inv, data_mr, "cspace_root_data",
+                                   "guard size: expected at most %u (32 - radix %u), got %u", 32 - radix, radix,
+                                   guard_size);
+        if (guard >= (1u << abi::kCNodeGuardBits) || (guard >> guard_size) != 0)
+            return reject_argument(inv, data_mr, "cspace_root_data",
+                                   "guard: expected a value of %u bits (at most %u), got 0x%x", guard_size,
+                                   abi::kCNodeGuardBits, guard);
         cap = Cap::cnode(cap.object(), radix, guard_size, guard);
     }
-    copy = {src, cap};
-    return true;
+    return TcbCapCopy{src, cap};
 }
 
-bool decode_vspace(Invocation &inv, Outcome &out, u32 cap_index, u32 data_mr, TcbCapCopy &copy) {
+Result<TcbCapCopy> decode_vspace(Invocation &inv, u32 cap_index, u32 data_mr) {
     Slot *src = inv.extra[cap_index];
     const Cap &cap = src->cap;
-    if (cap.type() != CapType::PageDirectory) {
-        out = reject_cap(inv, cap_index + 1, "vspace_root", "expected a PageDirectory cap, got %s",
-                         cap_type_name(cap.type()));
-        return false;
-    }
-    if (!cap.pd_has_asid()) {
-        out = reject_cap(inv, cap_index + 1, "vspace_root",
-                         "expected a PageDirectory with an ASID (AsidPool.Assign), got one without");
-        return false;
-    }
-    if (inv.mr(data_mr) != 0) {
-        out = reject_argument(inv, data_mr, "vspace_root_data", "expected 0 for a PageDirectory cap, got 0x%x",
-                              inv.mr(data_mr));
-        return false;
-    }
-    copy = {src, cap};
-    return true;
+    if (cap.type() != CapType::PageDirectory)
+        return reject_cap(inv, cap_index + 1, "vspace_root", "expected a PageDirectory cap, got %s",
+                          cap_type_name(cap.type()));
+    if (!cap.pd_has_asid())
+        return reject_cap(inv, cap_index + 1, "vspace_root",
+                          "expected a PageDirectory with an ASID (AsidPool.Assign), got one without");
+    if (inv.mr(data_mr) != 0)
+        return reject_argument(inv, data_mr, "vspace_root_data", "expected 0 for a PageDirectory cap, got 0x%x",
+                               inv.mr(data_mr));
+    return TcbCapCopy{src, cap};
 }
 
-bool decode_buffer(Invocation &inv, Outcome &out, u32 cap_index, u32 buffer_mr, u32 &buffer, TcbCapCopy &copy) {
-    buffer = inv.mr(buffer_mr);
-    copy = {};
-    if (buffer == 0) return true;  // no IPC buffer
+// buffer_frame (extra cap `cap_index`) for the buffer address `buffer`: the copy
+// to make (none for buffer 0: no IPC buffer).
+Result<TcbCapCopy> decode_buffer(Invocation &inv, u32 cap_index, u32 buffer) {
+    if (buffer == 0) return TcbCapCopy{};  // no IPC buffer
     Slot *src = inv.extra[cap_index];
     const Cap &cap = src->cap;
-    if (!cap.is_frame()) {
-        out = reject_cap(inv, cap_index + 1, "buffer_frame", "expected a Frame cap, got %s", cap_type_name(cap.type()));
-        return false;
-    }
-    if (cap.frame_is_device()) {
-        out = reject_cap(inv, cap_index + 1, "buffer_frame", "expected a RAM frame, got a device frame");
-        return false;
-    }
+    if (!cap.is_frame())
+        return reject_cap(inv, cap_index + 1, "buffer_frame", "expected a Frame cap, got %s", cap_type_name(cap.type()));
+    if (cap.frame_is_device())
+        return reject_cap(inv, cap_index + 1, "buffer_frame", "expected a RAM frame, got a device frame");
     const u32 rw = abi::kRightRead | abi::kRightWrite;
-    if ((cap.rights() & rw) != rw) {
-        out = reject_cap(inv, cap_index + 1, "buffer_frame", "expected read and write rights (0x%x), got rights 0x%x",
-                         rw, cap.rights());
-        return false;
-    }
-    if (buffer & mask_bits(abi::kIpcBufferSizeBits)) {
-        out = reject_alignment(inv, "buffer", buffer, abi::kIpcBufferSizeBits);
-        return false;
-    }
-    copy = {src, Cap::frame(cap.type(), cap.object(), cap.rights(), false)};  // an unmapped copy
-    return true;
+    if ((cap.rights() & rw) != rw)
+        return reject_cap(inv, cap_index + 1, "buffer_frame", "expected read and write rights (0x%x), got rights 0x%x",
+                          rw, cap.rights());
+    if (buffer & mask_bits(abi::kIpcBufferSizeBits)) return reject_alignment(inv, "buffer", buffer, abi::kIpcBufferSizeBits);
+    return TcbCapCopy{src, Cap::frame(cap.type(), cap.object(), cap.rights(), false)};  // an unmapped copy
 }
 
 // Configure (MR0 fault_ep, MR1 cspace_root_data, MR2 vspace_root_data, MR3 buffer;
 // caps cspace_root, vspace_root, buffer_frame), SetSpace (the first three MRs
 // and two caps), SetIPCBuffer (MR0 buffer; cap buffer_frame).
-Outcome decode_control(Invocation &inv, Label label) {
+Status decode_control(Invocation &inv, Label label) {
     const bool space = label != Label::TcbSetIpcBuffer, buffer = label != Label::TcbSetSpace;
     const u32 words = label == Label::TcbConfigure ? 4 : space ? 3 : 1;
     const u32 caps = label == Label::TcbConfigure ? 3 : space ? 2 : 1;
     if (inv.length() < words || inv.extra_count < caps) return reject_truncated(inv, words, caps);
-    Outcome out = Outcome::Ok;
     TcbControl c;
     if (space) {
         c.set_space = true;
         c.fault_ep = inv.mr(0);
-        if (!decode_cspace(inv, out, 0, 1, c.cspace)) return out;
-        if (!decode_vspace(inv, out, 1, 2, c.vspace)) return out;
+        Result<TcbCapCopy> cspace = decode_cspace(inv, 0, 1);
+        if (!cspace.ok()) return cspace.status();
+        c.cspace = cspace.value();
+        Result<TcbCapCopy> vspace = decode_vspace(inv, 1, 2);
+        if (!vspace.ok()) return vspace.status();
+        c.vspace = vspace.value();
     }
     if (buffer) {
         c.set_buffer = true;
-        if (!decode_buffer(inv, out, space ? 2 : 0, space ? 3 : 0, c.buffer, c.frame)) return out;
+        c.buffer = inv.mr(space ? 3 : 0);
+        Result<TcbCapCopy> frame = decode_buffer(inv, space ? 2 : 0, c.buffer);
+        if (!frame.ok()) return frame.status();
+        c.frame = frame.value();
     }
-    return invoke_tcb_control(target(inv), inv.slot, c) == Status::Ok ? Outcome::Ok : Outcome::Preempted;
+    return invoke_tcb_control(target(inv), inv.slot, c);
 }
 
 // SetPriority (MR0 priority), SetMCPriority (MR0 mcp), SetSchedParams (MR0 mcp,
 // MR1 priority); the authority TCB is the extra cap.
-Outcome decode_priority(Invocation &inv, Label label) {
+Status decode_priority(Invocation &inv, Label label) {
     const u32 words = label == Label::TcbSetSchedParams ? 2 : 1;
     if (inv.length() < words || inv.extra_count < 1) return reject_truncated(inv, words, 1);
-    Outcome out = Outcome::Ok;
-    Tcb *auth = tcb_arg(inv, out, 0, "authority");
-    if (!auth) return out;
-    const u32 max = auth->mcp < kMaxPriority ? auth->mcp : kMaxPriority;
+    Result<Tcb *> auth = tcb_arg(inv, 0, "authority");
+    if (!auth.ok()) return auth.status();
+    const u32 max = auth.value()->mcp < kMaxPriority ? auth.value()->mcp : kMaxPriority;
     const bool sets_mcp = label != Label::TcbSetPriority;
     const u32 first = inv.mr(0);
     const char *const priority_arg = "priority (at most the authority's mcp)";
     if (first > max)
         return reject_range(inv, sets_mcp ? "mcp (at most the authority's mcp)" : priority_arg, first, 0, max);
-    if (words == 2 && inv.mr(1) > max) return reject_range(inv, priority_arg, inv.mr(1), 0, max);
+    const u32 second = words == 2 ? inv.mr(1) : 0;
+    if (words == 2 && second > max) return reject_range(inv, priority_arg, second, 0, max);
     Tcb *t = target(inv);
-    switch (label) {
-    case Label::TcbSetPriority: invoke_tcb_set_priority(t, first); break;
-    case Label::TcbSetMCPriority: invoke_tcb_set_mcp(t, first); break;
-    default:
-        invoke_tcb_set_mcp(t, first);
-        invoke_tcb_set_priority(t, inv.mr(1));
-        break;
-    }
-    return Outcome::Ok;
+    if (sets_mcp) invoke_tcb_set_mcp(t, first);
+    if (label != Label::TcbSetMCPriority) invoke_tcb_set_priority(t, words == 2 ? second : first);
+    return Status::Ok;
 }
 
-Outcome decode_bind(Invocation &inv) {
+Status decode_bind(Invocation &inv) {
     if (inv.extra_count < 1) return reject_truncated(inv, 0, 1);
     Tcb *t = target(inv);
     if (t->bound_ntfn)
@@ -370,23 +325,25 @@ Outcome decode_bind(Invocation &inv) {
                               n->bound_tcb);
     if (n->first())
         return reject_illegal(inv, "notification: expected one with no waiting threads, got one with waiters");
-    bind_notification(t, n);
-    return Outcome::Ok;
+    invoke_tcb_bind_notification(t, n);
+    return Status::Ok;
 }
 
-Outcome decode_unbind(Invocation &inv) {
+Status decode_unbind(Invocation &inv) {
     Tcb *t = target(inv);
     if (!t->bound_ntfn) return reject_illegal(inv, "expected a thread with a bound notification, got one without");
-    unbind_notification(t);
-    return Outcome::Ok;
+    invoke_tcb_unbind_notification(t);
+    return Status::Ok;
 }
 
 }  // namespace
 
 void invoke_tcb_set_priority(Tcb *t, u32 priority) { sched_set_priority(t, priority); }
 void invoke_tcb_set_mcp(Tcb *t, u32 mcp) { t->mcp = mcp; }
+void invoke_tcb_bind_notification(Tcb *t, Notification *n) { bind_notification(t, n); }
+void invoke_tcb_unbind_notification(Tcb *t) { unbind_notification(t); }
 
-Outcome decode_tcb(Invocation &inv) {
+Status decode_tcb(Invocation &inv) {
     Label label = static_cast<Label>(inv.label());
     switch (label) {
     case Label::TcbReadRegisters: inv.name = "TCB.ReadRegisters"; return decode_read_registers(inv);
@@ -398,14 +355,14 @@ Outcome decode_tcb(Invocation &inv) {
     case Label::TcbSetPriority: inv.name = "TCB.SetPriority"; return decode_priority(inv, label);
     case Label::TcbSetMCPriority: inv.name = "TCB.SetMCPriority"; return decode_priority(inv, label);
     case Label::TcbSetSchedParams: inv.name = "TCB.SetSchedParams"; return decode_priority(inv, label);
-    case Label::TcbSuspend:
+    case Label::TcbSuspend:  // nothing to check
         inv.name = "TCB.Suspend";
         tcb_suspend(target(inv));
-        return Outcome::Ok;
-    case Label::TcbResume:
+        return Status::Ok;
+    case Label::TcbResume:  // nothing to check
         inv.name = "TCB.Resume";
         tcb_resume(target(inv));
-        return Outcome::Ok;
+        return Status::Ok;
     case Label::TcbBindNotification: inv.name = "TCB.BindNotification"; return decode_bind(inv);
     case Label::TcbUnbindNotification: inv.name = "TCB.UnbindNotification"; return decode_unbind(inv);
     default:

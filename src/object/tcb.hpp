@@ -95,7 +95,7 @@ void tcb_set_name(Tcb *t, const char *name);
 //   WriteRegisters(flags, count, values...)
 //                                     flags bit 0 = resume_target: Resume the thread
 //                                     afterwards. Writes the first `count` (1..17)
-//                                     registers; cpsr is sanitised (see below).
+//                                     registers, sanitised (arch::sanitise_register).
 //   CopyRegisters(source*, flags)     flags bit 0 suspend_source, bit 1 resume_target,
 //                                     bit 2 transfer_frame (pc, sp, cpsr, lr),
 //                                     bit 3 transfer_integer (r0-r12): in that order.
@@ -156,25 +156,21 @@ void tcb_set_name(Tcb *t, const char *name);
 //                      bound to a thread or with waiters; unbinding a thread
 //                      without one; an unknown label
 struct Invocation;
-enum class Outcome;
-Outcome decode_tcb(Invocation &inv);
+Status decode_tcb(Invocation &inv);
 
-// Register order of Read/Write/CopyRegisters (a documented simplification of
-// seL4's): pc, sp, cpsr, lr, r0..r12. The first four are the "frame" registers
-// of CopyRegisters, r0-r12 the "integer" ones.
-constexpr u32 kTcbNumRegisters = 17;
-constexpr u32 kTcbFrameRegisters = 4;
-// cpsr bits a user may set: N Z C V Q (31..27), GE (19..16), E (9), T (5). Every
-// cpsr the kernel writes for the user is (value & kCpsrUserWritable) | kCpsrUser:
-// user mode, interrupts unmasked, no Jazelle, no IT state.
-constexpr u32 kCpsrUserWritable = 0xf80f'0220u;
+// Registers by the number of Read/Write/CopyRegisters (arch::kUserRegisters of
+// them, arch::get_user_register); tcb_set_register sanitises the value
+// (arch::sanitise_register), as every register write for a user does.
 u32 tcb_get_register(const Tcb *t, u32 index);
-void tcb_set_register(Tcb *t, u32 index, u32 value);  // sanitises cpsr
+void tcb_set_register(Tcb *t, u32 index, u32 value);
 
 // The invoke half, for the kernel and the tests: validated arguments, cannot
 // fail, except by preemption where a Status is returned.
-void tcb_suspend(Tcb *t);
-void tcb_resume(Tcb *t);
+void tcb_suspend(Tcb *t);  // Suspend
+void tcb_resume(Tcb *t);   // Resume
+struct Notification;
+void invoke_tcb_bind_notification(Tcb *t, Notification *n);
+void invoke_tcb_unbind_notification(Tcb *t);
 void invoke_tcb_set_priority(Tcb *t, u32 priority);
 void invoke_tcb_set_mcp(Tcb *t, u32 mcp);
 void invoke_tcb_read_registers(Tcb *t, bool suspend_source, u32 count, u32 *values);

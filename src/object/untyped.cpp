@@ -19,11 +19,9 @@ void zero_memory(void *p, usize bytes) {
     }
 }
 
-Outcome decode_untyped(Invocation &inv) {
-    inv.name = "Untyped.Retype";
-    if (inv.label() != static_cast<u32>(abi::Label::UntypedRetype))
-        return reject_illegal(inv, "label: expected %u (Retype), got %u",
-                              static_cast<u32>(abi::Label::UntypedRetype), inv.label());
+namespace {
+
+Status decode_retype(Invocation &inv) {
     if (inv.length() < 6 || inv.extra_count < 1) return reject_truncated(inv, 6, 1);
 
     const Cap &ut = inv.cap;
@@ -49,10 +47,9 @@ Outcome decode_untyped(Invocation &inv) {
         if (node.type() != CapType::CNode)
             return reject_cap(inv, 1, "root", "expected a CNode cap, got %s", cap_type_name(node.type()));
     } else {
-        Outcome out = Outcome::Ok;
-        Slot *s = lookup_arg_slot(inv, out, root, node_index, node_depth, false, "node", SlotNeed::Any);
-        if (!s) return out;
-        node = s->cap;
+        Result<Slot *> s = lookup_arg_slot(inv, root, node_index, node_depth, false, "node", SlotNeed::Any);
+        if (!s.ok()) return s.status();
+        node = s.value()->cap;
         if (node.type() != CapType::CNode) {
             Lookup l;
             l.failure = abi::LookupFailure::MissingCapability;
@@ -82,8 +79,17 @@ Outcome decode_untyped(Invocation &inv) {
         return reject_memory(inv, available, static_cast<u32>(needed > 0xffffffffu ? 0xffffffffu : needed));
     }
 
-    Status s = invoke_untyped_retype(inv.slot, reset, type, user_bits, static_cast<paddr_t>(first), dest, count);
-    return s == Status::Ok ? Outcome::Ok : Outcome::Preempted;
+    return invoke_untyped_retype(inv.slot, reset, type, user_bits, static_cast<paddr_t>(first), dest, count);
+}
+
+}  // namespace
+
+Status decode_untyped(Invocation &inv) {
+    inv.name = "Untyped.Retype";
+    if (inv.label() != static_cast<u32>(abi::Label::UntypedRetype))
+        return reject_illegal(inv, "label: expected %u (Retype), got %u",
+                              static_cast<u32>(abi::Label::UntypedRetype), inv.label());
+    return decode_retype(inv);
 }
 
 Status untyped_reset(Slot *slot) {

@@ -25,7 +25,7 @@ namespace petrel {
 
 constexpr u32 kResetChunkBits = 12;  // bytes zeroed between preemption points: 4 KiB
 
-Outcome decode_untyped(Invocation &inv);
+Status decode_untyped(Invocation &inv);
 
 // Zeroes the Untyped in `slot` below its watermark and sets the watermark to 0.
 Status untyped_reset(Slot *slot);

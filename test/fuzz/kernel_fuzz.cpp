@@ -594,7 +594,7 @@ void step_thread(Run &run, Input &in, Tcb *t, u32 kind, u32 arg) {
     case KSetReg: {
         // The thread sets one of its own registers (pc, sp, cpsr, lr, r0-r12;
         // cpsr only in its user-writable bits, as the CPU allows).
-        u32 index = in.byte() % kTcbNumRegisters;
+        u32 index = in.byte() % arch::kUserRegisters;
         u32 v = word(in);
         tcb_set_register(t, index, v);
         trace("  %s: register %u = %08x\n", t->name, index, v);

@@ -34,12 +34,12 @@ u32 call(u32 cptr, abi::Label label, std::initializer_list<u32> mrs, u32 extra_c
     }
     buf->caps_or_badges[0] = extra_cap;
     set_current_thread(t);
-    SyscallResult r;
+    Status r;
     do {
         t->context.r[arch::kRegCap] = cptr;
         t->context.r[arch::kRegInfo] = abi::MessageInfo{static_cast<u32>(label), 0, extra_cap ? 1u : 0u, i}.word();
         r = handle_syscall(static_cast<u32>(abi::Syscall::Call));
-    } while (r == SyscallResult::Restart);
+    } while (r == Status::Preempted);
     return abi::MessageInfo::from_word(t->context.r[arch::kRegInfo]).label;
 }
 

@@ -49,7 +49,7 @@ Reply call_v(Machine &m, u32 cptr, Label l, const std::vector<u32> &mr, const st
 }
 
 // One system-call entry with no restart: leaves a preempted operation half done.
-SyscallResult enter_once(Machine &m, u32 cptr, Label l, std::initializer_list<u32> mrs) {
+Status enter_once(Machine &m, u32 cptr, Label l, std::initializer_list<u32> mrs) {
     Tcb *t = m.root.tcb;
     u32 i = 0;
     for (u32 v : mrs) t->context.r[arch::kRegMr0 + i++] = v;
@@ -565,7 +565,7 @@ TEST_CASE("CNode.Delete: a half-deleted CNode is a Zombie nobody can use but Del
     unsigned cn = f.make(ObjectType::CNode, 6);
     unsigned d = f.free_slot();
     f.m.irq_after(3);
-    REQUIRE(enter_once(f.m, kRootCNode, Label::CNodeDelete, {cn, 32}) == SyscallResult::Restart);
+    REQUIRE(enter_once(f.m, kRootCNode, Label::CNodeDelete, {cn, 32}) == Status::Preempted);
     f.m.irq_after(0);
     REQUIRE(f.at(cn).type() == CapType::Zombie);
     REQUIRE_INVARIANTS();

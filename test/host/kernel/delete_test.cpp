@@ -601,7 +601,7 @@ TEST_CASE("delete: a preempted Delete leaves a Zombie that only Delete finishes"
     const u32 mark = cap_at(m, ut).untyped_free_bytes();
 
     m.irq_after(10);
-    REQUIRE(call_once(m, kRootCNode, Label::CNodeDelete, {x, 32}) == SyscallResult::Restart);
+    REQUIRE(call_once(m, kRootCNode, Label::CNodeDelete, {x, 32}) == Status::Preempted);
     m.irq_after(0);  // the interrupt is taken; the thread does not retry
     REQUIRE_INVARIANTS();
     const Cap z = cap_at(m, x);
@@ -699,7 +699,7 @@ TEST_CASE("delete: a preempted Delete of a TCB leaves a TCB Zombie", "[delete]")
     insert_derived(m.root_slot(301), tcb->slot(kTcbCTable), cap_at(m, 301));
     REQUIRE(remove(m, 301).ok());
     m.irq_after(5);
-    REQUIRE(call_once(m, kRootCNode, Label::CNodeDelete, {300, 32}) == SyscallResult::Restart);
+    REQUIRE(call_once(m, kRootCNode, Label::CNodeDelete, {300, 32}) == Status::Preempted);
     m.irq_after(0);
     REQUIRE_INVARIANTS();
     const Cap z = cap_at(m, 300);

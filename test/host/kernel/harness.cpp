@@ -77,7 +77,7 @@ std::string check_refusal(Machine &m, const Reply &r, Error code, std::initializ
     return con;
 }
 
-SyscallResult call_once(Machine &m, unsigned cptr, Label label, const std::vector<u32> &mrs,
+Status call_once(Machine &m, unsigned cptr, Label label, const std::vector<u32> &mrs,
                         const std::vector<u32> &extra_caps) {
     Tcb *t = m.root.tcb;
     abi::IpcBuffer *buf = t->ipc_buffer_ptr();
@@ -101,9 +101,9 @@ Reply call_checked(Machine &m, unsigned cptr, Label label, const std::vector<u32
     m.irq_after(irq_every, true);
     u32 restarts = 0;
     for (;;) {
-        SyscallResult res = call_once(m, cptr, label, mrs, extra_caps);
-        if (res == SyscallResult::Done) break;
-        REQUIRE(res == SyscallResult::Restart);
+        Status res = call_once(m, cptr, label, mrs, extra_caps);
+        if (res == Status::Ok) break;
+        REQUIRE(res == Status::Preempted);
         ++restarts;
         REQUIRE(restarts < 10'000'000);
         between();

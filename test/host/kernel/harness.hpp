@@ -73,7 +73,7 @@ const Cap &cap_at(const Machine &m, unsigned i);
 // Loads the root thread's registers for a Call on `cptr` and makes exactly one
 // system call: Restart means it was preempted (the simulated interrupt is still
 // pending: re-arm with m.irq_after() before the next call).
-petrel::SyscallResult call_once(Machine &m, unsigned cptr, Label label, const std::vector<u32> &mrs,
+petrel::Status call_once(Machine &m, unsigned cptr, Label label, const std::vector<u32> &mrs,
                                 const std::vector<u32> &extra_caps = {});
 // The reply the root thread holds after a Call that completed.
 Reply read_reply(Machine &m);

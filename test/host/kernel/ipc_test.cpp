@@ -454,11 +454,11 @@ TEST_CASE("debug: DebugNameThread names a thread through its cap; a bad cap is l
     Tcb *root = w.m.root.tcb;
     std::strcpy(reinterpret_cast<char *>(root->ipc_buffer_ptr()->msg), "a-very-long-thread-name");
     root->context.r[arch::kRegCap] = slot;
-    REQUIRE(w.m.syscall(root, static_cast<u32>(Syscall::DebugNameThread)) == SyscallResult::Done);
+    REQUIRE(w.m.syscall(root, static_cast<u32>(Syscall::DebugNameThread)) == Status::Ok);
     CHECK(std::string(t->name) == "a-very-long-thr");  // 15 characters and the NUL
     root->context.r[arch::kRegCap] = kRootCNode;
     (void)w.m.take_console();
-    REQUIRE(w.m.syscall(root, static_cast<u32>(Syscall::DebugNameThread)) == SyscallResult::Done);
+    REQUIRE(w.m.syscall(root, static_cast<u32>(Syscall::DebugNameThread)) == Status::Ok);
     CHECK(w.m.take_console().find("DebugNameThread: cap: expected a TCB cap") != std::string::npos);
     CHECK(std::string(t->name) == "a-very-long-thr");
 }
@@ -469,7 +469,7 @@ TEST_CASE("debug: DebugDumpScheduler prints the running thread and the ready que
     w.thread("beta", 50);
     w.thread("gamma", 70);
     (void)w.m.take_console();
-    REQUIRE(w.m.syscall(w.m.root.tcb, static_cast<u32>(Syscall::DebugDumpScheduler)) == SyscallResult::Done);
+    REQUIRE(w.m.syscall(w.m.root.tcb, static_cast<u32>(Syscall::DebugDumpScheduler)) == Status::Ok);
     std::string log = w.m.take_console();
     CHECK(log.find("scheduler: running 'root' (priority 255)") != std::string::npos);
     CHECK(log.find("ready  70: 'gamma'") != std::string::npos);

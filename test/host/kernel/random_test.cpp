@@ -724,9 +724,9 @@ Reply RandomRun::do_call(const Msg &msg, bool nested) {
         for (u32 e = 0; e < msg.n_extra; ++e) buf->caps_or_badges[e] = msg.extra[e];
         r[arch::kRegCap] = msg.cptr;
         r[arch::kRegInfo] = abi::MessageInfo{msg.label, 0, msg.n_extra, msg.n_mr}.word();
-        SyscallResult res = m_.syscall(t, static_cast<u32>(abi::Syscall::Call));
-        if (res == SyscallResult::Done) break;
-        if (res != SyscallResult::Restart) fail("a Call was not handled");
+        Status res = m_.syscall(t, static_cast<u32>(abi::Syscall::Call));
+        if (res == Status::Ok) break;
+        if (res != Status::Preempted) fail("a Call was not handled");
         if (++reply.restarts > 10'000'000) fail("a Call restarted without end");
         m_.irq_after(irq_every_, true);  // the interrupt is taken
         // Checked at the first preemption points of a call and then now and again:

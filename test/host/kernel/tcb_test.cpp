@@ -61,7 +61,7 @@ std::vector<Tcb *> queue_at(u32 p) {
 
 // A Call with any number of message registers, as the root thread (never preempted).
 Reply callv(Machine &m, u32 cptr, Label l, const std::vector<u32> &mrs, const std::vector<u32> &caps = {}) {
-    REQUIRE(call_once(m, cptr, l, mrs, caps) == SyscallResult::Done);
+    REQUIRE(call_once(m, cptr, l, mrs, caps) == Status::Ok);
     return read_reply(m);
 }
 
@@ -170,7 +170,7 @@ unsigned device_untyped(const Machine &m) {
 // Distinct values for all 17 registers, in the documented order (pc, sp, cpsr, lr, r0..r12).
 std::vector<u32> sample_registers() {
     std::vector<u32> v;
-    for (u32 i = 0; i < kTcbNumRegisters; ++i) v.push_back(0x1000 + i * 0x11);
+    for (u32 i = 0; i < arch::kUserRegisters; ++i) v.push_back(0x1000 + i * 0x11);
     v[2] = 0x6000'0010;  // cpsr: user mode, Z and C set
     return v;
 }
@@ -194,10 +194,10 @@ TEST_CASE("tcb: ReadRegisters replies with the registers in the documented order
     std::vector<u32> regs = sample_registers();
     load_registers(f.tcb(ts), regs);
 
-    Reply r = f.m.call(ts, Label::TcbReadRegisters, {0, kTcbNumRegisters});
+    Reply r = f.m.call(ts, Label::TcbReadRegisters, {0, arch::kUserRegisters});
     expect_ok(f.m, r);
-    REQUIRE(r.length == kTcbNumRegisters);
-    for (u32 i = 0; i < kTcbNumRegisters; ++i) {
+    REQUIRE(r.length == arch::kUserRegisters);
+    for (u32 i = 0; i < arch::kUserRegisters; ++i) {
         INFO("register " << i);
         CHECK(r.mr[i] == regs[i]);
     }
@@ -259,7 +259,7 @@ TEST_CASE("tcb: WriteRegisters writes the registers in order, and may resume the
     std::vector<u32> regs = sample_registers();
 
     SECTION("all of them") {
-        std::vector<u32> mrs = {0, kTcbNumRegisters};
+        std::vector<u32> mrs = {0, arch::kUserRegisters};
         mrs.insert(mrs.end(), regs.begin(), regs.end());
         expect_ok(f.m, callv(f.m, ts, Label::TcbWriteRegisters, mrs));
         CHECK(t->context.pc == regs[0]);
@@ -280,7 +280,7 @@ TEST_CASE("tcb: WriteRegisters writes the registers in order, and may resume the
     }
     SECTION("cpsr: user mode always, only the user flags kept") {
         expect_ok(f.m, f.m.call(ts, Label::TcbWriteRegisters, {0, 3, 0x8000, 0x9000, 0xffff'ffff}));
-        CHECK(t->context.cpsr == (kCpsrUserWritable | arch::kCpsrUser));
+        CHECK(t->context.cpsr == (arch::kCpsrUserWritable | arch::kCpsrUser));
         CHECK(t->context.cpsr == 0xf80f'0230u);
         // System mode with IRQs and FIQs masked becomes plain user mode.
         expect_ok(f.m, f.m.call(ts, Label::TcbWriteRegisters, {0, 3, 0x8000, 0x9000, 0x1df}));
@@ -337,23 +337,23 @@ TEST_CASE("tcb: CopyRegisters copies the frame and the integer registers separat
     Tcb *dest = f.tcb(ds), *src = f.tcb(ss);
     std::vector<u32> regs = sample_registers();
     load_registers(src, regs);
-    std::vector<u32> old(kTcbNumRegisters, 0x5555);
+    std::vector<u32> old(arch::kUserRegisters, 0x5555);
     old[2] = arch::kCpsrUser;
     load_registers(dest, old);
     auto reg = [&](u32 i) { return tcb_get_register(dest, i); };
 
     SECTION("frame: pc, sp, cpsr, lr") {
         expect_ok(f.m, f.m.call(ds, Label::TcbCopyRegisters, {4}, {ss}));
-        for (u32 i = 0; i < kTcbNumRegisters; ++i) {
+        for (u32 i = 0; i < arch::kUserRegisters; ++i) {
             INFO("register " << i);
-            CHECK(reg(i) == (i < kTcbFrameRegisters ? regs[i] : old[i]));
+            CHECK(reg(i) == (i < arch::kFrameRegisters ? regs[i] : old[i]));
         }
     }
     SECTION("integer: r0-r12") {
         expect_ok(f.m, f.m.call(ds, Label::TcbCopyRegisters, {8}, {ss}));
-        for (u32 i = 0; i < kTcbNumRegisters; ++i) {
+        for (u32 i = 0; i < arch::kUserRegisters; ++i) {
             INFO("register " << i);
-            CHECK(reg(i) == (i < kTcbFrameRegisters ? old[i] : regs[i]));
+            CHECK(reg(i) == (i < arch::kFrameRegisters ? old[i] : regs[i]));
         }
     }
     SECTION("both, with the cpsr sanitised") {
