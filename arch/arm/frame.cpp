@@ -12,20 +12,6 @@ using namespace arm;
 
 namespace {
 
-// Checks the PageDirectory in extra cap 0 of a Map: a directory with a live ASID.
-Result<paddr_t> decode_pd_arg(Invocation &inv, const char *arg) {
-    const Cap &c = inv.extra[0]->cap;
-    if (c.type() != CapType::PageDirectory)
-        return reject_cap(inv, 1, arg, "expected a PageDirectory cap, got %s", cap_type_name(c.type()));
-    if (!c.pd_has_asid())
-        return reject_cap(inv, 1, arg, "expected a PageDirectory with an ASID (AsidPool.Assign), got one without");
-    paddr_t pd = live_pd(c);
-    if (!pd)
-        return reject_cap(inv, 1, arg, "expected a PageDirectory with a live ASID, got ASID %u, since deleted",
-                          c.pd_asid());
-    return pd;
-}
-
 Status invoke_map(Cap &frame, paddr_t pd, u32 asid, u32 vaddr, const UserAttrs &attrs) {
     map_frame(frame, pd, asid, vaddr, attrs);
     return Status::Ok;
@@ -48,7 +34,7 @@ Status invoke_cache_op(arch::CacheOp op, paddr_t start, u32 bytes) {
 
 Status decode_map(Invocation &inv) {
     if (inv.length() < 3 || inv.extra_count < 1) return reject_truncated(inv, 3, 1);
-    const Result<paddr_t> pd_arg = decode_pd_arg(inv, "vspace");
+    const Result<paddr_t> pd_arg = decode_pd_arg(inv, 0, "vspace");
     if (!pd_arg.ok()) return pd_arg.status();
     const paddr_t pd = pd_arg.value();
     const u32 asid = inv.extra[0]->cap.pd_asid();

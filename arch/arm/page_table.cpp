@@ -40,14 +40,9 @@ Status decode_pt_map(Invocation &inv) {
     if (pt.pt_mapped())
         return reject_cap(inv, 0, "page_table", "expected an unmapped PageTable, got one mapped at 0x%08x in ASID %u",
                           pt.pt_mapped_pd_index() << kSectionShift, pt.pt_mapped_asid());
-    if (pd_cap.type() != CapType::PageDirectory)
-        return reject_cap(inv, 1, "vspace", "expected a PageDirectory cap, got %s", cap_type_name(pd_cap.type()));
-    if (!pd_cap.pd_has_asid())
-        return reject_cap(inv, 1, "vspace", "expected a PageDirectory with an ASID (AsidPool.Assign), got one without");
-    const paddr_t pd = live_pd(pd_cap);
-    if (!pd)
-        return reject_cap(inv, 1, "vspace", "expected a PageDirectory with a live ASID, got ASID %u, since deleted",
-                          pd_cap.pd_asid());
+    const Result<paddr_t> pd_arg = decode_pd_arg(inv, 0, "vspace");
+    if (!pd_arg.ok()) return pd_arg.status();
+    const paddr_t pd = pd_arg.value();
     const u32 vaddr = inv.mr(0);
     if (vaddr >= abi::kUserTop)
         return reject_argument(inv, 0, "vaddr", "expected an address below 0x%08x, got 0x%08x", abi::kUserTop, vaddr);

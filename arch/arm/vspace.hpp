@@ -59,6 +59,20 @@ paddr_t find_pd(u32 asid);
 // The PageDirectory a cap names if it is usable as an address space: it has an
 // ASID and that ASID still names it. Else 0.
 paddr_t live_pd(const Cap &pd_cap);
+// Decodes the PageDirectory that extra cap `index` of a Map names (`arg` in the
+// log): a directory with a live ASID, whose address it gives, or rejects.
+inline Result<paddr_t> decode_pd_arg(Invocation &inv, u32 index, const char *arg) {
+    const Cap &c = inv.extra[index]->cap;
+    if (c.type() != CapType::PageDirectory)
+        return reject_cap(inv, index + 1, arg, "expected a PageDirectory cap, got %s", cap_type_name(c.type()));
+    if (!c.pd_has_asid())
+        return reject_cap(inv, index + 1, arg, "expected a PageDirectory with an ASID (AsidPool.Assign), got one without");
+    const paddr_t pd = live_pd(c);
+    if (!pd)
+        return reject_cap(inv, index + 1, arg, "expected a PageDirectory with a live ASID, got ASID %u, since deleted",
+                          c.pd_asid());
+    return pd;
+}
 // The hardware ASID lent to `asid` (which must name a directory), lending one
 // first if it has none.
 u32 hw_asid_get(u32 asid);

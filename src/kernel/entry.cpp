@@ -27,7 +27,7 @@ namespace {
 // A thread with no one to handle its fault stops; the system goes on.
 void report_and_suspend(Tcb *t, const Fault &f) {
     kprintf("petrel: thread '%s' stopped: %s at address %08x (status %x%s), pc %08x\n",
-            t->name[0] ? t->name : "?", fault_kind_name(f.kind), f.address, f.status,
+            tcb_name(t), fault_kind_name(f.kind), f.address, f.status,
             f.kind == FaultKind::VmFault ? (f.instruction ? ", instruction fetch" : ", data access") : "",
             arch::user_pc(t->context));
     arch::dump_user_context(t->context);

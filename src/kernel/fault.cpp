@@ -13,7 +13,7 @@ bool send_fault(Tcb *t, const Fault &f) {
     t->fault_address = f.address;
     t->fault_status = f.status;
     t->fault_instruction = f.instruction ? 1 : 0;
-    Lookup l = resolve(t->slots[kTcbCTable].cap, t->fault_ep, 32);
+    Lookup l = lookup_cap(t, t->fault_ep);
     if (!l.ok() || l.bits_left != 0) return false;
     const Cap &ep = l.slot->cap;
     u32 r = ep.rights();

@@ -17,7 +17,7 @@ namespace {
 // The receiver's slot for a transferred cap, from its IPC buffer, or null.
 Slot *receive_slot(Tcb *t, abi::IpcBuffer *buf) {
     if (!buf) return nullptr;
-    Lookup root = resolve(t->slots[kTcbCTable].cap, buf->receive_cnode, 32);
+    Lookup root = lookup_cap(t, buf->receive_cnode);
     if (!root.ok() || root.slot->cap.type() != CapType::CNode) return nullptr;
     Lookup l = lookup_exact(root.slot->cap, buf->receive_index, buf->receive_depth);
     if (!l.ok() || !l.slot->cap.is_null()) return nullptr;
@@ -43,7 +43,7 @@ void transfer(Tcb *sender, Tcb *receiver, u32 badge, bool grant, const Cap *ep_c
     abi::MessageInfo info = abi::MessageInfo::from_word(reg(sender, arch::kRegInfo));
     u32 len = info.length > abi::kMsgMaxLength ? abi::kMsgMaxLength : info.length;
 #ifndef NDEBUG
-    const char *who = sender->name[0] ? sender->name : "thread";
+    const char *who = tcb_name(sender);
     if (info.length > abi::kMsgMaxLength)
         kprintf("petrel: %s: IPC: length: expected at most %u words, got %u; sent %u\n", who, abi::kMsgMaxLength,
                 info.length, abi::kMsgMaxLength);
@@ -64,7 +64,7 @@ void transfer(Tcb *sender, Tcb *receiver, u32 badge, bool grant, const Cap *ep_c
     if (grant && sbuf && info.extra_caps > 0) {
         Slot *dest = receive_slot(receiver, rbuf);
         for (u32 i = 0; i < info.extra_caps; ++i) {
-            Lookup l = resolve(sender->slots[kTcbCTable].cap, sbuf->caps_or_badges[i], 32);
+            Lookup l = lookup_cap(sender, sbuf->caps_or_badges[i]);
             if (!l.ok() || !transferable(l.slot->cap)) break;
             const Cap &c = l.slot->cap;
             if (ep_cap && c.type() == CapType::Endpoint && c.object() == ep_cap->object()) {
@@ -73,7 +73,7 @@ void transfer(Tcb *sender, Tcb *receiver, u32 badge, bool grant, const Cap *ep_c
             } else {
                 if (!dest) break;
                 Cap copy = c;
-                if (copy.is_frame()) copy = Cap::frame(c.type(), c.object(), c.rights(), c.frame_is_device());
+                if (copy.is_frame()) copy = copy.frame_unmapped();
                 insert_derived(l.slot, dest, copy);
                 dest = nullptr;  // one receive slot per message
             }

@@ -142,12 +142,11 @@ void sched_yield() {
 }
 
 void sched_dump() {
-    auto name = [](const Tcb *t) { return t->name[0] ? t->name : "?"; };
-    kprintf("scheduler: running '%s' (priority %u)\n", name(ks.current), ks.current->priority);
+    kprintf("scheduler: running '%s' (priority %u)\n", tcb_name(ks.current), ks.current->priority);
     for (int p = kMaxPriority; p >= 0; --p) {
         if (!ks.ready_head[p]) continue;
         kprintf("  ready %3d:", p);
-        for (Tcb *t = ready_queue(p).head(); t; t = ReadyQueue::next(t)) kprintf(" '%s'", name(t));
+        for (Tcb *t = ready_queue(p).head(); t; t = ReadyQueue::next(t)) kprintf(" '%s'", tcb_name(t));
         kprintf("\n");
     }
 }

@@ -31,7 +31,7 @@ Status cap_fault(Tcb *t, u32 cptr, const Lookup &l) {
 
 Status handle_recv(Tcb *t, bool blocking) {
     u32 cptr = reg(t, arch::kRegCap);
-    Lookup l = resolve(t->slots[kTcbCTable].cap, cptr, 32);
+    Lookup l = lookup_cap(t, cptr);
     if (!l.ok()) return cap_fault(t, cptr, l);
     const Cap &c = l.slot->cap;
     if (!(c.rights() & abi::kRightRead)) return cap_fault(t, cptr, l);
@@ -51,7 +51,7 @@ Status handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
     inv.cptr = reg(t, arch::kRegCap);
 
     Status out = Status::Ok;
-    Lookup l = resolve(t->slots[kTcbCTable].cap, inv.cptr, 32);
+    Lookup l = lookup_cap(t, inv.cptr);
     if (l.ok() && l.slot->cap.type() == CapType::Reply) {  // a reply cap saved with SaveCaller
         reply_through(t, l.slot);
         return Status::Ok;
@@ -77,7 +77,7 @@ Status handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
         }
         for (u32 i = 0; out == Status::Ok && i < extra; ++i) {
             inv.extra_cptr[i] = inv.buffer->caps_or_badges[i];
-            Lookup e = resolve(t->slots[kTcbCTable].cap, inv.extra_cptr[i], 32);
+            Lookup e = lookup_cap(t, inv.extra_cptr[i]);
             if (e.ok() && e.slot->cap.is_null()) e.failure = abi::LookupFailure::MissingCapability;
             if (!e.ok()) {
                 inv.name = "invoke";
@@ -127,7 +127,7 @@ Status handle_syscall(u32 number) {
     case Syscall::DebugHalt:
         kprintf("petrel: kernel stack: deepest use %u of %u bytes\n", arch::stack_deepest_use(),
                 arch::image_info().stack_size);
-        kprintf("petrel: thread '%s' halted the system with status %u\n", t->name[0] ? t->name : "?",
+        kprintf("petrel: thread '%s' halted the system with status %u\n", tcb_name(t),
                 reg(t, arch::kRegCap));
         halt(static_cast<int>(reg(t, arch::kRegCap)));
     case Syscall::DebugDumpScheduler:
@@ -136,7 +136,7 @@ Status handle_syscall(u32 number) {
     case Syscall::DebugNameThread: {
         // r0 = a TCB cap; the name is a NUL-terminated string at the start of
         // the caller's IPC buffer message area.
-        Lookup l = resolve(t->slots[kTcbCTable].cap, reg(t, arch::kRegCap), 32);
+        Lookup l = lookup_cap(t, reg(t, arch::kRegCap));
         abi::IpcBuffer *buf = t->ipc_buffer_ptr();
         if (l.ok() && l.slot->cap.type() == CapType::Thread && buf) {
             char name[16];
@@ -146,12 +146,12 @@ Status handle_syscall(u32 number) {
             tcb_set_name(kptr<Tcb>(l.slot->cap.object()), name);
         } else {
             kprintf("petrel: %s: DebugNameThread: cap: expected a TCB cap and an IPC buffer\n",
-                    t->name[0] ? t->name : "thread");
+                    tcb_name(t));
         }
         return Status::Ok;
     }
     case Syscall::DebugCapIdentify: {
-        Lookup l = resolve(t->slots[kTcbCTable].cap, reg(t, arch::kRegCap), 32);
+        Lookup l = lookup_cap(t, reg(t, arch::kRegCap));
         reg(t, arch::kRegCap) = l.ok() ? static_cast<u32>(l.slot->cap.type()) : 0;
         return Status::Ok;
     }

@@ -162,6 +162,9 @@ struct Cap {
     }
     void clear_pt_mapping() { w0 &= 0xfu; }
     bool frame_is_device() const { return w1 & 1u; }
+    // The same frame cap, mapped nowhere: what a copy of a frame cap starts as
+    // (a frame cap maps in one place at a time).
+    Cap frame_unmapped() const { return frame(type(), object(), rights(), frame_is_device()); }
     bool frame_mapped() const { return frame_mapped_asid() != 0; }
     u32 frame_mapped_asid() const { return (w0 >> 23) | ((w1 >> 5) & 0x7fu) << 9; }
     u32 frame_mapped_vaddr() const { return ((w0 >> 4) & 0x7ffffu) << 12; }

@@ -10,6 +10,17 @@ namespace petrel {
 
 using abi::Label;
 
+Result<Cap> decode_cnode_guard(Invocation &inv, u32 data_mr, const char *arg, u32 data, const Cap &cnode) {
+    const u32 guard_size = data & 0x3fu, guard = data >> 6, radix = cnode.cnode_radix();
+    if (guard_size + radix > 32)
+        return reject_argument(inv, data_mr, arg, "guard size: expected at most %u (32 - radix %u), got %u",
+                               32 - radix, radix, guard_size);
+    if (guard >= (1u << abi::kCNodeGuardBits) || (guard_size < 32 && (guard >> guard_size) != 0))
+        return reject_argument(inv, data_mr, arg, "guard: expected a value of %u bits (at most %u), got 0x%x",
+                               guard_size, abi::kCNodeGuardBits, guard);
+    return Cap::cnode(cnode.object(), radix, guard_size, guard);
+}
+
 namespace {
 
 constexpr u32 kBadgeLimit = (1u << Cap::kBadgeBits) - 1;
@@ -31,18 +42,7 @@ Result<Cap> apply_data(Invocation &inv, bool preserve, u32 data, u32 data_mr, Ca
             return reject_argument(inv, data_mr, "badge", "expected at most 0x%x, got 0x%x", kBadgeLimit, data);
         cap.set_badge(data);
         return cap;
-    case CapType::CNode: {
-        u32 guard_size = data & 0x3fu;
-        u32 guard = data >> 6;
-        u32 radix = cap.cnode_radix();
-        if (guard_size + radix > 32)
-            return reject_argument(inv, data_mr, "guard size", "expected at most %u (32 - radix %u), got %u",
-                                   32 - radix, radix, guard_size);
-        if (guard >= (1u << abi::kCNodeGuardBits) || (guard_size < 32 && (guard >> guard_size) != 0))
-            return reject_argument(inv, data_mr, "guard", "expected a value of %u bits (at most %u), got 0x%x",
-                                   guard_size, abi::kCNodeGuardBits, guard);
-        return Cap::cnode(cap.object(), radix, guard_size, guard);
-    }
+    case CapType::CNode: return decode_cnode_guard(inv, data_mr, "data", data, cap);
     default:
         if (data != 0)
             return reject_argument(inv, data_mr, "data", "expected 0 for a %s cap, got 0x%x",
@@ -70,8 +70,7 @@ Result<Cap> derive(Invocation &inv, Slot *src, Cap cap) {
         if (!cap.pt_mapped()) return reject_illegal(inv, "source: a PageTable cap is copied only once it is mapped");
         return cap;
     default:
-        if (cap.is_frame()) cap = Cap::frame(cap.type(), cap.object(), cap.rights(), cap.frame_is_device());
-        return cap;  // a frame copy starts unmapped
+        return cap.is_frame() ? cap.frame_unmapped() : cap;
     }
 }
 

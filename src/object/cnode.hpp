@@ -32,4 +32,9 @@ namespace petrel {
 
 Status decode_cnode(Invocation &inv);
 
+// The CNode cap `cnode` with the guard that `data` (message register `data_mr`,
+// named `arg` in the log) sets: bits 0-5 the guard size, the rest the guard.
+// Rejects a guard that does not fit. CNode.Mint/Mutate and TCB.Configure use it.
+Result<Cap> decode_cnode_guard(Invocation &inv, u32 data_mr, const char *arg, u32 data, const Cap &cnode);
+
 }  // namespace petrel

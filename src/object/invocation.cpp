@@ -30,8 +30,7 @@ Status fail(Error code, std::initializer_list<u32> details) {
 void log_v([[maybe_unused]] Invocation &inv, [[maybe_unused]] const char *fmt,
            [[maybe_unused]] va_list args) {
 #ifndef NDEBUG
-    const char *who = inv.thread && inv.thread->name[0] ? inv.thread->name : "thread";
-    kprintf("petrel: %s: %s: ", who, inv.name);
+    kprintf("petrel: %s: %s: ", tcb_name(inv.thread), inv.name);
     kvprintf(fmt, args);
     kprintf("\n");
 #endif

@@ -5,6 +5,7 @@
 
 #include "invocation.hpp"
 #include "arch.hpp"
+#include "cnode.hpp"
 #include "ipc.hpp"
 #include "notification.hpp"
 #include "scheduler.hpp"
@@ -206,20 +207,11 @@ Result<TcbCapCopy> decode_cspace(Invocation &inv, u32 cap_index, u32 data_mr) {
     Cap cap = src->cap;
     if (cap.type() != CapType::CNode)
         return reject_cap(inv, cap_index + 1, "cspace_root", "expected a CNode cap, got %s", cap_type_name(cap.type()));
-    u32 data = inv.mr(data_mr);
+    const u32 data = inv.mr(data_mr);
     if (data != 0) {  // 0 keeps the cap's guard (seL4)
-        u32 guard_size = data & 0x3fu;
-        u32 guard = data >> 6;
-        u32 radix = cap.cnode_radix();
-        if (guard_size + radix > 32)
-            return reject_argument(inv, data_mr, "cspace_root_data",
-                                   "guard size: expected at most %u (32 - radix %u), got %u", 32 - radix, radix,
-                                   guard_size);
-        if (guard >= (1u << abi::kCNodeGuardBits) || (guard >> guard_size) != 0)
-            return reject_argument(inv, data_mr, "cspace_root_data",
-                                   "guard: expected a value of %u bits (at most %u), got 0x%x", guard_size,
-                                   abi::kCNodeGuardBits, guard);
-        cap = Cap::cnode(cap.object(), radix, guard_size, guard);
+        Result<Cap> guarded = decode_cnode_guard(inv, data_mr, "cspace_root_data", data, cap);
+        if (!guarded.ok()) return guarded.status();
+        cap = guarded.value();
     }
     return TcbCapCopy{src, cap};
 }
@@ -254,7 +246,7 @@ Result<TcbCapCopy> decode_buffer(Invocation &inv, u32 cap_index, u32 buffer) {
         return reject_cap(inv, cap_index + 1, "buffer_frame", "expected read and write rights (0x%x), got rights 0x%x",
                           rw, cap.rights());
     if (buffer & mask_bits(abi::kIpcBufferSizeBits)) return reject_alignment(inv, "buffer", buffer, abi::kIpcBufferSizeBits);
-    return TcbCapCopy{src, Cap::frame(cap.type(), cap.object(), cap.rights(), false)};  // an unmapped copy
+    return TcbCapCopy{src, cap.frame_unmapped()};
 }
 
 // Configure (MR0 fault_ep, MR1 cspace_root_data, MR2 vspace_root_data, MR3 buffer;

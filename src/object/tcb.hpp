@@ -9,6 +9,7 @@
 #pragma once
 
 #include "arch_context.hpp"
+#include "cspace.hpp"
 #include "petrel/abi.hpp"
 #include "slot.hpp"
 #include "state.hpp"
@@ -65,6 +66,13 @@ struct Tcb {
     abi::IpcBuffer *ipc_buffer_ptr();
 };
 static_assert(sizeof(Tcb) <= (1u << abi::kTcbBits), "a TCB fits its 512-byte object");
+
+// The thread's debug name for log lines, "(unnamed)" before DebugNameThread.
+inline const char *tcb_name(const Tcb *t) { return t->name[0] ? t->name : "(unnamed)"; }
+
+// The slot `cptr` names in the thread's CSpace, all 32 bits resolved (seL4's
+// lookupCap).
+inline Lookup lookup_cap(const Tcb *t, u32 cptr) { return resolve(t->slots[kTcbCTable].cap, cptr, 32); }
 
 // The thread on whose behalf the kernel runs.
 inline Tcb *current_thread() { return ks.current; }
