@@ -105,7 +105,9 @@ constexpr u32 user_section(u32 paddr, const UserAttrs &a) {
     return (paddr & 0xfff0'0000u) | 0b10u | cb_of(a.mem) << 2 | (xn_of(a) ? 1u : 0u) << 4 | ap_of(a) << 10 |
            tex_of(a.mem) << 12 | 1u << 16 | 1u << 17;
 }
-constexpr u32 user_supersection(u32 paddr, const UserAttrs &a) { return (user_section(paddr & 0xff00'0000u, a)) | 1u << 18; }
+constexpr u32 user_supersection(u32 paddr, const UserAttrs &a) {
+    return (user_section(paddr & 0xff00'0000u, a)) | 1u << 18;
+}
 
 constexpr bool is_small_page(u32 desc) { return (desc & 0b10u) != 0; }
 constexpr u32 small_page_base(u32 desc) { return desc & 0xffff'f000u; }

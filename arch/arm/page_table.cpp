@@ -97,8 +97,9 @@ Status decode_pd_cache(Invocation &inv, arch::CacheOp op) {
         return reject_missing_table(inv, "start", start, "a mapped frame");
     const u32 frame_vaddr = start & ~((1u << bits) - 1);
     if (end <= start || end - frame_vaddr > (1u << bits))
-        return reject_argument(inv, 1, "end", "expected 0x%08x < end <= 0x%08x (inside the frame mapped at 0x%08x), got 0x%08x",
-                               start, frame_vaddr + ((1u << bits) - 1) + 1, frame_vaddr, end);
+        return reject_argument(inv, 1, "end",
+                               "expected 0x%08x < end <= 0x%08x (inside the frame mapped at 0x%08x), got 0x%08x", start,
+                               frame_vaddr + ((1u << bits) - 1) + 1, frame_vaddr, end);
     if (device) return reject_illegal(inv, "start: expected cached memory, got a device mapping at 0x%08x", start);
     return invoke_pd_cache_op(op, base + (start - frame_vaddr), end - start);
 }

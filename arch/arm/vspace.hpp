@@ -66,7 +66,8 @@ inline Result<paddr_t> decode_pd_arg(Invocation &inv, u32 index, const char *arg
     if (c.type() != CapType::PageDirectory)
         return reject_cap(inv, index + 1, arg, "expected a PageDirectory cap, got %s", cap_type_name(c.type()));
     if (!c.pd_has_asid())
-        return reject_cap(inv, index + 1, arg, "expected a PageDirectory with an ASID (AsidPool.Assign), got one without");
+        return reject_cap(inv, index + 1, arg,
+                          "expected a PageDirectory with an ASID (AsidPool.Assign), got one without");
     const paddr_t pd = live_pd(c);
     if (!pd)
         return reject_cap(inv, index + 1, arg, "expected a PageDirectory with a live ASID, got ASID %u, since deleted",

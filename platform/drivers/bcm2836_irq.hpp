@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// The Raspberry Pi 2/3 interrupt controllers: BCM2836 per-core local controller cascaded with the BCM2835 ARM controller.
+// The Raspberry Pi 2/3 interrupt controllers: BCM2836 per-core local controller cascaded with the BCM2835 ARM
+// controller.
 //
 // Line numbering (the board's own, used by IRQ caps later):
 //    0-31   core 0's local sources, by bit of its IRQ source register:

@@ -125,14 +125,30 @@ void transfer_fault(Tcb *sender, Tcb *receiver, u32 badge) {
     u32 n = 0;
     auto put = [&](u32 v) { set_mr(receiver, rbuf, n++, v); };
     switch (static_cast<abi::FaultLabel>(sender->fault_kind)) {
-    case abi::FaultLabel::CapFault: put(arch::user_pc(c)); put(sender->fault_address); put(sender->fault_status); put(0); break;
+    case abi::FaultLabel::CapFault:
+        put(arch::user_pc(c));
+        put(sender->fault_address);
+        put(sender->fault_status);
+        put(0);
+        break;
     case abi::FaultLabel::UnknownSyscall:
-        put(arch::user_pc(c)); put(arch::user_sp(c)); put(sender->fault_address);
+        put(arch::user_pc(c));
+        put(arch::user_sp(c));
+        put(sender->fault_address);
         for (u32 r = 0; r < 8; ++r) put(arch::gp_register(c, r));
         break;
     case abi::FaultLabel::UserException:
-        put(arch::user_pc(c)); put(arch::user_sp(c)); put(arch::user_status(c)); put(sender->fault_address); break;
-    case abi::FaultLabel::VmFault: put(arch::user_pc(c)); put(sender->fault_address); put(sender->fault_instruction); put(sender->fault_status); break;
+        put(arch::user_pc(c));
+        put(arch::user_sp(c));
+        put(arch::user_status(c));
+        put(sender->fault_address);
+        break;
+    case abi::FaultLabel::VmFault:
+        put(arch::user_pc(c));
+        put(sender->fault_address);
+        put(sender->fault_instruction);
+        put(sender->fault_status);
+        break;
     }
     if (!rbuf && n > abi::kMsgRegisters) n = abi::kMsgRegisters;
     set_info(receiver, {sender->fault_kind, 0, 0, n});

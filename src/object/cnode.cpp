@@ -60,7 +60,8 @@ Result<Cap> derive(Invocation &inv, Slot *src, Cap cap) {
     case CapType::Reply: return reject_illegal(inv, "source: %s caps cannot be copied", cap_type_name(cap.type()));
     case CapType::Untyped:
         if (has_children(src))
-            return reject_revoke_first(inv, "source: an Untyped with objects made from it cannot be copied; revoke it first");
+            return reject_revoke_first(
+                inv, "source: an Untyped with objects made from it cannot be copied; revoke it first");
         return reject_illegal(inv, "source: Untyped caps cannot be copied (Move it, or Retype a smaller Untyped)");
     case CapType::PageDirectory:
         if (!cap.pd_has_asid())

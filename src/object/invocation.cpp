@@ -105,7 +105,8 @@ Status reject_lookup(Invocation &inv, bool source, const char *arg, const Lookup
     log(inv, "%s: lookup failed: %s", arg, what);
     u32 kind = static_cast<u32>(l.failure);
     switch (l.failure) {
-    case abi::LookupFailure::DepthMismatch: return fail(Error::FailedLookup, {source, kind, l.bits_left, l.bits_needed});
+    case abi::LookupFailure::DepthMismatch:
+        return fail(Error::FailedLookup, {source, kind, l.bits_left, l.bits_needed});
     case abi::LookupFailure::GuardMismatch:
         return fail(Error::FailedLookup, {source, kind, l.bits_left, l.guard_found, l.guard_size});
     case abi::LookupFailure::MissingCapability: return fail(Error::FailedLookup, {source, kind, l.bits_left});

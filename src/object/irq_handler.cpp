@@ -50,8 +50,8 @@ Status decode_get(Invocation &inv, bool with_trigger) {
     if (ks.irq_state[irq] != IrqState::Signal && ks.irq_state[irq] != IrqState::Inactive)
         panic("IRQ %u: state %u", irq, static_cast<u32>(ks.irq_state[irq]));
     if (ks.irq_state[irq] == IrqState::Signal)
-        return reject_revoke_first(inv, "irq: expected a free line, got %u, already handed out (delete its IrqHandler first)",
-                                   irq);
+        return reject_revoke_first(
+            inv, "irq: expected a free line, got %u, already handed out (delete its IrqHandler first)", irq);
     if (edge > 1) return reject_argument(inv, 1, "edge", "expected 0 (level) or 1 (edge), got %u", edge);
     Result<Slot *> dest = lookup_arg_slot(inv, inv.extra[0]->cap, index, depth, false, "dest", SlotNeed::Empty);
     if (!dest.ok()) return dest.status();

@@ -101,7 +101,8 @@ void invoke_tcb_copy_registers(Tcb *dest, Tcb *src, bool suspend_source, bool re
     if (transfer_frame)
         for (u32 i = 0; i < arch::kFrameRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
     if (transfer_integer)
-        for (u32 i = arch::kFrameRegisters; i < arch::kUserRegisters; ++i) tcb_set_register(dest, i, tcb_get_register(src, i));
+        for (u32 i = arch::kFrameRegisters; i < arch::kUserRegisters; ++i)
+            tcb_set_register(dest, i, tcb_get_register(src, i));
 }
 
 namespace {
@@ -238,14 +239,16 @@ Result<TcbCapCopy> decode_buffer(Invocation &inv, u32 cap_index, u32 buffer) {
     Slot *src = inv.extra[cap_index];
     const Cap &cap = src->cap;
     if (!cap.is_frame())
-        return reject_cap(inv, cap_index + 1, "buffer_frame", "expected a Frame cap, got %s", cap_type_name(cap.type()));
+        return reject_cap(inv, cap_index + 1, "buffer_frame", "expected a Frame cap, got %s",
+                          cap_type_name(cap.type()));
     if (cap.frame_is_device())
         return reject_cap(inv, cap_index + 1, "buffer_frame", "expected a RAM frame, got a device frame");
     const u32 rw = abi::kRightRead | abi::kRightWrite;
     if ((cap.rights() & rw) != rw)
         return reject_cap(inv, cap_index + 1, "buffer_frame", "expected read and write rights (0x%x), got rights 0x%x",
                           rw, cap.rights());
-    if (buffer & mask_bits(abi::kIpcBufferSizeBits)) return reject_alignment(inv, "buffer", buffer, abi::kIpcBufferSizeBits);
+    if (buffer & mask_bits(abi::kIpcBufferSizeBits))
+        return reject_alignment(inv, "buffer", buffer, abi::kIpcBufferSizeBits);
     return TcbCapCopy{src, cap.frame_unmapped()};
 }
 

@@ -420,7 +420,8 @@ void bench_fault() {
     g_count = 0;
     const u32 handler = spawn({reinterpret_cast<void *>(&bench_fault_handler), ep, 90, 1});  // to its Recv
     // Runs to its Suspend at once.
-    const u32 t = spawn({reinterpret_cast<void *>(&faulter), 0, 100, 2, g_stack_a + sizeof(g_stack_a), fault_cap, true});
+    const u32 t =
+        spawn({reinterpret_cast<void *>(&faulter), 0, 100, 2, g_stack_a + sizeof(g_stack_a), fault_cap, true});
     if (g_count != kTotal) fatal("the faulting thread stopped early");
     del(t);
     del(handler);

@@ -214,7 +214,8 @@ void setup() {
     setup_call(s.pt2, Label::PageTableMap, {kPd2Vaddr}, {s.pd2});
     s.pt3 = retype(big, ObjectType::PageTable);
     s.f4k_mapped = retype(big, ObjectType::Frame4K);
-    setup_call(s.f4k_mapped, Label::PageMap, {kPd2Vaddr, abi::kRightRead | abi::kRightWrite, abi::kVmCacheable}, {s.pd2});
+    setup_call(s.f4k_mapped, Label::PageMap, {kPd2Vaddr, abi::kRightRead | abi::kRightWrite, abi::kVmCacheable},
+               {s.pd2});
     s.f4k = retype(big, ObjectType::Frame4K);
     s.f64k = retype(big, ObjectType::Frame64K);
     s.f1m = retype(big, ObjectType::Frame1M);
@@ -397,7 +398,8 @@ void do_syscall(Run &run, Tcb *t, u32 number) {
     if (number == static_cast<u32>(Syscall::Call)) {
         Lookup l = resolve(t->slots[kTcbCTable].cap, t->context.r[arch::kRegCap], 32);
         CapType ty = l.ok() ? l.slot->cap.type() : CapType::Null;
-        invocation = ty != CapType::Null && ty != CapType::Endpoint && ty != CapType::Notification && ty != CapType::Reply;
+        invocation =
+            ty != CapType::Null && ty != CapType::Endpoint && ty != CapType::Notification && ty != CapType::Reply;
     }
     g_m->enter(t, number);
     if (g_trace) {
@@ -419,7 +421,8 @@ void do_syscall(Run &run, Tcb *t, u32 number) {
         // pending interrupt (a timer tick, or one that needs nothing done), and
         // the thread re-executes the svc when it next runs (a Redo step, or any
         // other step: it is at an svc).
-        trace("    preempted (pc back on the svc); %s\n", run.preempt_tick ? "a timer tick is taken" : "an interrupt is taken");
+        trace("    preempted (pc back on the svc); %s\n",
+              run.preempt_tick ? "a timer tick is taken" : "an interrupt is taken");
         g_m->irq_after(0);
         if (run.preempt_tick) g_m->tick();
         if (run.preempt_repeat) g_m->irq_after(run.preempt_every, true);
@@ -698,8 +701,11 @@ std::string check_all() {
     if (cur == idle) {
         if (hi >= 0) return fmt("idle runs while priority %d is ready", hi);
     } else {
-        if (!lv.has(kref(cur), CapType::Thread)) return fmt("the running thread '%s' (%x) is a deleted object", name_of(cur), kref(cur));
-        if (!is_runnable(cur)) return fmt("the running thread '%s' is not runnable (state %u)", name_of(cur), static_cast<u32>(cur->state));
+        if (!lv.has(kref(cur), CapType::Thread))
+            return fmt("the running thread '%s' (%x) is a deleted object", name_of(cur), kref(cur));
+        if (!is_runnable(cur))
+            return fmt("the running thread '%s' is not runnable (state %u)", name_of(cur),
+                       static_cast<u32>(cur->state));
         if (cur->in_ready_queue) return fmt("the running thread '%s' is in a ready queue", name_of(cur));
         if (hi > static_cast<int>(cur->priority))
             return fmt("'%s' at priority %u runs while priority %d is ready", name_of(cur), cur->priority, hi);
@@ -717,18 +723,21 @@ std::string check_all() {
         u32 n = 0;
         for (Tcb *t = kptr<Tcb>(ks.ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) {
             if (++n > limit) return fmt("ready queue %u does not end", p);
-            if (!lv.has(kref(t), CapType::Thread)) return fmt("ready queue %u holds a deleted thread %x ('%s')", p, kref(t), name_of(t));
+            if (!lv.has(kref(t), CapType::Thread))
+                return fmt("ready queue %u holds a deleted thread %x ('%s')", p, kref(t), name_of(t));
             saw(kref(t));
         }
     }
     for (auto &[obj, type] : lv.objs) {
         if (type == CapType::Endpoint || type == CapType::Notification) {
-            u32 head = type == CapType::Endpoint ? kptr<Endpoint>(obj)->head : kptr<Notification>(obj)->head_and_state & ~3u;
+            u32 head =
+                type == CapType::Endpoint ? kptr<Endpoint>(obj)->head : kptr<Notification>(obj)->head_and_state & ~3u;
             u32 n = 0;
             for (Tcb *t = kptr<Tcb>(head); t; t = kptr<Tcb>(t->ep_next)) {
                 if (++n > limit) return fmt("%s %x: queue does not end", cap_type_name(type), obj);
                 if (!lv.has(kref(t), CapType::Thread))
-                    return fmt("%s %x queues a deleted thread %x ('%s')", cap_type_name(type), obj, kref(t), name_of(t));
+                    return fmt("%s %x queues a deleted thread %x ('%s')", cap_type_name(type), obj, kref(t),
+                               name_of(t));
                 saw(kref(t));
             }
             if (type == CapType::Notification) {
@@ -767,7 +776,8 @@ std::string check_all() {
         case ThreadState::BlockedOnReply: {
             Slot *h = kptr<Slot>(t->reply_holder);
             if (!h || !lv.slot_in_live_object(t->reply_holder))
-                return fmt("thread '%s' waits for a reply held in slot %x of a deleted object", name_of(t), t->reply_holder);
+                return fmt("thread '%s' waits for a reply held in slot %x of a deleted object", name_of(t),
+                           t->reply_holder);
             if (h->cap.type() != CapType::Reply || h->cap.object() != obj)
                 return fmt("thread '%s' waits for a reply that slot %x does not promise", name_of(t), t->reply_holder);
             break;
@@ -836,9 +846,11 @@ void run_input(const u8 *data, size_t size) {
         std::string why = check_all();
         if (!why.empty()) die("invariant violation", "step %u (op %02x): %s", run.step, op, why.c_str());
         if (g_live.too_big()) {
-            trace("  the world is too big to check after every step (%llu caps, %llu Untyped, %llu CNode slots): the input ends\n",
-                  static_cast<unsigned long long>(g_live.caps), static_cast<unsigned long long>(g_live.untyped),
-                  static_cast<unsigned long long>(g_live.cnode_slots));
+            trace(
+                "  the world is too big to check after every step (%llu caps, %llu Untyped, %llu CNode slots): the "
+                "input ends\n",
+                static_cast<unsigned long long>(g_live.caps), static_cast<unsigned long long>(g_live.untyped),
+                static_cast<unsigned long long>(g_live.cnode_slots));
             return;
         }
     }

@@ -108,7 +108,8 @@ TEST_CASE("ElfFile refuses files it cannot load, saying why", "[elf]") {
         b[at] = v;
         return parse_error(b);
     };
-    CHECK(std::strcmp(parse_error(std::vector<u8>(good.begin(), good.begin() + 51)), "shorter than an ELF header") == 0);
+    CHECK(std::strcmp(parse_error(std::vector<u8>(good.begin(), good.begin() + 51)), "shorter than an ELF header") ==
+          0);
     CHECK(std::strcmp(with(1, 'X'), "not an ELF file") == 0);
     CHECK(std::strcmp(with(4, 2), "not a 32-bit little-endian ELF file") == 0);
     CHECK(std::strcmp(with(5, 2), "not a 32-bit little-endian ELF file") == 0);

@@ -64,7 +64,8 @@ KTEST(caps_retype_copy_revoke) {
     KEXPECT(ut != 0);
     const u32 free = bi->empty.start, cn = abi::kCapInitCNode;
     Slot *slots = root_task().cnode;
-    KEXPECT(call(ut, abi::Label::UntypedRetype, {static_cast<u32>(abi::ObjectType::Endpoint), 0, 0, 0, free, 8}, cn) == 0);
+    KEXPECT(call(ut, abi::Label::UntypedRetype, {static_cast<u32>(abi::ObjectType::Endpoint), 0, 0, 0, free, 8}, cn) ==
+            0);
     KEXPECT(slots[free].cap.type() == CapType::Endpoint && slots[free + 7].cap.type() == CapType::Endpoint);
     KEXPECT(call(cn, abi::Label::CNodeCopy, {free + 8, 32, free, 32, abi::kRightWrite}, cn) == 0);
     KEXPECT(slots[free + 8].cap.rights() == abi::kRightWrite);

@@ -489,7 +489,8 @@ void test_printer() {
     const Report r = next_report();
     const bool s2 = uart_stats(after);
     destroy(pr);
-    const u32 expected_bytes = kLines * static_cast<u32>(sizeof("drivers: printer: line 1 of 3, printed through the UART driver\n") - 1);
+    const u32 expected_bytes =
+        kLines * static_cast<u32>(sizeof("drivers: printer: line 1 of 3, printed through the UART driver\n") - 1);
     printf("drivers:   the printer wrote %u bytes (its lines are %u); the driver counted %u\n", r.mr[0], expected_bytes,
            after.written - before.written);
     g_checks.check(s1 && s2 && r.label == kReport && r.mr[0] == expected_bytes &&

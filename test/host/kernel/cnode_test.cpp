@@ -571,7 +571,8 @@ TEST_CASE("CNode.Delete: a half-deleted CNode is a Zombie nobody can use but Del
     REQUIRE_INVARIANTS();
     Snapshot before(f.m);
     expect_refused(f.m, before, copy(f.m, d, cn), Error::IllegalOperation, {}, {"CNode.Copy", "being deleted"});
-    expect_refused(f.m, before, mint(f.m, d, cn, kAll, 0), Error::IllegalOperation, {}, {"CNode.Mint", "being deleted"});
+    expect_refused(f.m, before, mint(f.m, d, cn, kAll, 0), Error::IllegalOperation, {},
+                   {"CNode.Mint", "being deleted"});
     expect_refused(f.m, before, move(f.m, d, cn), Error::IllegalOperation, {}, {"CNode.Move", "being deleted"});
     expect_refused(f.m, before, mutate(f.m, d, cn, 0), Error::IllegalOperation, {}, {"CNode.Mutate", "being deleted"});
     expect_refused(f.m, before, rotate(f.m, d, cn, abi::kCapInitTcb), Error::IllegalOperation, {},
@@ -694,8 +695,8 @@ TEST_CASE("CNode.CancelBadgedSends: needs an endpoint cap with all rights", "[cn
                    Error::IllegalOperation, {}, {"CNode.CancelBadgedSends", "all rights", "0x3"});
     unsigned n = f.make(ObjectType::Notification);
     Snapshot before2(f.m);
-    expect_refused(f.m, before2, f.m.call(kRootCNode, Label::CNodeCancelBadgedSends, {n, 32}),
-                   Error::IllegalOperation, {}, {"CNode.CancelBadgedSends", "expected an Endpoint cap, got Notification"});
+    expect_refused(f.m, before2, f.m.call(kRootCNode, Label::CNodeCancelBadgedSends, {n, 32}), Error::IllegalOperation,
+                   {}, {"CNode.CancelBadgedSends", "expected an Endpoint cap, got Notification"});
     expect_refused(f.m, before2, f.m.call(kRootCNode, Label::CNodeCancelBadgedSends, {f.free_slot(), 32}),
                    Error::IllegalOperation, {}, {"CNode.CancelBadgedSends", "got null"});
     expect_refused(f.m, before2, f.m.call(kRootCNode, Label::CNodeCancelBadgedSends, {b}), Error::TruncatedMessage,
@@ -779,7 +780,8 @@ TEST_CASE("CNode.Copy/Mint/Move/Mutate: every common refusal leaves everything a
     SECTION("src depth 0 and 33") {
         auto depth = GENERATE(0u, 33u);
         expect_refused(f.m, before, call_v(f.m, kRootCNode, op.label, copy_args(op, d, 32, ep, depth), {kRootCNode}),
-                       Error::RangeError, {1, 32}, {op.name, "src depth: expected 1..32", std::to_string(depth).c_str()});
+                       Error::RangeError, {1, 32},
+                       {op.name, "src depth: expected 1..32", std::to_string(depth).c_str()});
     }
     SECTION("dest not empty") {
         expect_refused(f.m, before,

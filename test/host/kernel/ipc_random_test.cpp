@@ -338,7 +338,8 @@ bool IpcRandom::invoke(ThreadRec &r, u32 cptr, Label label, std::initializer_lis
     t->context.r[arch::kRegInfo] = MessageInfo{static_cast<u32>(label), 0, e, i}.word();
     CapType type = cap_named(cptr).type();
     if (type == CapType::Endpoint || type == CapType::Notification || type == CapType::Reply) {
-        fill_message(t, (type == CapType::Reply ? kReplyLabel : kSendLabel) + rand(0x100), i, e);  // as receivers expect
+        fill_message(t, (type == CapType::Reply ? kReplyLabel : kSendLabel) + rand(0x100), i,
+                     e);                                                                      // as receivers expect
         issue(r, Syscall::Call, type == CapType::Endpoint ? Expect::IpcCall : Expect::None);  // IPC after all
         return false;
     }
@@ -352,7 +353,8 @@ bool IpcRandom::invoke(ThreadRec &r, u32 cptr, Label label, std::initializer_lis
 // The thread's last operation completed (its pc left the svc): check what it got.
 void IpcRandom::complete(ThreadRec &r) {
     Tcb *t = r.tcb;
-    if (t->fault_kind != 0) fail(std::string(r.name) + " runs a new operation with a stale fault " + std::to_string(t->fault_kind));
+    if (t->fault_kind != 0)
+        fail(std::string(r.name) + " runs a new operation with a stale fault " + std::to_string(t->fault_kind));
     if (r.kind != ThreadRec::Kind::Syscall || r.unchecked) return;
     MessageInfo info = MessageInfo::from_word(t->context.r[arch::kRegInfo]);
     u32 badge = t->context.r[arch::kRegCap];
@@ -433,7 +435,8 @@ bool IpcRandom::recreate(ThreadRec *actor) {
             if (cap_at(m_, ep_[e][v]).is_null()) {
                 if (v == 0) wants.push_back({0, ep_[e][0], 0, 0, 0, ObjectType::Endpoint, nullptr});
                 else if (cap_at(m_, ep_[e][0]).type() == CapType::Endpoint)
-                    wants.push_back({1, ep_[e][v], ep_[e][0], kEpRights[v], ep_badge(e, v), ObjectType::Endpoint, nullptr});
+                    wants.push_back(
+                        {1, ep_[e][v], ep_[e][0], kEpRights[v], ep_badge(e, v), ObjectType::Endpoint, nullptr});
             }
     for (u32 n = 0; n < kNumNtfns; ++n)
         for (u32 v = 0; v < kNtfnVariants; ++v)
@@ -454,7 +457,8 @@ bool IpcRandom::recreate(ThreadRec *actor) {
         if (w.kind == 1)
             ok = invoke(*actor, kRootCNode, Label::CNodeMint, {w.slot, 32, w.src, 32, w.rights, w.badge}, {kRootCNode});
         else
-            ok = invoke(*actor, ut_, Label::UntypedRetype, {static_cast<u32>(w.type), 0, 0, 0, w.slot, 1}, {kRootCNode});
+            ok =
+                invoke(*actor, ut_, Label::UntypedRetype, {static_cast<u32>(w.type), 0, 0, 0, w.slot, 1}, {kRootCNode});
     } else {  // the root task (white box: it is not scheduled)
         Tcb *cur = ks.current;
         if (w.kind == 1) ok = mint(m_, w.slot, w.src, w.rights, w.badge).ok();
@@ -533,9 +537,13 @@ void IpcRandom::thread_step(ThreadRec &r) {
         fill_message(t, (c.type() == CapType::Reply ? kReplyLabel : kSendLabel) + rand(0x100), len(),
                      chance(70) ? 0 : rand(4));
         reg[arch::kRegCap] = cptr;
-        Syscall n = a == ACall ? Syscall::Call : a == ANBSend || (a == ASignal && chance(50)) ? Syscall::NBSend : Syscall::Send;
+        Syscall n = a == ACall                                     ? Syscall::Call
+                    : a == ANBSend || (a == ASignal && chance(50)) ? Syscall::NBSend
+                                                                   : Syscall::Send;
         bool ipc = c.type() == CapType::Endpoint || c.type() == CapType::Notification || c.type() == CapType::Reply;
-        Expect e = n == Syscall::Call ? (c.type() == CapType::Endpoint ? Expect::IpcCall : ipc ? Expect::None : Expect::Invocation)
+        Expect e = n == Syscall::Call ? (c.type() == CapType::Endpoint ? Expect::IpcCall
+                                         : ipc                         ? Expect::None
+                                                                       : Expect::Invocation)
                                       : Expect::None;
         note("%s: %s cap %u (%s)", r.name, kActNames[a], cptr, cap_type_name(c.type()));
         issue(r, n, e);
@@ -564,7 +572,8 @@ void IpcRandom::thread_step(ThreadRec &r) {
         u32 cptr = pick_ep_cap();
         const Cap c = cap_named(cptr);
         reg[arch::kRegCap] = cptr;
-        note("%s: %s%s cap %u (%s)", r.name, kActNames[a], has_caller ? "" : " (no caller)", cptr, cap_type_name(c.type()));
+        note("%s: %s%s cap %u (%s)", r.name, kActNames[a], has_caller ? "" : " (no caller)", cptr,
+             cap_type_name(c.type()));
         issue(r, a == AReply ? Syscall::Reply : Syscall::ReplyRecv,
               a == AReply ? Expect::None : c.type() == CapType::Endpoint ? Expect::EpRecv
                                          : c.type() == CapType::Notification ? Expect::NtfnRecv : Expect::None);
@@ -602,7 +611,8 @@ void IpcRandom::thread_step(ThreadRec &r) {
     case AResume: {
         u32 cptr = pick_tcb_cap();
         note("%s: %s cap %u", r.name, kActNames[a], cptr);
-        if (ThreadRec *x = rec_of(cap_named(cptr).type() == CapType::Thread ? m_.at<Tcb>(cap_named(cptr).object()) : nullptr))
+        if (ThreadRec *x =
+                rec_of(cap_named(cptr).type() == CapType::Thread ? m_.at<Tcb>(cap_named(cptr).object()) : nullptr))
             x->unchecked = true;
         if (invoke(r, cptr, a == ASuspend ? Label::TcbSuspend : Label::TcbResume, {}, {})) ++oks_[a];
         break;
@@ -860,8 +870,8 @@ TEST_CASE("ipc-random: random threads, scheduling and IPC keep every invariant",
         if (seed == 0) seed = 1;
     }
     u32 steps = g_random_ops / 10 > 10'000 ? g_random_ops / 10 : 10'000;
-    std::printf("ipc-random: seed=%llu steps=%u; rerun with --random-seed %llu\n", static_cast<unsigned long long>(seed),
-                steps, static_cast<unsigned long long>(seed));
+    std::printf("ipc-random: seed=%llu steps=%u; rerun with --random-seed %llu\n",
+                static_cast<unsigned long long>(seed), steps, static_cast<unsigned long long>(seed));
     std::fflush(stdout);
     auto start = std::chrono::steady_clock::now();
     {

@@ -498,7 +498,8 @@ TEST_CASE("ipc: SaveCaller keeps a reply cap in a CNode slot; a Send on it repli
     CHECK(tag_of(c2).label == 5);
     CHECK(mr(c2, 0) == 222);
     // Moving the saved cap keeps it working; a Send on it answers client-1.
-    REQUIRE(w.m.call(server, kRootCNode, static_cast<u32>(Label::CNodeMove), {moved, 32, saved, 32}, {kRootCNode}).ok());
+    REQUIRE(
+        w.m.call(server, kRootCNode, static_cast<u32>(Label::CNodeMove), {moved, 32, saved, 32}, {kRootCNode}).ok());
     REQUIRE_INVARIANTS();
     w.sys(server, Syscall::Send, moved, {6, 0, 0, 1}, {111});
     CHECK(c1->state == ThreadState::Running);

@@ -28,7 +28,9 @@ struct Irqs {
         REQUIRE(retype(m, ut, type, 0, s).ok());
         return s;
     }
-    Reply get(u32 irq, unsigned dest) { return m.call(kIrqCtl, Label::IrqIssueIrqHandler, {irq, dest, 32}, {kRootCNode}); }
+    Reply get(u32 irq, unsigned dest) {
+        return m.call(kIrqCtl, Label::IrqIssueIrqHandler, {irq, dest, 32}, {kRootCNode});
+    }
     Reply get_trigger(u32 irq, u32 edge, unsigned dest) {
         return m.call(kIrqCtl, Label::IrqIssueIrqHandlerTrigger, {irq, edge, dest, 32}, {kRootCNode});
     }

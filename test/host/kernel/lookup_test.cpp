@@ -419,7 +419,8 @@ TEST_CASE("lookup: the invoked and extra cap pointers resolve through a two-leve
     SECTION("an empty slot at level 2 as an extra cap") {
         auto before = snapshot(t.m);
         expect_lookup_failure(t.m, before, t.m.call(cptr(7), Label::CNodeCopy, {0, 2, t.ep, 32, kAll}, {cptr(9)}),
-                              {1, lf(LookupFailure::MissingCapability), 0}, {"extra cap: lookup failed: level 2: empty slot"});
+                              {1, lf(LookupFailure::MissingCapability), 0},
+                              {"extra cap: lookup failed: level 2: empty slot"});
     }
     ctable.cap = saved;
     REQUIRE_INVARIANTS();
@@ -445,7 +446,8 @@ TEST_CASE("lookup: a chain of 32 radix-1 CNodes resolves at depth 32", "[lookup]
     }
     // Level i's slot bit(i) holds the cap to level i + 1; level 32's holds the endpoint.
     for (u32 level = 1; level < 32; ++level)
-        expect_ok(m, m.call(first + level - 1, Label::CNodeCopy, {bit(level), 1, first + level, 32, kAll}, {kRootCNode}));
+        expect_ok(m,
+                  m.call(first + level - 1, Label::CNodeCopy, {bit(level), 1, first + level, 32, kAll}, {kRootCNode}));
     expect_ok(m, m.call(first + 31, Label::CNodeCopy, {bit(32), 1, ep, 32, kAll}, {kRootCNode}));
     const Cap &top = cap_at(m, first);
 
@@ -498,7 +500,8 @@ TEST_CASE("lookup: a chain of 32 radix-1 CNodes resolves at depth 32", "[lookup]
         // Deleting the top CNode's only cap to level 2 does not destroy the chain: root slots still hold them.
         expect_ok(m, m.call(first, Label::CNodeDelete, {bit(1), 1}));
         CHECK(node[1][bit(1)].cap.is_null());
-        expect_lookup_failure(m, snapshot(m), m.call(kRootCNode, Label::CNodeCopy, {d + 1, 32, kPath, 32, kAll}, {first}),
+        expect_lookup_failure(m, snapshot(m),
+                              m.call(kRootCNode, Label::CNodeCopy, {d + 1, 32, kPath, 32, kAll}, {first}),
                               {1, lf(LookupFailure::DepthMismatch), 31, 0}, {"level 1: depth mismatch: 31 bits left"});
         // Revoking the Untyped deletes every CNode, and the copies inside them.
         expect_ok(m, revoke(m, ut));

@@ -511,7 +511,8 @@ bool RandomRun::make_op(Op op, Msg &msg, std::string &what) {
         msg.n_extra = below(4);
         for (u32 i = 0; i < msg.n_extra; ++i) msg.extra[i] = chance(40) ? kRootCNode : u0_ + below(universe_);
         // Any (root, index, depth) triple the CNode methods could read must be safe.
-        if (msg.label >= static_cast<u32>(Label::CNodeRevoke) && msg.label <= static_cast<u32>(Label::CNodeSaveCaller)) {
+        if (msg.label >= static_cast<u32>(Label::CNodeRevoke) &&
+            msg.label <= static_cast<u32>(Label::CNodeSaveCaller)) {
             std::vector<u32> roots = {msg.cptr};
             for (u32 i = 0; i < msg.n_extra; ++i) roots.push_back(msg.extra[i]);
             for (u32 k : {0u, 2u, 5u})
@@ -547,7 +548,9 @@ bool RandomRun::make_op(Op op, Msg &msg, std::string &what) {
         // Address-space operations on the universe's frames, tables and
         // directories: mostly well formed, over a few megabytes so that they
         // meet each other (and sometimes the kernel half, or misaligned).
-        auto some = [&](const std::vector<u32> &v) { return v.empty() || chance(8) ? universe_slot(Want::Any) : pick(v); };
+        auto some = [&](const std::vector<u32> &v) {
+            return v.empty() || chance(8) ? universe_slot(Want::Any) : pick(v);
+        };
         auto vaddr = [&](u32 align_bits) {
             u32 k = below(10);
             if (k == 0) return word();
@@ -874,7 +877,8 @@ void RandomRun::run(u32 ops) {
     }
     std::printf("  retyped ok per type:");
     for (u32 t = 0; t < static_cast<u32>(ObjectType::Count); ++t)
-        std::printf(" %s=%llu", object_type_name(static_cast<ObjectType>(t)), static_cast<unsigned long long>(retyped_[t]));
+        std::printf(" %s=%llu", object_type_name(static_cast<ObjectType>(t)),
+                    static_cast<unsigned long long>(retyped_[t]));
     std::printf("\n");
     std::fflush(stdout);
 

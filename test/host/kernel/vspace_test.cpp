@@ -212,7 +212,8 @@ TEST_CASE("vspace: bad arguments are refused and change nothing", "[vspace]") {
     const u32 va = 0x0200'0000;
 
     SECTION("the kernel half") {
-        refused(v.m, v.map(f, pd, abi::kUserTop), Error::InvalidArgument, {0}, {"Page.Map", "vaddr", "below 0x80000000"});
+        refused(v.m, v.map(f, pd, abi::kUserTop), Error::InvalidArgument, {0},
+                {"Page.Map", "vaddr", "below 0x80000000"});
         unsigned big = v.make(ObjectType::Frame16M);
         refused(v.m, v.map(big, pd, 0x7f00'0000 + (1u << 24)), Error::InvalidArgument, {0}, {"Page.Map"});
         unsigned pt2 = v.make(ObjectType::PageTable);
@@ -227,7 +228,8 @@ TEST_CASE("vspace: bad arguments are refused and change nothing", "[vspace]") {
         refused(v.m, v.map(f, pd, va, kRightsAll, 0x2), Error::InvalidArgument, {2}, {"attr"});
     }
     SECTION("wrong cap types and a directory without an ASID") {
-        refused(v.m, v.map(f, f, va), Error::InvalidCapability, {1}, {"Page.Map", "expected a PageDirectory cap, got Frame4K"});
+        refused(v.m, v.map(f, f, va), Error::InvalidCapability, {1},
+                {"Page.Map", "expected a PageDirectory cap, got Frame4K"});
         unsigned bare = v.make(ObjectType::PageDirectory);
         refused(v.m, v.map(f, bare, va), Error::InvalidCapability, {1}, {"Page.Map", "without"});
         unsigned pt2 = v.make(ObjectType::PageTable);
@@ -250,8 +252,10 @@ TEST_CASE("vspace: bad arguments are refused and change nothing", "[vspace]") {
         refused(v.m, v.m.call(pt, Label::PageTableMap, {va}), Error::TruncatedMessage, {}, {"PageTable.Map"});
     }
     SECTION("a method of another object") {
-        refused(v.m, v.m.call(f, Label::PageTableMap, {va}, {pd}), Error::IllegalOperation, {}, {"is not a Frame method"});
-        refused(v.m, v.m.call(pt, Label::PageMap, {va, 3, 1}, {pd}), Error::IllegalOperation, {}, {"is not a PageTable method"});
+        refused(v.m, v.m.call(f, Label::PageTableMap, {va}, {pd}), Error::IllegalOperation, {},
+                {"is not a Frame method"});
+        refused(v.m, v.m.call(pt, Label::PageMap, {va, 3, 1}, {pd}), Error::IllegalOperation, {},
+                {"is not a PageTable method"});
     }
     CHECK(!v.at(f).frame_mapped());
 }
@@ -361,7 +365,8 @@ TEST_CASE("vspace: cache maintenance on frames and directory ranges", "[vspace]"
     for (Label l : {Label::PageClean, Label::PageInvalidate, Label::PageCleanInvalidate, Label::PageUnify})
         ok(v.m, v.m.call(f, l, {0x100, 0x10000}));
     CHECK(host::g_flushes.cache_ops == 4);
-    refused(v.m, v.m.call(f, Label::PageClean, {0x100, 0x100}), Error::RangeError, {0x101, 0x10000}, {"Page.Clean", "end"});
+    refused(v.m, v.m.call(f, Label::PageClean, {0x100, 0x100}), Error::RangeError, {0x101, 0x10000},
+            {"Page.Clean", "end"});
     refused(v.m, v.m.call(f, Label::PageClean, {0, 0x10001}), Error::RangeError, {1, 0x10000}, {"end"});
     refused(v.m, v.m.call(f, Label::PageClean, {0x10000, 0x10001}), Error::RangeError, {0, 0xffff}, {"start"});
     for (Label l : {Label::PageDirectoryClean, Label::PageDirectoryInvalidate, Label::PageDirectoryCleanInvalidate,

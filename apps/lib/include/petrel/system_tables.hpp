@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// libpetrel: the types of a system's tables, which scripts/petrel-system.py emits from a system description for the root task.
+// libpetrel: the types of a system's tables, which scripts/petrel-system.py emits from a system description for the
+// root task.
 //
 // A system description (one TOML file per system, e.g. apps/demo/system.toml)
 // lists the apps, the channels between them, shared memory, interrupt lines
