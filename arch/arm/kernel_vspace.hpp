@@ -6,7 +6,7 @@
 //   0xf000'0000 ...               the board's device regions, in board::kDevices order
 // Boot (entry.S + boot_mmu.cpp) maps only the kernel image into the window and an
 // identity map of the image and the device tree into TTBR0. arch::map_kernel_window()
-// then maps devices and the rest of RAM; arch::drop_boot_identity() turns
+// then maps devices and the rest of RAM; arch::drop_boot_identity() removes
 // the identity map once the device tree has been read.
 #pragma once
 

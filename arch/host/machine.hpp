@@ -90,9 +90,9 @@ class Machine {
     // a fault taken by the running thread.
     Tcb *enter(Tcb *t, u32 number);
     Tcb *tick();
+    Tcb *fault(const Fault &f);
     // A device interrupt on `line` (which must be unmasked), taken now.
     Tcb *interrupt(u32 line);
-    Tcb *fault(const Fault &f);
     Tcb *running() const;
     Tcb *idle() const;
     // Any system call by number with the registers as given; returns the kernel's result.

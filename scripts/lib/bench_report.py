@@ -10,8 +10,8 @@ and irqbench.cpp's (named here as in IRQBENCH)
     irqbench: <what>: min N  median N  max N   [N runs]
 ELF the default build's kernel (petrel.elf) and RELEASE_ELF the release
 build's. Prints the table (case x platform: median, min, max), the kernel
-.text sizes and the issue's targets, writes the JSON, and compares medians and
-.text sizes with the baseline: more than 5% above it fails. Exit status 0 when
+.text sizes and the performance targets (test/bench/README.md), writes the JSON, and
+compares medians and .text sizes with the baseline: more than 5% above it fails. Exit status 0 when
 every run succeeded and nothing regressed (or the baseline was updated).
 
 The figures are instruction counts of code a compiler made, so they belong to
@@ -31,7 +31,7 @@ import sys
 
 LINE = re.compile(r"^bench: (\S+) +min +(\d+) +median +(\d+) +max +(\d+) +runs +(\d+) *(.*)$")
 IRQ_LINE = re.compile(r"^irqbench: (.+?): +min +(\d+) +median +(\d+) +max +(\d+) +\[(\d+) runs\]")
-# irqbench's figures (test/bench/irqbench.cpp), as cases of the suite: the issue's "interrupt to
+# irqbench's figures (test/bench/irqbench.cpp), as cases of the suite: the target "interrupt to
 # user handler" is the first.
 IRQBENCH = {
     "interrupt to a thread in Wait on the notification": (
@@ -43,7 +43,7 @@ IRQBENCH = {
 }
 TOLERANCE = 0.05
 TEXT_TARGET = 64 * 1024
-# The issue's targets, in instructions under QEMU -icount shift=0, on both platforms.
+# The performance targets (test/bench/README.md), in instructions under QEMU -icount shift=0, on both platforms.
 TARGETS = {
     "ipc-xas-0w": (300, "Call+ReplyRecv round trip, 0 words, across address spaces"),
     "null-syscall": (40, "null system call"),
@@ -160,7 +160,7 @@ def main():
             row += f"{(f'{t:,} bytes' if t is not None else '-'):>{col}}"
         print(row)
 
-    # ---- the issue's targets
+    # ---- the performance targets
     print()
     print("targets (instructions, both platforms):")
     for c, (limit, name) in TARGETS.items():

@@ -18,11 +18,11 @@ void interrupts_on();
 // and leaves it disabled, so a thread's first FPU instruction traps and the
 // kernel loads its registers; fpu_release() forgets a thread being destroyed.
 void fpu_init();
+void fpu_release(Tcb *t);
 // Starts the PMU's cycle counter and lets user mode read it (arch/arm/pmu.hpp):
 // benchmarks and apps measure with it. (A user thread can then also reset it;
 // it is a CPU resource no capability guards, like the virtual timer.)
 void pmu_init();
-void fpu_release(Tcb *t);
 void interrupts_off();
 // Waits for an interrupt (returns after one was taken, or spuriously).
 void idle();

@@ -30,15 +30,17 @@ struct KernelState {
     u32 ready_bits[8];              // bit p % 32 of word p / 32: priority p has threads
     paddr_t ready_head[256], ready_tail[256];
 
-    // The virtual-memory layer (arch/arm/vspace.cpp): the ASID pools by
-    // ASID >> 10, and the software ASID holding each 8-bit hardware ASID
-    // (0: free; hardware ASID 0 is reserved for switching and the empty table).
+    // The virtual-memory layer (arch/arm/vspace.cpp): the ASID pools by ASID >> 10.
     paddr_t asid_table[64];
 
     // irq_handler.cpp: each line's state, and the kernel memory holding one
     // Slot per line for the notification cap of its driver.
     IrqState irq_state[kMaxIrqLines];
     paddr_t irq_node;
+
+    // The virtual-memory layer again: the software ASID holding each 8-bit
+    // hardware ASID (0: free; hardware ASID 0 is reserved for switching and the
+    // empty table), and the next one to lend.
     u16 hw_asid_owner[256];
     u32 next_hw_asid;
     u32 vspace_epoch;  // counts ASIDs and hardware ASIDs given up: activation's cache key

@@ -19,7 +19,6 @@ namespace petrel {
 // Returns Status::Ok, Preempted (see above), UnknownSyscall, or Fault: the
 // thread faulted in the call (a cap fault; t->fault_* hold the details) and
 // entry_syscall() delivers it to the thread's fault handler (status.hpp).
-
 Status handle_syscall(u32 number);
 
 }  // namespace petrel

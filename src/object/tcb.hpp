@@ -190,8 +190,7 @@ struct TcbCapCopy {
     Slot *src = nullptr;
     Cap cap;
 };
-// Configure, SetSpace, SetIPCBuffer (seL4's ThreadControl). `tcb_slot` holds the
-// invoked TCB cap.
+// What Configure, SetSpace and SetIPCBuffer set (seL4's ThreadControl), decoded.
 struct TcbControl {
     bool set_space = false;     // fault_ep, cspace, vspace
     u32 fault_ep = 0;
@@ -200,6 +199,7 @@ struct TcbControl {
     u32 buffer = 0;
     TcbCapCopy frame;
 };
+// Configure, SetSpace, SetIPCBuffer: `tcb_slot` holds the invoked TCB cap.
 Status invoke_tcb_control(Tcb *t, Slot *tcb_slot, const TcbControl &c);
 
 }  // namespace petrel

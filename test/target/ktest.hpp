@@ -8,7 +8,7 @@
 //     KTEST DONE passed=<n> failed=<m>
 // then exits QEMU with status 0 only if every case passed. The QEMU runner
 // (test/qemu/runner.py) fails on a FAIL line, a missing DONE line, a panic, a
-// non-zero exit status or a timeout. Later issues add cases, not machinery.
+// non-zero exit status or a timeout. A new case needs no new machinery.
 #pragma once
 
 #include "petrel/types.hpp"

@@ -72,7 +72,7 @@ constexpr u32 kIpcBufferSizeBits = 9;
 
 // ---------------------------------------------------------------- objects
 // Object types for Untyped.Retype. Sizes: see object_size_bits() in the
-// kernel and the table in the README.
+// kernel and the table in src/README.md.
 enum class ObjectType : u32 {
     Untyped = 0,
     Tcb = 1,
