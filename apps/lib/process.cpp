@@ -190,115 +190,151 @@ Error child_insert(Allocator &alloc, Process &p, u32 src, u32 rights, u32 badge,
     return e;
 }
 
-}  // namespace
-
-Error process_prepare(Allocator &alloc) {
-    if (g_window_pt.valid()) return Error::None;
-    const PageTable pt{alloc.make(ObjectType::PageTable)};
-    if (!pt.valid()) return alloc.error();
-    const Error e = pt.map(alloc.ipc(), kInitVSpace, kCopyWindow);
-    if (e != Error::None) {
-        del(pt.cptr());
-        return e;
-    }
-    g_window_pt = pt;
-    return Error::None;
-}
-
-Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
-    p = Process{};
-    const abi::BootInfo *bi = alloc.bootinfo();
-    abi::IpcBuffer *ipc = alloc.ipc();
+// The spec names something to run, a CNode of 2..16 bits and 1..255 stack
+// pages; an ELF, if it names one, parses into `elf` and fits the process's
+// address space (else p.why says what is wrong with it).
+Error check_spec(const ProcessSpec &spec, ElfFile &elf, Process &p) {
     if ((!spec.entry && !spec.elf_begin) || spec.cnode_radix < 2 || spec.cnode_radix > 16 ||
         spec.stack_pages == 0 || spec.stack_pages > 255)
         return Error::InvalidArgument;
-    ElfFile elf;
     if (spec.elf_begin) {
         if (!elf.parse(spec.elf_begin, spec.elf_end)) p.why = elf.error();
         else p.why = elf.check_image(kProcessImageBase, kProcessIpcBuffer);
         if (p.why) return Error::InvalidArgument;
     }
-    // Without an ELF, the creator's own image: text up to .init_array's end, then data.
+    return Error::None;
+}
+
+// What a process without an ELF runs: the creator's own image, its text up to
+// .init_array's end, then its data (no pages at all with an ELF).
+struct CreatorImage {
+    u32 text_end, text_pages, data_pages;
+};
+
+// The creator's image as a process without an ELF sees it; RangeError when it
+// reaches the process's IPC buffer.
+Error measure_creator_image(const ProcessSpec &spec, CreatorImage &img) {
     const u32 text_end = align_up(reinterpret_cast<u32>(__init_array_end), kPage);
     const u32 image_end = align_up(reinterpret_cast<u32>(__image_end), kPage);
     if (!spec.elf_begin && image_end > kProcessIpcBuffer) return Error::RangeError;
-    const u32 text_pages = spec.elf_begin ? 0 : (text_end - kProcessImageBase) / kPage;
-    const u32 data_pages = spec.elf_begin ? 0 : (image_end - text_end) / kPage;
+    img.text_end = text_end;
+    img.text_pages = spec.elf_begin ? 0 : (text_end - kProcessImageBase) / kPage;
+    img.data_pages = spec.elf_begin ? 0 : (image_end - text_end) / kPage;
+    return Error::None;
+}
 
+// The PageTables of the image's, the IPC buffer's and the stack's megabytes
+// (the stack's are at most two: it is at most 255 pages; stack_low is ~0
+// when one is enough).
+struct ProcessTables {
+    PageTable image, ipc, stack_high, stack_low;
+    u32 stack_mb_low, stack_mb_high;
+};
+
+// Makes the process's directory, CNode, TCB and PageTables, largest first:
+// nothing is lost to alignment.
+Error make_objects(Allocator &alloc, const ProcessSpec &spec, Process &p, ProcessTables &t) {
     p.first_slot = alloc.next_slot();
     p.cnode_radix = spec.cnode_radix;
-    // Largest first: nothing is lost to alignment.
     p.pd = alloc.make(ObjectType::PageDirectory);
     p.cnode = alloc.make(ObjectType::CNode, spec.cnode_radix);
     p.tcb = alloc.make(ObjectType::Tcb);
-    const PageTable pt_image{alloc.make(ObjectType::PageTable)}, pt_ipc{alloc.make(ObjectType::PageTable)};
-    // The stack's megabytes (at most two: it is at most 255 pages).
+    t.image = PageTable{alloc.make(ObjectType::PageTable)};
+    t.ipc = PageTable{alloc.make(ObjectType::PageTable)};
     const u32 stack_low = kProcessStackTop - spec.stack_pages * kPage;
-    const u32 stack_mb_low = stack_low >> abi::kSectionBits, stack_mb_high = (kProcessStackTop - 1) >> abi::kSectionBits;
-    const PageTable pt_stack_high{alloc.make(ObjectType::PageTable)};
-    const PageTable pt_stack_low{stack_mb_low != stack_mb_high ? alloc.make(ObjectType::PageTable) : ~0u};
+    t.stack_mb_low = stack_low >> abi::kSectionBits;
+    t.stack_mb_high = (kProcessStackTop - 1) >> abi::kSectionBits;
+    t.stack_high = PageTable{alloc.make(ObjectType::PageTable)};
+    t.stack_low = PageTable{t.stack_mb_low != t.stack_mb_high ? alloc.make(ObjectType::PageTable) : ~0u};
     p.end_slot = alloc.next_slot();
-    if (!p.pd || !p.cnode || !p.tcb || !pt_image.valid() || !pt_ipc.valid() || !pt_stack_high.valid() ||
-        !pt_stack_low.valid())
+    if (!p.pd || !p.cnode || !p.tcb || !t.image.valid() || !t.ipc.valid() || !t.stack_high.valid() ||
+        !t.stack_low.valid())
         return alloc.error();
+    return Error::None;
+}
 
+// Gives the directory an ASID and maps the PageTables into it.
+Error map_tables(abi::IpcBuffer *ipc, Process &p, const ProcessTables &t) {
+    const bool two = t.stack_mb_low != t.stack_mb_high;
     Error e = kInitAsidPool.assign(ipc, vspace(p));
-    e = first_error(e, pt_image.map(ipc, vspace(p), kProcessImageBase));
-    e = first_error(e, pt_ipc.map(ipc, vspace(p), kProcessIpcBuffer));
-    e = first_error(e, pt_stack_high.map(ipc, vspace(p), stack_mb_high << abi::kSectionBits));
-    if (stack_mb_low != stack_mb_high)
-        e = first_error(e, pt_stack_low.map(ipc, vspace(p), stack_mb_low << abi::kSectionBits));
+    e = first_error(e, t.image.map(ipc, vspace(p), kProcessImageBase));
+    e = first_error(e, t.ipc.map(ipc, vspace(p), kProcessIpcBuffer));
+    e = first_error(e, t.stack_high.map(ipc, vspace(p), t.stack_mb_high << abi::kSectionBits));
+    if (two) e = first_error(e, t.stack_low.map(ipc, vspace(p), t.stack_mb_low << abi::kSectionBits));
     if (e != Error::None) return e;
-    p.table_mb[p.table_count++] = stack_mb_high;  // process_map() makes no second table there
-    if (stack_mb_low != stack_mb_high) p.table_mb[p.table_count++] = stack_mb_low;
+    p.table_mb[p.table_count++] = t.stack_mb_high;  // process_map() makes no second table there
+    if (two) p.table_mb[p.table_count++] = t.stack_mb_low;
+    return Error::None;
+}
 
-    // An ELF's segments; or the creator's text, shared read-only, and copies of its data.
-    if (spec.elf_begin && (e = load_elf(alloc, p, elf)) != Error::None) return e;
-    for (u32 i = 0; i < text_pages; ++i) {
+// The creator's text, shared read-only (its first `pages` pages).
+Error share_creator_text(Allocator &alloc, Process &p, u32 pages) {
+    const abi::BootInfo *bi = alloc.bootinfo();
+    for (u32 i = 0; i < pages; ++i) {
         const Frame f{alloc.copy(bi->user_image_frames.start + i, abi::kRightRead)};
         p.end_slot = alloc.next_slot();
         if (!f.valid()) return alloc.error();
-        e = f.map(ipc, vspace(p), kProcessImageBase + i * kPage, abi::kRightRead, abi::kVmCacheable);
+        const Error e = f.map(alloc.ipc(), vspace(p), kProcessImageBase + i * kPage, abi::kRightRead,
+                              abi::kVmCacheable);
         if (e != Error::None) return e;
     }
-    // Data and bss: private copies.
-    for (u32 i = 0; i < data_pages; ++i) {
-        const u32 vaddr = text_end + i * kPage;
+    return Error::None;
+}
+
+// The creator's data and bss: private copies of its `pages` pages from `begin` on.
+Error copy_creator_data(Allocator &alloc, Process &p, u32 begin, u32 pages) {
+    for (u32 i = 0; i < pages; ++i) {
+        const u32 vaddr = begin + i * kPage;
         const Frame f{alloc.make(ObjectType::Frame4K)};
         p.end_slot = alloc.next_slot();
         if (!f.valid()) return alloc.error();
-        e = fill_frame(alloc, f, reinterpret_cast<const u8 *>(vaddr), kPage, false);
+        Error e = fill_frame(alloc, f, reinterpret_cast<const u8 *>(vaddr), kPage, false);
         p.end_slot = alloc.next_slot();  // the window's PageTable, the first time
-        if (e == Error::None) e = f.map(ipc, vspace(p), vaddr, kRw, kDataAttr);
+        if (e == Error::None) e = f.map(alloc.ipc(), vspace(p), vaddr, kRw, kDataAttr);
         if (e != Error::None) return e;
     }
-    // The IPC buffer and the stack (new frames are zero).
-    const Frame buffer{alloc.make(ObjectType::Frame4K)};
+    return Error::None;
+}
+
+// The IPC buffer (its frame into `buffer`) and the stack: new frames, zero.
+Error map_buffer_and_stack(Allocator &alloc, Process &p, const ProcessSpec &spec, Frame &buffer) {
+    abi::IpcBuffer *ipc = alloc.ipc();
+    buffer = Frame{alloc.make(ObjectType::Frame4K)};
     p.end_slot = alloc.next_slot();
     if (!buffer.valid()) return alloc.error();
-    e = buffer.map(ipc, vspace(p), kProcessIpcBuffer, kRw, kDataAttr);
+    Error e = buffer.map(ipc, vspace(p), kProcessIpcBuffer, kRw, kDataAttr);
     for (u32 i = 0; e == Error::None && i < spec.stack_pages; ++i) {
         const Frame f{alloc.make(ObjectType::Frame4K)};
         p.end_slot = alloc.next_slot();
         if (!f.valid()) return alloc.error();
         e = f.map(ipc, vspace(p), kProcessStackTop - (i + 1) * kPage, kRw, kDataAttr);
     }
-    if (e != Error::None) return e;
+    return e;
+}
 
-    // The CSpace: its TCB and CNode, and the fault endpoint if any.
-    e = child_put(alloc, p, kProcessCapTcb, p.tcb, abi::kRightsAll, 0, false);
+// The CSpace: its TCB and CNode, and the fault endpoint if any.
+Error fill_cspace(Allocator &alloc, Process &p, const ProcessSpec &spec) {
+    Error e = child_put(alloc, p, kProcessCapTcb, p.tcb, abi::kRightsAll, 0, false);
     e = first_error(e, child_put(alloc, p, kProcessCapCNode, p.cnode, abi::kRightsAll, 0, false));
-    const u32 fault_slot = spec.fault_ep ? kProcessCapFault : 0;
     if (e == Error::None && spec.fault_ep)
         e = child_put(alloc, p, kProcessCapFault, spec.fault_ep, abi::kRightWrite | abi::kRightGrantReply,
                       spec.fault_badge, false);
-    if (e != Error::None) return e;
+    return e;
+}
 
-    e = thread(p).configure(ipc, fault_slot, cspace(p), abi::cnode_cap_data(0, 32 - spec.cnode_radix),
-                            vspace(p), 0, kProcessIpcBuffer, buffer);
+// The thread's fault endpoint, CSpace, VSpace and IPC buffer, its priority and name.
+Error configure_thread(abi::IpcBuffer *ipc, const Process &p, const ProcessSpec &spec, Frame buffer) {
+    const u32 fault_slot = spec.fault_ep ? kProcessCapFault : 0;
+    Error e = thread(p).configure(ipc, fault_slot, cspace(p), abi::cnode_cap_data(0, 32 - spec.cnode_radix),
+                                  vspace(p), 0, kProcessIpcBuffer, buffer);
     e = first_error(e, thread(p).set_priority(ipc, kInitTcb, spec.priority));
     if (e != Error::None) return e;
     thread(p).debug_name(ipc, spec.name);
+    return Error::None;
+}
+
+// The thread's first registers: pc, sp, cpsr, lr and r0-r3.
+UserRegisters initial_registers(const ProcessSpec &spec, const ElfFile &elf) {
     UserRegisters r{};
     r.sp = kProcessStackTop;
     r.lr = 0;
@@ -317,7 +353,43 @@ Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
         r.r[2] = spec.arg[1];
         r.r[3] = spec.arg[2];
     }
-    return thread(p).write_registers(ipc, false, 8, r);  // pc, sp, cpsr, lr, r0-r3
+    return r;
+}
+
+}  // namespace
+
+Error process_prepare(Allocator &alloc) {
+    if (g_window_pt.valid()) return Error::None;
+    const PageTable pt{alloc.make(ObjectType::PageTable)};
+    if (!pt.valid()) return alloc.error();
+    const Error e = pt.map(alloc.ipc(), kInitVSpace, kCopyWindow);
+    if (e != Error::None) {
+        del(pt.cptr());
+        return e;
+    }
+    g_window_pt = pt;
+    return Error::None;
+}
+
+Error process_create(Allocator &alloc, const ProcessSpec &spec, Process &p) {
+    p = Process{};
+    ElfFile elf;
+    CreatorImage img;
+    ProcessTables tables;
+    Frame buffer;
+    Error e = Error::None;
+    if ((e = check_spec(spec, elf, p)) != Error::None) return e;
+    if ((e = measure_creator_image(spec, img)) != Error::None) return e;
+    if ((e = make_objects(alloc, spec, p, tables)) != Error::None) return e;
+    if ((e = map_tables(alloc.ipc(), p, tables)) != Error::None) return e;
+    // An ELF's segments; or the creator's text, shared read-only, and copies of its data.
+    if (spec.elf_begin && (e = load_elf(alloc, p, elf)) != Error::None) return e;
+    if ((e = share_creator_text(alloc, p, img.text_pages)) != Error::None) return e;
+    if ((e = copy_creator_data(alloc, p, img.text_end, img.data_pages)) != Error::None) return e;
+    if ((e = map_buffer_and_stack(alloc, p, spec, buffer)) != Error::None) return e;
+    if ((e = fill_cspace(alloc, p, spec)) != Error::None) return e;
+    if ((e = configure_thread(alloc.ipc(), p, spec, buffer)) != Error::None) return e;
+    return thread(p).write_registers(alloc.ipc(), false, 8, initial_registers(spec, elf));
 }
 
 Error process_give(Allocator &alloc, Process &p, u32 src, u32 rights, u32 badge, u32 &child_slot) {

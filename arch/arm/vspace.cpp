@@ -273,12 +273,72 @@ bool same_table_mapping(const Cap &a, const Cap &b) {
            a.pt_mapped_pd_index() == b.pt_mapped_pd_index();
 }
 
-}  // namespace
+// What the page tables hold: the mappings (a replicated group counts once)
+// and the page tables that directories point to.
+struct TableCounts {
+    u32 mappings = 0, tables = 0;
+};
 
-bool arch::check_mappings(char *why, usize why_size) {
-    InvariantReport ck{why, why_size};
-    // 1. The tables: count mappings (a replicated group counts once) and tables.
-    u32 table_mappings = 0, table_entries = 0;
+// Page table `pt`, entry `j` of ASID `asid`'s directory: a large page is 64
+// KiB aligned and replicated; counts its mappings.
+bool check_page_table(InvariantReport &ck, u32 asid, u32 j, const u32 *pt, TableCounts &counts) {
+    for (u32 k = 0; k < kPtEntries; ++k) {
+        const u32 t = pt[k];
+        if (t == 0) continue;
+        if (is_large_page(t)) {
+            if (k % kLargePageEntries)
+                return ck.fail("ASID %u: large page at %08x is not 64 KiB aligned", asid, j << 20 | k << 12);
+            for (u32 r = 1; r < kLargePageEntries; ++r)
+                if (pt[k + r] != t)
+                    return ck.fail("ASID %u: large page at %08x: entry %u differs", asid, j << 20 | k << 12, r);
+            k += kLargePageEntries - 1;
+        }
+        ++counts.mappings;
+    }
+    return true;
+}
+
+// ASID `asid`'s directory `pd`: only user entry kinds, a supersection 16 MiB
+// aligned and replicated; counts its mappings and page tables.
+bool check_directory(InvariantReport &ck, u32 asid, const u32 *pd, TableCounts &counts) {
+    for (u32 j = 0; j < kPdEntries; ++j) {
+        const u32 d = pd[j];
+        if (d == 0) continue;
+        if (is_page_table_entry(d)) {
+            ++counts.tables;
+            if (!check_page_table(ck, asid, j, kptr<u32>(page_table_base(d)), counts)) return false;
+        } else if (is_supersection(d)) {
+            if (j % kSuperSectionEntries)
+                return ck.fail("ASID %u: supersection at %08x is not 16 MiB aligned", asid, j << 20);
+            for (u32 r = 1; r < kSuperSectionEntries; ++r)
+                if (pd[j + r] != d) return ck.fail("ASID %u: supersection at %08x: entry %u differs", asid, j << 20, r);
+            j += kSuperSectionEntries - 1;
+            ++counts.mappings;
+        } else if (is_section(d)) {
+            ++counts.mappings;
+        } else {
+            return ck.fail("ASID %u: directory entry %u holds %08x, not a user entry kind", asid, j, d);
+        }
+    }
+    return true;
+}
+
+// ASID `asid`'s pool entry `e` (not 0): not ASID 0; a hardware ASID only with
+// the valid bit, and then one the owner table gives to this ASID.
+bool check_pool_entry(InvariantReport &ck, u32 asid, u32 e) {
+    if (asid == 0) return ck.fail("ASID 0 names a page directory");
+    if (e & kHwValid) {
+        if (ks.hw_asid_owner[e & kHwMask] != asid || (e & kHwMask) == 0)
+            return ck.fail("ASID %u holds hardware ASID %u, which the table gives to %u", asid, e & kHwMask,
+                           ks.hw_asid_owner[e & kHwMask]);
+    } else if (e & kHwMask) {
+        return ck.fail("ASID %u: pool entry %08x has a hardware ASID but no valid bit", asid, e);
+    }
+    return true;
+}
+
+// 1. The tables: every ASID's pool entry and directory, counted.
+bool check_tables(InvariantReport &ck, TableCounts &counts) {
     for (u32 p = 0; p < abi::kAsidPools; ++p) {
         if (!ks.asid_table[p]) continue;
         const u32 *pool = kptr<u32>(ks.asid_table[p]);
@@ -286,52 +346,15 @@ bool arch::check_mappings(char *why, usize why_size) {
             const u32 asid = p * abi::kAsidsPerPool + i;
             const u32 e = pool[i];
             if (e == 0) continue;
-            if (asid == 0) return ck.fail("ASID 0 names a page directory");
-            if (e & kHwValid) {
-                if (ks.hw_asid_owner[e & kHwMask] != asid || (e & kHwMask) == 0)
-                    return ck.fail("ASID %u holds hardware ASID %u, which the table gives to %u", asid, e & kHwMask,
-                                   ks.hw_asid_owner[e & kHwMask]);
-            } else if (e & kHwMask) {
-                return ck.fail("ASID %u: pool entry %08x has a hardware ASID but no valid bit", asid, e);
-            }
-            const u32 *pd = pd_entries(e & kPdMask);
-            for (u32 j = 0; j < kPdEntries; ++j) {
-                const u32 d = pd[j];
-                if (d == 0) continue;
-                if (is_page_table_entry(d)) {
-                    ++table_entries;
-                    const u32 *pt = kptr<u32>(page_table_base(d));
-                    for (u32 k = 0; k < kPtEntries; ++k) {
-                        const u32 t = pt[k];
-                        if (t == 0) continue;
-                        if (is_large_page(t)) {
-                            if (k % kLargePageEntries)
-                                return ck.fail("ASID %u: large page at %08x is not 64 KiB aligned", asid,
-                                               j << 20 | k << 12);
-                            for (u32 r = 1; r < kLargePageEntries; ++r)
-                                if (pt[k + r] != t)
-                                    return ck.fail("ASID %u: large page at %08x: entry %u differs", asid,
-                                                   j << 20 | k << 12, r);
-                            k += kLargePageEntries - 1;
-                        }
-                        ++table_mappings;
-                    }
-                } else if (is_supersection(d)) {
-                    if (j % kSuperSectionEntries)
-                        return ck.fail("ASID %u: supersection at %08x is not 16 MiB aligned", asid, j << 20);
-                    for (u32 r = 1; r < kSuperSectionEntries; ++r)
-                        if (pd[j + r] != d)
-                            return ck.fail("ASID %u: supersection at %08x: entry %u differs", asid, j << 20, r);
-                    j += kSuperSectionEntries - 1;
-                    ++table_mappings;
-                } else if (is_section(d)) {
-                    ++table_mappings;
-                } else {
-                    return ck.fail("ASID %u: directory entry %u holds %08x, not a user entry kind", asid, j, d);
-                }
-            }
+            if (!check_pool_entry(ck, asid, e)) return false;
+            if (!check_directory(ck, asid, pd_entries(e & kPdMask), counts)) return false;
         }
     }
+    return true;
+}
+
+// Every lent hardware ASID is held by the ASID it is lent to; 0 (reserved) is never lent.
+bool check_hw_asid_owners(InvariantReport &ck) {
     for (u32 hw = 1; hw < 256; ++hw) {
         u32 owner = ks.hw_asid_owner[hw];
         if (!owner) continue;
@@ -340,10 +363,13 @@ bool arch::check_mappings(char *why, usize why_size) {
             return ck.fail("hardware ASID %u is lent to ASID %u, which does not hold it", hw, owner);
     }
     if (ks.hw_asid_owner[0]) return ck.fail("hardware ASID 0 (reserved) is lent to ASID %u", ks.hw_asid_owner[0]);
+    return true;
+}
 
-    // 2. The caps: count the distinct recorded mappings that exist. Caps to one
-    // object are neighbours in the derivation list, so duplicates are adjacent runs.
-    u32 cap_mappings = 0, cap_tables = 0;
+// 2. The caps: the distinct recorded mappings that exist. Caps to one object
+// are neighbours in the derivation list, so duplicates are adjacent runs.
+TableCounts count_cap_mappings() {
+    TableCounts counts;
     const Slot *run_start = nullptr;  // first slot of the run of caps to the current object
     for (paddr_t p = ks.mdb_head; p; p = kptr<Slot>(p)->mdb_next) {
         const Slot *s = kptr<Slot>(p);
@@ -353,20 +379,30 @@ bool arch::check_mappings(char *why, usize why_size) {
             bool seen = false;
             for (const Slot *q = run_start; q != s && !seen; q = kptr<Slot>(q->mdb_next))
                 seen = q->cap.is_frame() && frame_present(q->cap) && same_frame_mapping(q->cap, c);
-            if (!seen) ++cap_mappings;
+            if (!seen) ++counts.mappings;
         } else if (c.type() == CapType::PageTable && table_present(c)) {
             bool seen = false;
             for (const Slot *q = run_start; q != s && !seen; q = kptr<Slot>(q->mdb_next))
                 seen = q->cap.type() == CapType::PageTable && table_present(q->cap) && same_table_mapping(q->cap, c);
-            if (!seen) ++cap_tables;
+            if (!seen) ++counts.tables;
         }
     }
-    if (cap_mappings != table_mappings)
-        return ck.fail("the tables hold %u frame mappings, but frame caps record %u of them", table_mappings,
-                       cap_mappings);
-    if (cap_tables != table_entries)
-        return ck.fail("directories hold %u page tables, but PageTable caps record %u of them", table_entries,
-                       cap_tables);
+    return counts;
+}
+
+}  // namespace
+
+bool arch::check_mappings(char *why, usize why_size) {
+    InvariantReport ck{why, why_size};
+    TableCounts in_tables;
+    if (!check_tables(ck, in_tables) || !check_hw_asid_owners(ck)) return false;
+    const TableCounts in_caps = count_cap_mappings();
+    if (in_caps.mappings != in_tables.mappings)
+        return ck.fail("the tables hold %u frame mappings, but frame caps record %u of them", in_tables.mappings,
+                       in_caps.mappings);
+    if (in_caps.tables != in_tables.tables)
+        return ck.fail("directories hold %u page tables, but PageTable caps record %u of them", in_tables.tables,
+                       in_caps.tables);
     return true;
 }
 

@@ -166,13 +166,9 @@ bool check_threads(Report &r, Slot *const *list, u32 n) {
     return true;
 }
 
-}  // namespace
-
-bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
-    Report r{why, why_size};
-    Slot **list = scratch.list;
-
-    // The list: acyclic (Floyd), mirrored links, no empty slots.
+// The derivation list: acyclic (Floyd), mirrored links, no empty slots. Copies
+// it in order into list[0, n) (at most `capacity` slots).
+bool check_list(Report &r, Slot **list, u32 capacity, u32 &n) {
     Slot *head = mdb_first();
     if (head && head->prev()) return r.fail("list head %x has a predecessor", kref(head));
     for (Slot *slow = head, *fast = head; fast && fast->next();) {
@@ -180,76 +176,102 @@ bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
         fast = fast->next()->next();
         if (slow == fast) return r.fail("derivation list has a cycle through slot %x", kref(slow));
     }
-    u32 n = 0;
+    n = 0;
     for (Slot *s = head; s; s = s->next()) {
-        if (n == scratch.capacity) return r.fail("derivation list longer than %u slots", scratch.capacity);
+        if (n == capacity) return r.fail("derivation list longer than %u slots", capacity);
         if (s->cap.is_null()) return r.fail("empty slot %x in the derivation list", kref(s));
         if (Slot *next = s->next(); next && next->prev() != s)
             return r.fail("link %x -> %x is not mirrored (its prev is %x)", kref(s), kref(next), kref(next->prev()));
         list[n++] = s;
     }
+    return true;
+}
 
-    Slot **sorted = scratch.sorted;
-    Slot **stack = scratch.stack;
-    // Untyped regions: disjoint or nested.
-    u32 mu = 0;
+// Untyped regions: disjoint or nested. Leaves the Untyped caps of list[0, n) in
+// untyped[0, mu), by address, an enclosing region before those inside it.
+bool check_untyped_nesting(Report &r, Slot *const *list, u32 n, Slot **untyped, Slot **stack, u32 &mu) {
+    mu = 0;
     for (u32 i = 0; i < n; ++i)
-        if (is_untyped(list[i])) sorted[mu++] = list[i];
-    heap_sort(sorted, mu, [](const Slot *x, const Slot *y) {
+        if (is_untyped(list[i])) untyped[mu++] = list[i];
+    heap_sort(untyped, mu, [](const Slot *x, const Slot *y) {
         Range a = range_of(x->cap), b = range_of(y->cap);
         return a.lo < b.lo || (a.lo == b.lo && a.hi > b.hi);
     });
     u32 sp = 0;
     for (u32 i = 0; i < mu; ++i) {
-        Range u = range_of(sorted[i]->cap);
+        Range u = range_of(untyped[i]->cap);
         while (sp > 0 && range_of(stack[sp - 1]->cap).hi <= u.lo) --sp;
         if (sp > 0 && !range_of(stack[sp - 1]->cap).contains(u))
-            return r.fail("Untyped %x/2^%u partly overlaps Untyped %x/2^%u", sorted[i]->cap.untyped_base(),
-                          sorted[i]->cap.untyped_size_bits(), stack[sp - 1]->cap.untyped_base(),
+            return r.fail("Untyped %x/2^%u partly overlaps Untyped %x/2^%u", untyped[i]->cap.untyped_base(),
+                          untyped[i]->cap.untyped_size_bits(), stack[sp - 1]->cap.untyped_base(),
                           stack[sp - 1]->cap.untyped_size_bits());
-        stack[sp++] = sorted[i];
+        stack[sp++] = untyped[i];
     }
+    return true;
+}
 
-    // Containment: walk the list as the depth-first order of the tree it is.
-    sp = 0;
+// The object of slot `s` lies inside `ut`, its nearest Untyped ancestor (if
+// any), and below that Untyped's watermark; an Untyped's own watermark lies
+// within it.
+bool check_inside_untyped(Report &r, const Slot *s, const Slot *ut) {
+    const Cap &c = s->cap;
+    if (is_untyped(s) && c.untyped_free_bytes() > (1u << c.untyped_size_bits()))
+        return r.fail("Untyped %x: watermark %u beyond its size 2^%u", c.untyped_base(), c.untyped_free_bytes(),
+                      c.untyped_size_bits());
+    Range obj = range_of(c);
+    if (ut && !obj.empty()) {
+        Range u = range_of(ut->cap);
+        u64 mark = u.lo + ut->cap.untyped_free_bytes();
+        if (!u.contains(obj))
+            return r.fail("%s %x (slot %x) lies outside its Untyped %x/2^%u", cap_type_name(c.type()), c.object(),
+                          kref(s), ut->cap.untyped_base(), ut->cap.untyped_size_bits());
+        if (obj.hi > mark)
+            return r.fail("%s %x (slot %x) lies above the watermark %x of its Untyped", cap_type_name(c.type()),
+                          c.object(), kref(s), static_cast<u32>(mark));
+    }
+    return true;
+}
+
+// An object (not an Untyped) overlaps only Untyped it was made from: `ut`, its
+// nearest Untyped ancestor, and those that contain `ut`. untyped[0, mu): every Untyped.
+bool check_overlaps_only_ancestors(Report &r, const Slot *s, const Slot *ut, Slot *const *untyped, u32 mu) {
+    const Cap &c = s->cap;
+    Range obj = range_of(c);
+    if (obj.empty() || is_untyped(s)) return true;
+    Range a = ut ? range_of(ut->cap) : Range{0, 0};
+    for (u32 k = 0; k < mu; ++k) {
+        if (untyped[k] == ut) continue;
+        Range u = range_of(untyped[k]->cap);
+        if (u.overlaps(obj) && !(ut && u.contains(a)))
+            return r.fail("%s %x (slot %x) overlaps Untyped %x/2^%u that it was not made from",
+                          cap_type_name(c.type()), c.object(), kref(s), untyped[k]->cap.untyped_base(),
+                          untyped[k]->cap.untyped_size_bits());
+    }
+    return true;
+}
+
+// Containment: walks the list as the depth-first order of the tree it is,
+// checking each object against its nearest Untyped ancestor.
+bool check_containment(Report &r, Slot *const *list, u32 n, Slot *const *untyped, u32 mu, Slot **stack) {
+    u32 sp = 0;
     for (u32 i = 0; i < n; ++i) {
         Slot *s = list[i];
         while (sp > 0 && !is_parent_of(stack[sp - 1], s)) --sp;
-        const Cap &c = s->cap;
-        if (is_untyped(s) && c.untyped_free_bytes() > (1u << c.untyped_size_bits()))
-            return r.fail("Untyped %x: watermark %u beyond its size 2^%u", c.untyped_base(),
-                          c.untyped_free_bytes(), c.untyped_size_bits());
-        Range obj = range_of(c);
         Slot *ut = nullptr;
         for (u32 j = sp; j-- > 0;)
             if (is_untyped(stack[j])) { ut = stack[j]; break; }
-        if (ut && !obj.empty()) {
-            Range u = range_of(ut->cap);
-            u64 mark = u.lo + ut->cap.untyped_free_bytes();
-            if (!u.contains(obj))
-                return r.fail("%s %x (slot %x) lies outside its Untyped %x/2^%u", cap_type_name(c.type()),
-                              c.object(), kref(s), ut->cap.untyped_base(), ut->cap.untyped_size_bits());
-            if (obj.hi > mark)
-                return r.fail("%s %x (slot %x) lies above the watermark %x of its Untyped",
-                              cap_type_name(c.type()), c.object(), kref(s), static_cast<u32>(mark));
-        }
-        // An object overlaps only Untyped it was made from.
-        if (!obj.empty() && !is_untyped(s)) {
-            Range a = ut ? range_of(ut->cap) : Range{0, 0};
-            for (u32 k = 0; k < mu; ++k) {
-                if (sorted[k] == ut) continue;
-                Range u = range_of(sorted[k]->cap);
-                if (u.overlaps(obj) && !(ut && u.contains(a)))
-                    return r.fail("%s %x (slot %x) overlaps Untyped %x/2^%u that it was not made from",
-                                  cap_type_name(c.type()), c.object(), kref(s), sorted[k]->cap.untyped_base(),
-                                  sorted[k]->cap.untyped_size_bits());
-            }
-        }
+        if (!check_inside_untyped(r, s, ut)) return false;
+        if (!check_overlaps_only_ancestors(r, s, ut, untyped, mu)) return false;
         stack[sp++] = s;
     }
+    return true;
+}
 
-    // Overlap between objects: sorted by address, neighbours either differ or are one object.
-    u32 m = 0;
+// Overlap between objects: sorted by address, neighbours either differ or are
+// one object. Leaves the caps of list[0, n) to objects that are not Untyped in
+// sorted[0, m), by address.
+bool check_object_overlap(Report &r, Slot *const *list, u32 n, Slot **sorted, u32 &m) {
+    m = 0;
     for (u32 i = 0; i < n; ++i)
         if (!is_untyped(list[i]) && !range_of(list[i]->cap).empty()) sorted[m++] = list[i];
     heap_sort(sorted, m, [](const Slot *x, const Slot *y) { return x->cap.object() < y->cap.object(); });
@@ -260,7 +282,12 @@ bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
             return r.fail("%s %x (slot %x) overlaps %s %x (slot %x)", cap_type_name(a.type()), a.object(),
                           kref(sorted[i - 1]), cap_type_name(b.type()), b.object(), kref(sorted[i]));
     }
-    // Caps to one object are neighbours in the list (is_final() relies on it).
+    return true;
+}
+
+// Caps to one object are neighbours in the list (is_final() relies on it);
+// sorted[0, m): caps by object address (check_object_overlap).
+bool check_neighbours(Report &r, Slot *const *sorted, u32 m) {
     for (u32 i = 0; i < m;) {
         u32 j = i + 1;
         while (j < m && same_object(sorted[i]->cap, sorted[j]->cap)) ++j;
@@ -272,64 +299,107 @@ bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
                           cap_type_name(sorted[i]->cap.type()), sorted[i]->cap.object(), run);
         i = j;
     }
+    return true;
+}
 
-    // Completeness: the slots of every CNode, TCB and Zombie are in the list.
+// The slots of the object a CNode, TCB or Zombie cap names: `count` of them
+// at `slots`, of which the first `used` may hold caps; slots is null for other caps.
+struct ObjectSlots {
+    Slot *slots = nullptr;
+    u32 count = 0, used = 0;
+};
+
+ObjectSlots slots_of(const Cap &c) {
+    switch (c.type()) {
+    case CapType::CNode: {
+        const u32 count = 1u << c.cnode_radix();
+        return {kptr<Slot>(c.object()), count, count};
+    }
+    case CapType::Thread: return {kptr<Tcb>(c.object())->slots, kTcbSlots, kTcbSlots};
+    case CapType::Zombie:
+        return {c.zombie_is_tcb() ? kptr<Tcb>(c.object())->slots : kptr<Slot>(c.object()),
+                c.zombie_is_tcb() ? kTcbSlots : 1u << (c.object_size_bits() - abi::kSlotBits),
+                c.zombie_remaining()};
+    default: return {};
+    }
+}
+
+// Types: a TCB's CSpace root and IPC buffer slots hold caps of their kind; a
+// Zombie counts no more slots than its object has.
+bool check_slot_kinds(Report &r, const Cap &c, const ObjectSlots &o) {
+    if (c.type() == CapType::Thread) {
+        Tcb *t = kptr<Tcb>(c.object());
+        CapType ct = t->slots[kTcbCTable].cap.type(), it = t->slots[kTcbIpcBuffer].cap.type();
+        if (ct != CapType::Null && ct != CapType::CNode && ct != CapType::Zombie)
+            return r.fail("TCB %x: CSpace root slot holds a %s cap", c.object(), cap_type_name(ct));
+        if (it != CapType::Null && !t->slots[kTcbIpcBuffer].cap.is_frame())
+            return r.fail("TCB %x: IPC buffer slot holds a %s cap", c.object(), cap_type_name(it));
+    } else if (c.type() == CapType::Zombie && o.used > o.count) {
+        return r.fail("Zombie %x counts %u slots of %u", c.object(), o.used, o.count);
+    }
+    return true;
+}
+
+// Slot `k` of the object that `holder`'s cap `c` names, not empty: a Reply cap
+// names a caller blocked on the reply, anything else is in the derivation list
+// (sorted[0, n): the list by slot address), not in a TCB's caller slot and not
+// beyond a Zombie's count.
+bool check_held_slot(Report &r, const Slot *holder, const Cap &c, const Slot *x, u32 k, u32 used,
+                     Slot *const *sorted, u32 n) {
+    if (x->cap.type() == CapType::Reply) {
+        // Reply caps live outside the derivation tree (a thread's caller
+        // slot, or a CNode slot after SaveCaller): each names a caller
+        // blocked on the reply, which knows the slot.
+        Tcb *caller = kptr<Tcb>(x->cap.object());
+        if (caller->state != ThreadState::BlockedOnReply || caller->reply_holder != kref(x) || x->mdb_prev != 0 ||
+            x->mdb_next != 0)
+            return r.fail("slot %x holds a Reply cap to thread '%s' that does not wait on it", kref(x), caller->name);
+        return true;
+    }
+    if (c.type() == CapType::Thread && k == kTcbCaller)
+        return r.fail("TCB %x: caller slot holds a %s cap", c.object(), cap_type_name(x->cap.type()));
+    if (k >= used && x != holder)
+        return r.fail("Zombie %x: slot %u beyond its count %u still holds a %s cap", c.object(), k, used,
+                      cap_type_name(x->cap.type()));
+    if (!listed(sorted, n, x))
+        return r.fail("slot %x (index %u of %s %x) holds a %s cap outside the derivation list", kref(x), k,
+                      cap_type_name(c.type()), c.object(), cap_type_name(x->cap.type()));
+    return true;
+}
+
+// Completeness: the slots of every CNode, TCB and Zombie are in the list.
+// Leaves list[0, n) in sorted[0, n), by slot address.
+bool check_completeness(Report &r, Slot *const *list, u32 n, Slot **sorted) {
     for (u32 i = 0; i < n; ++i) sorted[i] = list[i];
     heap_sort(sorted, n, [](const Slot *x, const Slot *y) { return x < y; });
     for (u32 i = 0; i < n; ++i) {
         Slot *s = list[i];
         const Cap &c = s->cap;
-        Slot *slots = nullptr;
-        u32 count = 0, used = 0;
-        switch (c.type()) {
-        case CapType::CNode:
-            slots = kptr<Slot>(c.object());
-            count = used = 1u << c.cnode_radix();
-            break;
-        case CapType::Thread: {
-            Tcb *t = kptr<Tcb>(c.object());
-            slots = t->slots;
-            count = used = kTcbSlots;
-            CapType ct = t->slots[kTcbCTable].cap.type(), it = t->slots[kTcbIpcBuffer].cap.type();
-            if (ct != CapType::Null && ct != CapType::CNode && ct != CapType::Zombie)
-                return r.fail("TCB %x: CSpace root slot holds a %s cap", c.object(), cap_type_name(ct));
-            if (it != CapType::Null && !t->slots[kTcbIpcBuffer].cap.is_frame())
-                return r.fail("TCB %x: IPC buffer slot holds a %s cap", c.object(), cap_type_name(it));
-            break;
-        }
-        case CapType::Zombie:
-            slots = c.zombie_is_tcb() ? kptr<Tcb>(c.object())->slots : kptr<Slot>(c.object());
-            count = c.zombie_is_tcb() ? kTcbSlots : 1u << (c.object_size_bits() - abi::kSlotBits);
-            used = c.zombie_remaining();
-            if (used > count) return r.fail("Zombie %x counts %u slots of %u", c.object(), used, count);
-            break;
-        default: continue;
-        }
+        const ObjectSlots o = slots_of(c);
+        if (!o.slots) continue;
+        if (!check_slot_kinds(r, c, o)) return false;
         if (i > 0 && same_object(list[i - 1]->cap, c)) continue;  // scanned already
-        for (u32 k = 0; k < count; ++k) {
-            Slot *x = &slots[k];
+        for (u32 k = 0; k < o.count; ++k) {
+            const Slot *x = &o.slots[k];
             if (x->cap.is_null()) continue;
-            if (x->cap.type() == CapType::Reply) {
-                // Reply caps live outside the derivation tree (a thread's caller
-                // slot, or a CNode slot after SaveCaller): each names a caller
-                // blocked on the reply, which knows the slot.
-                Tcb *caller = kptr<Tcb>(x->cap.object());
-                if (caller->state != ThreadState::BlockedOnReply || caller->reply_holder != kref(x) ||
-                    x->mdb_prev != 0 || x->mdb_next != 0)
-                    return r.fail("slot %x holds a Reply cap to thread '%s' that does not wait on it", kref(x),
-                                  caller->name);
-                continue;
-            }
-            if (c.type() == CapType::Thread && k == kTcbCaller)
-                return r.fail("TCB %x: caller slot holds a %s cap", c.object(), cap_type_name(x->cap.type()));
-            if (k >= used && x != s)
-                return r.fail("Zombie %x: slot %u beyond its count %u still holds a %s cap", c.object(), k, used,
-                              cap_type_name(x->cap.type()));
-            if (!listed(sorted, n, x))
-                return r.fail("slot %x (index %u of %s %x) holds a %s cap outside the derivation list", kref(x), k,
-                              cap_type_name(c.type()), c.object(), cap_type_name(x->cap.type()));
+            if (!check_held_slot(r, s, c, x, k, o.used, sorted, n)) return false;
         }
     }
+    return true;
+}
+
+}  // namespace
+
+bool check_invariants(InvariantScratch scratch, char *why, usize why_size) {
+    Report r{why, why_size};
+    Slot **list = scratch.list, **sorted = scratch.sorted, **stack = scratch.stack;
+    u32 n = 0, mu = 0, m = 0;
+    if (!check_list(r, list, scratch.capacity, n)) return false;
+    if (!check_untyped_nesting(r, list, n, sorted, stack, mu)) return false;
+    if (!check_containment(r, list, n, sorted, mu, stack)) return false;
+    if (!check_object_overlap(r, list, n, sorted, m)) return false;
+    if (!check_neighbours(r, sorted, m)) return false;
+    if (!check_completeness(r, list, n, sorted)) return false;
     if (!check_threads(r, list, n)) return false;
     if (!check_irqs(r, sorted, n)) return false;  // sorted by address since the completeness check
     return arch::check_mappings(why, why_size);

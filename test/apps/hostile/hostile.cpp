@@ -12,7 +12,7 @@
 // fault message against that. A must-fault operation that goes on is counted
 // (missed_faults), and so is a resume while no fault was possible.
 //
-// Phase 1, isolation: one step per entry of the table in isolation_step(),
+// Phase 1, isolation: the steps of the table kIsolationSteps, one at a time,
 // each proving one thing (its Group) and counting checks and failures in the
 // mailbox. Phase 2, the storm: Mailbox::target_ops operations chosen at
 // random (storm_op()) from the seed the root put in the mailbox.
@@ -289,271 +289,318 @@ void revoke_untyped() {
 }
 
 // ---------------------------------------------------------------- isolation steps
-// Each step returns false once the steps are over.
-bool isolation_step(u32 step) {
+// Each step function makes one step (`i`: which one of its kind, from 0) and
+// counts its checks in its Group; isolation_step() finds it in kIsolationSteps.
+using abi::FaultLabel;
+constexpr auto kVm = FaultLabel::VmFault;
+
+// Memory: the innocent app's, the root's and the kernel's addresses, and
+// its own pages used against their rights, all fault.
+constexpr u32 kLoads[] = {kSecret,     kRootMailbox, 0x8000'0000, 0x8010'0000, 0xf000'0000,
+                          0xffff'0000, 0xffff'fffc, 0x0010'0000, 0x0010'1000, 0x0000'0000};
+constexpr u32 kLoadCount = sizeof(kLoads) / sizeof(kLoads[0]);
+// Kernel text, the innocent's page, and its own never-executable pages.
+constexpr u32 kJumps[] = {0x8010'0000, 0xffff'0000, kSecret, kMailbox, kStackBase, kIpcBuffer};
+constexpr u32 kJumpCount = sizeof(kJumps) / sizeof(kJumps[0]);
+
+void load_forbidden(u32 i) {
+    const u32 a = kLoads[i];
+    must_fault(kOpIsolation, kGroupMemory, kVm, a, addr_of(hostile_load_insn));
+    hostile_load(a);
+    missed(kGroupMemory);
+}
+
+void store_forbidden(u32 i) {
+    const u32 a = kLoads[i];
+    must_fault(kOpIsolation, kGroupMemory, kVm, a, addr_of(hostile_store_insn));
+    hostile_store(a, 0xbadbad);
+    missed(kGroupMemory);
+}
+
+void jump_forbidden(u32 i) {
+    const u32 a = kJumps[i];
+    must_fault(kOpIsolation, kGroupMemory, kVm, a, a);
+    hostile_jump(a);
+    missed(kGroupMemory);
+}
+
+// Its own text is read-only.
+void store_own_text(u32) {
+    const u32 a = addr_of(hostile_udf);
+    must_fault(kOpIsolation, kGroupMemory, kVm, a, addr_of(hostile_store_insn));
+    hostile_store(a, 0);
+    missed(kGroupMemory);
+}
+
+// Caps: only the given ones are there, nothing else is reachable.
+void identify_every_slot(u32) {
     volatile Mailbox &m = *mb;
-    using abi::FaultLabel;
-    constexpr auto kVm = FaultLabel::VmFault;
-    u32 n = 0;
-    // Memory: the innocent app's, the root's and the kernel's addresses, and
-    // its own pages used against their rights, all fault.
-    static const u32 kLoads[] = {kSecret, kRootMailbox, 0x8000'0000, 0x8010'0000, 0xf000'0000,
-                                 0xffff'0000, 0xffff'fffc, 0x0010'0000, 0x0010'1000, 0x0000'0000};
-    constexpr u32 kLoadCount = sizeof(kLoads) / sizeof(kLoads[0]);
-    if (step < n + kLoadCount) {
-        const u32 a = kLoads[step - n];
-        must_fault(kOpIsolation, kGroupMemory, kVm, a, addr_of(hostile_load_insn));
-        hostile_load(a);
-        missed(kGroupMemory);
-        return true;
+    static const u32 kTypes[] = {5, 2, 1, 2, 3, 8, 10, 10, 6};  // kHCNode..kHSelfTcb (cap.hpp numbers)
+    for (u32 s = 0; s < (1u << kHostileRadix); ++s) {
+        const u32 t = debug_cap_identify(cptr(s));
+        const bool given = s >= kHCNode && s <= kHSelfTcb;
+        const bool ok = given ? t == kTypes[s - kHCNode] : t == 0;
+        if (given && ok) m.given_slots_seen = m.given_slots_seen + 1;
+        if (!given && t != 0) m.foreign_caps_seen = m.foreign_caps_seen + 1;
+        check(kGroupCaps, ok);
     }
-    n += kLoadCount;
-    if (step < n + kLoadCount) {
-        const u32 a = kLoads[step - n];
-        must_fault(kOpIsolation, kGroupMemory, kVm, a, addr_of(hostile_store_insn));
-        hostile_store(a, 0xbadbad);
-        missed(kGroupMemory);
-        return true;
-    }
-    n += kLoadCount;
-    static const u32 kJumps[] = {0x8010'0000, 0xffff'0000, kSecret, kMailbox, kStackBase, kIpcBuffer};
-    constexpr u32 kJumpCount = sizeof(kJumps) / sizeof(kJumps[0]);
-    if (step < n + kJumpCount) {  // kernel text, the innocent's page, and its own never-executable pages
-        const u32 a = kJumps[step - n];
-        must_fault(kOpIsolation, kGroupMemory, kVm, a, a);
-        hostile_jump(a);
-        missed(kGroupMemory);
-        return true;
-    }
-    n += kJumpCount;
-    if (step == n++) {  // its own text is read-only
-        const u32 a = addr_of(hostile_udf);
-        must_fault(kOpIsolation, kGroupMemory, kVm, a, addr_of(hostile_store_insn));
-        hostile_store(a, 0);
-        missed(kGroupMemory);
-        return true;
-    }
+}
 
-    // Caps: only the given ones are there, nothing else is reachable.
-    if (step == n++) {
-        static const u32 kTypes[] = {5, 2, 1, 2, 3, 8, 10, 10, 6};  // kHCNode..kHSelfTcb (cap.hpp numbers)
-        for (u32 s = 0; s < (1u << kHostileRadix); ++s) {
-            const u32 t = debug_cap_identify(cptr(s));
-            const bool given = s >= kHCNode && s <= kHSelfTcb;
-            const bool ok = given ? t == kTypes[s - kHCNode] : t == 0;
-            if (given && ok) m.given_slots_seen = m.given_slots_seen + 1;
-            if (!given && t != 0) m.foreign_caps_seen = m.foreign_caps_seen + 1;
-            check(kGroupCaps, ok);
-        }
-        return true;
-    }
-    if (step == n++) {  // where the root holds its TCB, CNode, IRQ and ASID Control, BootInfo and Untyped
-        for (u32 c = 1; c < 64; ++c) {
-            Label l = c == 1   ? Label::TcbSuspend
-                      : c == 2 ? Label::CNodeRevoke
-                      : c == 4 ? Label::IrqIssueIrqHandler
-                      : c == 5 ? Label::AsidControlMakePool
-                      : c == 6 ? Label::AsidPoolAssign
-                      : c < 9  ? Label::PageGetAddress
-                               : Label::UntypedRetype;
-            const u32 w[] = {static_cast<u32>(ObjectType::Endpoint), 0, 0, 0, 40, 1};
-            const u32 caps[] = {kH};
-            const Error e = inv(c, l, w, 6, caps, 1);  // the lookup ends in its empty slot 0
-            check(kGroupCaps, e == Error::InvalidCapability || e == Error::FailedLookup);
-        }
-        return true;
-    }
-    if (step == n++) {  // a wrong guard in front of a cap it holds
-        for (u32 b = 16; b < 32; ++b) {
-            const u32 w[] = {static_cast<u32>(ObjectType::Endpoint), 0, 0, 0, 40, 1};
-            const u32 caps[] = {kH};
-            MessageRegs d{};
-            const Error e = inv(cptr(kHUntyped) | 1u << b, Label::UntypedRetype, w, 6, caps, 1, &d);
-            check(kGroupCaps, e == Error::FailedLookup && d[1] == static_cast<u32>(abi::LookupFailure::GuardMismatch));
-        }
-        return true;
-    }
-    if (step == n++) {  // an empty slot as the invoked cap and as an extra cap
+// Where the root holds its TCB, CNode, IRQ and ASID Control, BootInfo and Untyped.
+void invoke_root_cap_pointers(u32) {
+    for (u32 c = 1; c < 64; ++c) {
+        Label l = c == 1   ? Label::TcbSuspend
+                  : c == 2 ? Label::CNodeRevoke
+                  : c == 4 ? Label::IrqIssueIrqHandler
+                  : c == 5 ? Label::AsidControlMakePool
+                  : c == 6 ? Label::AsidPoolAssign
+                  : c < 9  ? Label::PageGetAddress
+                           : Label::UntypedRetype;
         const u32 w[] = {static_cast<u32>(ObjectType::Endpoint), 0, 0, 0, 40, 1};
-        const u32 empty[] = {cptr(41)};
-        check(kGroupCaps, inv(cptr(40), Label::UntypedRetype, w, 6, empty, 1) == Error::FailedLookup);
-        check(kGroupCaps, inv(cptr(kHUntyped), Label::UntypedRetype, w, 6, empty, 1) == Error::FailedLookup);
-        check(kGroupCaps, debug_cap_identify(cptr(40)) == 0);
-        return true;
+        const u32 caps[] = {kH};
+        const Error e = inv(c, l, w, 6, caps, 1);  // the lookup ends in its empty slot 0
+        check(kGroupCaps, e == Error::InvalidCapability || e == Error::FailedLookup);
     }
-    if (step == n++) {  // a receive on an empty slot: a cap fault to the handler
-        must_fault(kOpIsolation, kGroupCaps, FaultLabel::CapFault, cptr(40), addr_of(hostile_svc_insn));
-        hostile_svc(static_cast<u32>(abi::Syscall::Recv), cptr(40));
-        missed(kGroupCaps);
-        return true;
-    }
-    if (step == n++) {  // a receive through an endpoint cap without Read: a cap fault
-        must_fault(kOpIsolation, kGroupCaps, FaultLabel::CapFault, cptr(kHInnocent), addr_of(hostile_svc_insn));
-        hostile_svc(static_cast<u32>(abi::Syscall::Recv), cptr(kHInnocent));
-        missed(kGroupCaps);
-        return true;
-    }
+}
 
-    // Priorities: never above its maximum controlled priority (kHostileMcp).
-    if (step == n++) {
-        const u32 self = cptr(kHSelfTcb);
-        auto set_prio = [&](u32 tcb, u32 auth, Label l, u32 a, u32 b) {
-            const u32 w[] = {a, b};
-            return inv(tcb, l, w, l == Label::TcbSetSchedParams ? 2 : 1, &auth, 1);
-        };
-        check(kGroupMcp, set_prio(self, self, Label::TcbSetPriority, kHostileMcp + 1, 0) == Error::RangeError);
-        check(kGroupMcp, set_prio(self, self, Label::TcbSetPriority, 255, 0) == Error::RangeError);
-        check(kGroupMcp, set_prio(self, self, Label::TcbSetPriority, 0xffff'ffff, 0) == Error::RangeError);
-        check(kGroupMcp, set_prio(self, self, Label::TcbSetMCPriority, kHostileMcp + 1, 0) == Error::RangeError);
-        check(kGroupMcp, set_prio(self, self, Label::TcbSetSchedParams, 255, 255) == Error::RangeError);
-        check(kGroupMcp,
-              set_prio(self, self, Label::TcbSetSchedParams, kHostileMcp, kHostileMcp + 1) == Error::RangeError);
-        check(kGroupMcp, set_prio(self, self, Label::TcbSetPriority, kHostileMcp, 0) == Error::None);
-        // A thread it makes has MCP 0: no authority for anything above 0, until
-        // its own (MCP kHostileMcp) raises that MCP, never above its own.
-        const u32 t = cptr(kHFirstStorm);
-        check(kGroupMcp, retype(cptr(kHUntyped), ObjectType::Tcb, 0, kH, 0, 0, kHFirstStorm, 1) == Error::None);
-        check(kGroupMcp, set_prio(self, t, Label::TcbSetPriority, 1, 0) == Error::RangeError);
-        check(kGroupMcp, set_prio(t, t, Label::TcbSetPriority, 1, 0) == Error::RangeError);
-        check(kGroupMcp, set_prio(t, self, Label::TcbSetMCPriority, kHostileMcp + 1, 0) == Error::RangeError);
-        check(kGroupMcp, set_prio(t, self, Label::TcbSetMCPriority, kHostileMcp, 0) == Error::None);
-        check(kGroupMcp, set_prio(t, t, Label::TcbSetPriority, kHostileMcp, 0) == Error::None);
-        check(kGroupMcp, set_prio(t, t, Label::TcbSetPriority, kHostileMcp + 1, 0) == Error::RangeError);
-        check(kGroupMcp, set_prio(self, t, Label::TcbSetPriority, kHostileMcp + 1, 0) == Error::RangeError);
-        revoke_untyped();
-        return true;
+// A wrong guard in front of a cap it holds.
+void invoke_through_wrong_guards(u32) {
+    for (u32 b = 16; b < 32; ++b) {
+        const u32 w[] = {static_cast<u32>(ObjectType::Endpoint), 0, 0, 0, 40, 1};
+        const u32 caps[] = {kH};
+        MessageRegs d{};
+        const Error e = inv(cptr(kHUntyped) | 1u << b, Label::UntypedRetype, w, 6, caps, 1, &d);
+        check(kGroupCaps, e == Error::FailedLookup && d[1] == static_cast<u32>(abi::LookupFailure::GuardMismatch));
     }
+}
 
-    // Interrupts: no cap it holds issues or handles one, whatever the label.
-    if (step == n++) {
-        for (u32 s = 0; s < (1u << kHostileRadix); ++s) {
-            if (s == kHFault || s == kHInnocent || s == kHNtfn) continue;  // IPC, not invocations
-            const u32 c = cptr(s);
-            const u32 get[] = {33, 60, kHostileRadix}, trig[] = {33, 1, 60, kHostileRadix};
-            const u32 ntfn = cptr(kHNtfn);
-            const Error e[] = {inv(c, Label::IrqIssueIrqHandler, get, 3, &kH, 1),
-                               inv(c, Label::IrqIssueIrqHandlerTrigger, trig, 4, &kH, 1),
-                               inv(c, Label::IrqAckIrq, nullptr, 0),
-                               inv(c, Label::IrqSetIrqHandler, nullptr, 0, &ntfn, 1),
-                               inv(c, Label::IrqClearIrqHandler, nullptr, 0)};
-            for (Error x : e) {
-                m.irq_attempts = m.irq_attempts + 1;
-                if (x == Error::None) m.irq_accepted = m.irq_accepted + 1;
-                check(kGroupIrq, x != Error::None);
-            }
-        }
-        for (u32 i = 0; i < 64; ++i) {  // lines 0..63 through the slots where the root holds IRQ Control
-            const u32 get[] = {i, 60, kHostileRadix};
-            const Error e = inv(abi::kCapIrqControl, Label::IrqIssueIrqHandler, get, 3, &kH, 1);
+// An empty slot as the invoked cap and as an extra cap.
+void invoke_empty_slots(u32) {
+    const u32 w[] = {static_cast<u32>(ObjectType::Endpoint), 0, 0, 0, 40, 1};
+    const u32 empty[] = {cptr(41)};
+    check(kGroupCaps, inv(cptr(40), Label::UntypedRetype, w, 6, empty, 1) == Error::FailedLookup);
+    check(kGroupCaps, inv(cptr(kHUntyped), Label::UntypedRetype, w, 6, empty, 1) == Error::FailedLookup);
+    check(kGroupCaps, debug_cap_identify(cptr(40)) == 0);
+}
+
+// A receive on an empty slot: a cap fault to the handler.
+void receive_on_empty_slot(u32) {
+    must_fault(kOpIsolation, kGroupCaps, FaultLabel::CapFault, cptr(40), addr_of(hostile_svc_insn));
+    hostile_svc(static_cast<u32>(abi::Syscall::Recv), cptr(40));
+    missed(kGroupCaps);
+}
+
+// A receive through an endpoint cap without Read: a cap fault.
+void receive_without_read(u32) {
+    must_fault(kOpIsolation, kGroupCaps, FaultLabel::CapFault, cptr(kHInnocent), addr_of(hostile_svc_insn));
+    hostile_svc(static_cast<u32>(abi::Syscall::Recv), cptr(kHInnocent));
+    missed(kGroupCaps);
+}
+
+// TCB.SetPriority, SetMCPriority (a) or SetSchedParams (a, b) on `tcb` with the authority `auth`.
+Error set_prio(u32 tcb, u32 auth, Label l, u32 a, u32 b) {
+    const u32 w[] = {a, b};
+    return inv(tcb, l, w, l == Label::TcbSetSchedParams ? 2 : 1, &auth, 1);
+}
+
+// Priorities: never above its maximum controlled priority (kHostileMcp).
+void raise_priority_above_mcp(u32) {
+    const u32 self = cptr(kHSelfTcb);
+    check(kGroupMcp, set_prio(self, self, Label::TcbSetPriority, kHostileMcp + 1, 0) == Error::RangeError);
+    check(kGroupMcp, set_prio(self, self, Label::TcbSetPriority, 255, 0) == Error::RangeError);
+    check(kGroupMcp, set_prio(self, self, Label::TcbSetPriority, 0xffff'ffff, 0) == Error::RangeError);
+    check(kGroupMcp, set_prio(self, self, Label::TcbSetMCPriority, kHostileMcp + 1, 0) == Error::RangeError);
+    check(kGroupMcp, set_prio(self, self, Label::TcbSetSchedParams, 255, 255) == Error::RangeError);
+    check(kGroupMcp,
+          set_prio(self, self, Label::TcbSetSchedParams, kHostileMcp, kHostileMcp + 1) == Error::RangeError);
+    check(kGroupMcp, set_prio(self, self, Label::TcbSetPriority, kHostileMcp, 0) == Error::None);
+    // A thread it makes has MCP 0: no authority for anything above 0, until
+    // its own (MCP kHostileMcp) raises that MCP, never above its own.
+    const u32 t = cptr(kHFirstStorm);
+    check(kGroupMcp, retype(cptr(kHUntyped), ObjectType::Tcb, 0, kH, 0, 0, kHFirstStorm, 1) == Error::None);
+    check(kGroupMcp, set_prio(self, t, Label::TcbSetPriority, 1, 0) == Error::RangeError);
+    check(kGroupMcp, set_prio(t, t, Label::TcbSetPriority, 1, 0) == Error::RangeError);
+    check(kGroupMcp, set_prio(t, self, Label::TcbSetMCPriority, kHostileMcp + 1, 0) == Error::RangeError);
+    check(kGroupMcp, set_prio(t, self, Label::TcbSetMCPriority, kHostileMcp, 0) == Error::None);
+    check(kGroupMcp, set_prio(t, t, Label::TcbSetPriority, kHostileMcp, 0) == Error::None);
+    check(kGroupMcp, set_prio(t, t, Label::TcbSetPriority, kHostileMcp + 1, 0) == Error::RangeError);
+    check(kGroupMcp, set_prio(self, t, Label::TcbSetPriority, kHostileMcp + 1, 0) == Error::RangeError);
+    revoke_untyped();
+}
+
+// Interrupts: no cap it holds issues or handles one, whatever the label.
+void issue_irq_handlers(u32) {
+    volatile Mailbox &m = *mb;
+    for (u32 s = 0; s < (1u << kHostileRadix); ++s) {
+        if (s == kHFault || s == kHInnocent || s == kHNtfn) continue;  // IPC, not invocations
+        const u32 c = cptr(s);
+        const u32 get[] = {33, 60, kHostileRadix}, trig[] = {33, 1, 60, kHostileRadix};
+        const u32 ntfn = cptr(kHNtfn);
+        const Error e[] = {inv(c, Label::IrqIssueIrqHandler, get, 3, &kH, 1),
+                           inv(c, Label::IrqIssueIrqHandlerTrigger, trig, 4, &kH, 1),
+                           inv(c, Label::IrqAckIrq, nullptr, 0),
+                           inv(c, Label::IrqSetIrqHandler, nullptr, 0, &ntfn, 1),
+                           inv(c, Label::IrqClearIrqHandler, nullptr, 0)};
+        for (Error x : e) {
             m.irq_attempts = m.irq_attempts + 1;
-            if (e == Error::None) m.irq_accepted = m.irq_accepted + 1;
-            check(kGroupIrq, e == Error::InvalidCapability || e == Error::FailedLookup);
+            if (x == Error::None) m.irq_accepted = m.irq_accepted + 1;
+            check(kGroupIrq, x != Error::None);
         }
-        check(kGroupIrq, debug_cap_identify(cptr(60)) == 0);
-        return true;
     }
+    for (u32 i = 0; i < 64; ++i) {  // lines 0..63 through the slots where the root holds IRQ Control
+        const u32 get[] = {i, 60, kHostileRadix};
+        const Error e = inv(abi::kCapIrqControl, Label::IrqIssueIrqHandler, get, 3, &kH, 1);
+        m.irq_attempts = m.irq_attempts + 1;
+        if (e == Error::None) m.irq_accepted = m.irq_accepted + 1;
+        check(kGroupIrq, e == Error::InvalidCapability || e == Error::FailedLookup);
+    }
+    check(kGroupIrq, debug_cap_identify(cptr(60)) == 0);
+}
 
-    // Mapping: nothing at or above 0x80000000; its frames are its Untyped's.
-    if (step == n++) {
-        const u32 u = cptr(kHUntyped), pd = cptr(kHScratchPd), rw = abi::kRightRead | abi::kRightWrite;
-        const u32 s = kHFirstStorm;
-        check(kGroupMap, retype(u, ObjectType::Frame1M, 0, kH, 0, 0, s, 1) == Error::NotEnoughMemory);
-        check(kGroupMap, retype(u, ObjectType::Frame64K, 0, kH, 0, 0, s, 1) == Error::None);
-        check(kGroupMap, retype(u, ObjectType::Frame4K, 0, kH, 0, 0, s + 1, 2) == Error::None);
-        check(kGroupMap, retype(u, ObjectType::PageTable, 0, kH, 0, 0, s + 3, 1) == Error::None);
-        struct Try {
-            u32 slot, vaddr;
-            bool table;
-        };
-        const Try tries[] = {{s + 1, 0x8000'0000, false}, {s + 1, 0xffff'f000, false}, {s + 1, 0x8010'0000, false},
-                             {s + 1, 0xf000'0000, false}, {s, 0xffff'0000, false},      {s, 0x8000'0000, false},
-                             {s + 3, 0x8000'0000, true},  {s + 3, 0xf000'0000, true},    {s + 3, 0xfff0'0000, true}};
-        for (const Try &t : tries) {
-            MessageRegs d{};
-            const Error e = t.table ? page_table_map(ipc, cptr(t.slot), pd, t.vaddr, &d)
-                                    : page_map(ipc, cptr(t.slot), pd, t.vaddr, rw, abi::kVmDefault, &d);
-            count_error(e);
-            m.kernel_maps = m.kernel_maps + 1;
-            if (e == Error::None) m.kernel_maps_accepted = m.kernel_maps_accepted + 1;
-            check(kGroupMap, e == Error::InvalidArgument && d[0] == 0);
-        }
-        // The highest user page maps (the refusals above are about the address, not the frame).
-        check(kGroupMap, count_error(page_table_map(ipc, cptr(s + 3), pd, 0x7ff0'0000)) == Error::None);
-        check(kGroupMap, count_error(page_map(ipc, cptr(s + 2), pd, 0x7fff'f000, rw, abi::kVmDefault)) == Error::None);
-        for (u32 i = 0; i < 3; ++i) check_frame(s + i, kGroupMap);
-        revoke_untyped();
-        return true;
+// Mapping: nothing at or above 0x80000000; its frames are its Untyped's.
+void map_kernel_addresses(u32) {
+    volatile Mailbox &m = *mb;
+    const u32 u = cptr(kHUntyped), pd = cptr(kHScratchPd), rw = abi::kRightRead | abi::kRightWrite;
+    const u32 s = kHFirstStorm;
+    check(kGroupMap, retype(u, ObjectType::Frame1M, 0, kH, 0, 0, s, 1) == Error::NotEnoughMemory);
+    check(kGroupMap, retype(u, ObjectType::Frame64K, 0, kH, 0, 0, s, 1) == Error::None);
+    check(kGroupMap, retype(u, ObjectType::Frame4K, 0, kH, 0, 0, s + 1, 2) == Error::None);
+    check(kGroupMap, retype(u, ObjectType::PageTable, 0, kH, 0, 0, s + 3, 1) == Error::None);
+    struct Try {
+        u32 slot, vaddr;
+        bool table;
+    };
+    const Try tries[] = {{s + 1, 0x8000'0000, false}, {s + 1, 0xffff'f000, false}, {s + 1, 0x8010'0000, false},
+                         {s + 1, 0xf000'0000, false}, {s, 0xffff'0000, false},      {s, 0x8000'0000, false},
+                         {s + 3, 0x8000'0000, true},  {s + 3, 0xf000'0000, true},    {s + 3, 0xfff0'0000, true}};
+    for (const Try &t : tries) {
+        MessageRegs d{};
+        const Error e = t.table ? page_table_map(ipc, cptr(t.slot), pd, t.vaddr, &d)
+                                : page_map(ipc, cptr(t.slot), pd, t.vaddr, rw, abi::kVmDefault, &d);
+        count_error(e);
+        m.kernel_maps = m.kernel_maps + 1;
+        if (e == Error::None) m.kernel_maps_accepted = m.kernel_maps_accepted + 1;
+        check(kGroupMap, e == Error::InvalidArgument && d[0] == 0);
     }
-    if (step == n++) {  // all of its Untyped as 4 KiB frames: every one in its Untyped, none over the kernel
-        u32 made = 0;
-        for (u32 off = kHFirstStorm; off < 256; off += 16) {
-            const Error e = retype(cptr(kHUntyped), ObjectType::Frame4K, 0, kH, 0, 0, off, 16);
-            if (e != Error::None) break;
-            for (u32 i = 0; i < 16; ++i) check_frame(off + i, kGroupMap);
-            made += 16;
-        }
-        check(kGroupMap, made == (1u << kHostileUntypedBits) / kPage);
-        revoke_untyped();
-        return true;
-    }
+    // The highest user page maps (the refusals above are about the address, not the frame).
+    check(kGroupMap, count_error(page_table_map(ipc, cptr(s + 3), pd, 0x7ff0'0000)) == Error::None);
+    check(kGroupMap, count_error(page_map(ipc, cptr(s + 2), pd, 0x7fff'f000, rw, abi::kVmDefault)) == Error::None);
+    for (u32 i = 0; i < 3; ++i) check_frame(s + i, kGroupMap);
+    revoke_untyped();
+}
 
-    // Thumb state: faults and restarts reported at the instruction.
-    if (step == n++) {
-        const u32 pc = addr_of(hostile_thumb_udf_insn);
-        claim_fpu();
-        must_fault(kOpIsolation, kGroupThumb, FaultLabel::UserException, pc, pc, kResumeThumb);
-        hostile_thumb_udf();
-        missed(kGroupThumb);
-        return true;
+// All of its Untyped as 4 KiB frames: every one in its Untyped, none over the kernel.
+void frames_stay_in_untyped(u32) {
+    u32 made = 0;
+    for (u32 off = kHFirstStorm; off < 256; off += 16) {
+        const Error e = retype(cptr(kHUntyped), ObjectType::Frame4K, 0, kH, 0, 0, off, 16);
+        if (e != Error::None) break;
+        for (u32 i = 0; i < 16; ++i) check_frame(off + i, kGroupMap);
+        made += 16;
     }
-    if (step == n++) {  // unknown system call: the pc after the svc (2 bytes on)
-        must_fault(kOpIsolation, kGroupThumb, FaultLabel::UnknownSyscall, 0x55,
-                   addr_of(hostile_thumb_svc_insn) + 2, kResumeThumb);
-        hostile_thumb_svc(0x55, 0);
-        missed(kGroupThumb);
-        return true;
-    }
-    if (step == n++) {  // the same in ARM state: 4 bytes on
-        must_fault(kOpIsolation, kGroupThumb, FaultLabel::UnknownSyscall, 0x55, addr_of(hostile_svc_insn) + 4);
-        hostile_svc(0x55, 0);
-        missed(kGroupThumb);
-        return true;
-    }
-    if (step == n++) {  // a cap fault in ARM state: the pc of the svc, which a reply would retry
-        must_fault(kOpIsolation, kGroupThumb, FaultLabel::CapFault, cptr(42), addr_of(hostile_svc_insn));
-        hostile_svc(static_cast<u32>(abi::Syscall::Recv), cptr(42));
-        missed(kGroupThumb);
-        return true;
-    }
-    if (step == n++) {  // the same in Thumb state
-        must_fault(kOpIsolation, kGroupThumb, FaultLabel::CapFault, cptr(42),
-                   kCheckThumbSyscallRestart ? addr_of(hostile_thumb_svc_insn) : 0, kResumeThumb);
-        hostile_thumb_svc(static_cast<u32>(abi::Syscall::Recv), cptr(42));
-        missed(kGroupThumb);
-        return true;
-    }
-    n += 2;
-    if (step == n - 2 || step == n - 1) {  // the first FPU instruction after the innocent app used the FPU
-        const bool thumb = step == n - 1;
-        announce(kOpIsolation, kGroupThumb, kExpectMay);
-        MessageRegs mr{};
-        call(cptr(kHInnocent), {kTouchFpu, 0, 0, 0}, mr);  // the innocent app now owns the FPU
-        announce(kOpIsolation, kGroupThumb, kExpectNone);
-        const u32 r = thumb ? hostile_thumb_fpu_probe() : hostile_arm_fpu_probe();
-        m.thumb_results[thumb ? 0 : 1] = r;
-        if (thumb && !kCheckThumbFpuRetry) return true;
-        check(kGroupThumb, r == 1);
-        return true;
-    }
-    n += 2;
-    if (step == n - 2 || step == n - 1) {  // a blocking receive the root suspends and resumes
-        const bool thumb = step == n - 1;
-        announce(kOpRestartProbe, kGroupThumb, kExpectNone);
-        const u32 r = thumb ? hostile_thumb_restart_probe(cptr(kHNtfn)) : hostile_arm_restart_probe(cptr(kHNtfn));
-        m.thumb_results[thumb ? 2 : 3] = r;
-        if (thumb && !kCheckThumbSyscallRestart) return true;
-        check(kGroupThumb, r == 1);
-        return true;
+    check(kGroupMap, made == (1u << kHostileUntypedBits) / kPage);
+    revoke_untyped();
+}
+
+// Thumb state: faults and restarts reported at the instruction.
+void thumb_undefined(u32) {
+    const u32 pc = addr_of(hostile_thumb_udf_insn);
+    claim_fpu();
+    must_fault(kOpIsolation, kGroupThumb, FaultLabel::UserException, pc, pc, kResumeThumb);
+    hostile_thumb_udf();
+    missed(kGroupThumb);
+}
+
+// Unknown system call: the pc after the svc (2 bytes on).
+void thumb_unknown_syscall(u32) {
+    must_fault(kOpIsolation, kGroupThumb, FaultLabel::UnknownSyscall, 0x55, addr_of(hostile_thumb_svc_insn) + 2,
+               kResumeThumb);
+    hostile_thumb_svc(0x55, 0);
+    missed(kGroupThumb);
+}
+
+// The same in ARM state: 4 bytes on.
+void arm_unknown_syscall(u32) {
+    must_fault(kOpIsolation, kGroupThumb, FaultLabel::UnknownSyscall, 0x55, addr_of(hostile_svc_insn) + 4);
+    hostile_svc(0x55, 0);
+    missed(kGroupThumb);
+}
+
+// A cap fault in ARM state: the pc of the svc, which a reply would retry.
+void arm_cap_fault(u32) {
+    must_fault(kOpIsolation, kGroupThumb, FaultLabel::CapFault, cptr(42), addr_of(hostile_svc_insn));
+    hostile_svc(static_cast<u32>(abi::Syscall::Recv), cptr(42));
+    missed(kGroupThumb);
+}
+
+// The same in Thumb state.
+void thumb_cap_fault(u32) {
+    must_fault(kOpIsolation, kGroupThumb, FaultLabel::CapFault, cptr(42),
+               kCheckThumbSyscallRestart ? addr_of(hostile_thumb_svc_insn) : 0, kResumeThumb);
+    hostile_thumb_svc(static_cast<u32>(abi::Syscall::Recv), cptr(42));
+    missed(kGroupThumb);
+}
+
+// The first FPU instruction after the innocent app used the FPU (i: 0 in ARM state, 1 in Thumb state).
+void fpu_after_innocent(u32 i) {
+    const bool thumb = i == 1;
+    announce(kOpIsolation, kGroupThumb, kExpectMay);
+    MessageRegs mr{};
+    call(cptr(kHInnocent), {kTouchFpu, 0, 0, 0}, mr);  // the innocent app now owns the FPU
+    announce(kOpIsolation, kGroupThumb, kExpectNone);
+    const u32 r = thumb ? hostile_thumb_fpu_probe() : hostile_arm_fpu_probe();
+    mb->thumb_results[thumb ? 0 : 1] = r;
+    if (thumb && !kCheckThumbFpuRetry) return;
+    check(kGroupThumb, r == 1);
+}
+
+// A blocking receive the root suspends and resumes (i: 0 in ARM state, 1 in Thumb state).
+void restart_probe(u32 i) {
+    const bool thumb = i == 1;
+    announce(kOpRestartProbe, kGroupThumb, kExpectNone);
+    const u32 r = thumb ? hostile_thumb_restart_probe(cptr(kHNtfn)) : hostile_arm_restart_probe(cptr(kHNtfn));
+    mb->thumb_results[thumb ? 2 : 3] = r;
+    if (thumb && !kCheckThumbSyscallRestart) return;
+    check(kGroupThumb, r == 1);
+}
+
+// The isolation steps in order: `count` steps run `run(0)` .. `run(count - 1)`.
+struct IsolationStep {
+    void (*run)(u32 i);
+    u32 count;
+};
+constexpr IsolationStep kIsolationSteps[] = {
+    {load_forbidden, kLoadCount},
+    {store_forbidden, kLoadCount},
+    {jump_forbidden, kJumpCount},
+    {store_own_text, 1},
+    {identify_every_slot, 1},
+    {invoke_root_cap_pointers, 1},
+    {invoke_through_wrong_guards, 1},
+    {invoke_empty_slots, 1},
+    {receive_on_empty_slot, 1},
+    {receive_without_read, 1},
+    {raise_priority_above_mcp, 1},
+    {issue_irq_handlers, 1},
+    {map_kernel_addresses, 1},
+    {frames_stay_in_untyped, 1},
+    {thumb_undefined, 1},
+    {thumb_unknown_syscall, 1},
+    {arm_unknown_syscall, 1},
+    {arm_cap_fault, 1},
+    {thumb_cap_fault, 1},
+    {fpu_after_innocent, 2},
+    {restart_probe, 2},
+};
+
+// Makes isolation step `step`; returns false once the steps are over.
+bool isolation_step(u32 step) {
+    for (const IsolationStep &s : kIsolationSteps) {
+        if (step < s.count) {
+            s.run(step);
+            return true;
+        }
+        step -= s.count;
     }
     return false;
 }

@@ -515,9 +515,9 @@ bool choose_untyped() {
     return true;
 }
 
-}  // namespace
-
-int main(const abi::BootInfo *bi) {
+// The root's own set-up: its priority, the Untyped its objects come from, the
+// arena, its reply slot and the PageTable of its own mappings (kRootArea).
+void set_up_root(const abi::BootInfo *bi) {
     g_bi = bi;
     g_ipc = root_ipc_buffer(bi);
     g_next_slot = bi->empty.start;
@@ -533,21 +533,10 @@ int main(const abi::BootInfo *bi) {
     const u32 root_pt = make(g_main, ObjectType::PageTable);
     g_checks.expect_ok(page_table_map(g_ipc, root_pt, abi::kCapInitVSpace, kRootArea),
                        "PageTable.Map (root)");
+}
 
-    build_innocent();
-    bool first_pings = true;
-    for (u32 i = 0; i < 3; ++i) first_pings = ping() && first_pings;
-    g_checks.check(first_pings, "the innocent app answers pings before the attack");
-    build_hostile();
-
-    run_hostile();
-
-    // The storm is over: the hostile app waits for an answer to its last fault.
-    const u32 ops = mb->ops;
-    g_checks.expect_ok(tcb_suspend(g_h_tcb), "TCB.Suspend (hostile)");
-    for (u32 i = 0; i < 3; ++i) g_pings_ok = ping() && g_pings_ok;
-    u32 op_faults = 0;
-    for (u32 k = 0; k < kOpKinds; ++k) op_faults += mb->op_faults[k];
+// The storm's counts, as the app and the root saw them (ops: the operations it survived).
+void report_storm(u32 ops) {
     printf("hostile: storm: %u operations survived: %u system calls with random numbers, %u invocations, %u CNode "
            "operations (%u through guarded or 32-level paths), %u Retypes (%u succeeded, %u ran out of memory), "
            "%u Revoke and Delete operations (%u Revokes of its Untyped), %u mapping operations (%u mapped), %u TCB "
@@ -587,7 +576,11 @@ int main(const abi::BootInfo *bi) {
     printf("hostile: innocent app: %u pings answered, %u wrong; it received %u messages from the hostile app (%u "
            "asked it to use the FPU)\n",
            g_pings, g_pings_bad, g_inn_hostile_msgs, g_inn_touches);
+}
 
+// The storm's verdict: every operation survived, every fault reported as
+// announced, nothing gained (op_faults: the resumes the app counted per operation kind, summed).
+void check_storm(u32 ops, u32 op_faults) {
     g_checks.check(ops == kTargetOps, "the kernel survived every storm operation and is alive");
     g_checks.check(g_st.faults - 1 == mb->resumes + mb->forged_calls && op_faults == mb->resumes &&
                        mb->missed_faults == 0 && mb->unexpected_resumes == 0 && g_st.mismatches == 0 &&
@@ -598,8 +591,11 @@ int main(const abi::BootInfo *bi) {
                        mb->reg_corrupt == 0 && mb->priv_violations == 0,
                    "the storm gained no priority, no kernel mapping, no frame outside its Untyped, no "
                    "register or mode change");
+}
 
-    // Its thread, then every copy of its CNode's cap, then everything made from its Untyped.
+// Deletes the hostile app and checks that all of its memory and the arena are
+// free again, and that the innocent app is intact.
+void tear_down_and_check() {
     g_checks.expect_ok(cnode_delete(abi::kCapInitCNode, g_h_tcb, 32), "CNode.Delete (hostile TCB)");
     g_checks.expect_ok(cnode_revoke(abi::kCapInitCNode, g_h_cnode, 32), "CNode.Revoke (its CNode)");
     g_checks.expect_ok(cnode_revoke(g_h_cnode, kHUntyped, kHostileRadix), "CNode.Revoke (its Untyped)");
@@ -618,6 +614,29 @@ int main(const abi::BootInfo *bi) {
     g_checks.check(
         g_pings_ok && last_pings && g_pings_bad == 0 && secret,
         "the innocent app answered every ping, correctly, with its secret page and FPU registers intact");
+}
 
+}  // namespace
+
+int main(const abi::BootInfo *bi) {
+    set_up_root(bi);
+    build_innocent();
+    bool first_pings = true;
+    for (u32 i = 0; i < 3; ++i) first_pings = ping() && first_pings;
+    g_checks.check(first_pings, "the innocent app answers pings before the attack");
+    build_hostile();
+
+    run_hostile();
+
+    // The storm is over: the hostile app waits for an answer to its last fault.
+    const u32 ops = mb->ops;
+    g_checks.expect_ok(tcb_suspend(g_h_tcb), "TCB.Suspend (hostile)");
+    for (u32 i = 0; i < 3; ++i) g_pings_ok = ping() && g_pings_ok;
+    u32 op_faults = 0;
+    for (u32 k = 0; k < kOpKinds; ++k) op_faults += mb->op_faults[k];
+    report_storm(ops);
+    check_storm(ops, op_faults);
+    // Its thread, then every copy of its CNode's cap, then everything made from its Untyped.
+    tear_down_and_check();
     return g_checks.done();
 }
