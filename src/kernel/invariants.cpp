@@ -104,7 +104,8 @@ bool check_irqs(Report &r, Slot *const *sorted, u32 n) {
         if (s->cap.type() != CapType::Notification)
             return r.fail("IRQ %u's slot holds a %s cap", irq, cap_type_name(s->cap.type()));
         if (!active) return r.fail("IRQ %u is free but keeps a notification cap", irq);
-        if (!listed(sorted, n, s)) return r.fail("IRQ %u's notification slot %x is not in the derivation list", irq, kref(s));
+        if (!listed(sorted, n, s))
+            return r.fail("IRQ %u's notification slot %x is not in the derivation list", irq, kref(s));
     }
     return true;
 }

@@ -137,18 +137,15 @@ enum OpKind : u32 {
     kOpKinds,
 };
 
-// Two kernel bugs in Thumb state, found by this test and fixed (the checks
-// stay, so they cannot come back):
-//  - kCheckThumbSyscallRestart: a system call the kernel restarts (a cap
-//    fault's pc, a blocking call stopped by Suspend and resumed, a preempted
-//    invocation) was rewound by 4 bytes, but a Thumb svc is 2 bytes long
-//    (arch/arm/arch_context.hpp rewind_syscall now looks at CPSR.T).
-//  - kCheckThumbFpuRetry: an undefined instruction of a thread that did not
-//    own the FPU was retried at the exception's pc - 4, before the + 2 a Thumb
-//    instruction needs (arch/arm/user_entry.cpp arm_user_fault now corrects
-//    the pc first).
-constexpr bool kCheckThumbSyscallRestart = true;
-constexpr bool kCheckThumbFpuRetry = true;
+// Two kernel bugs in Thumb state, found by this test and fixed; the Thumb
+// probes check both on every run, so they cannot come back:
+//  - a system call the kernel restarts (a cap fault's pc, a blocking call
+//    stopped by Suspend and resumed, a preempted invocation) was rewound by 4
+//    bytes, but a Thumb svc is 2 bytes long (arch/arm/arch_context.hpp
+//    rewind_syscall now looks at CPSR.T);
+//  - an undefined instruction of a thread that did not own the FPU was retried
+//    at the exception's pc - 4, before the + 2 a Thumb instruction needs
+//    (arch/arm/user_entry.cpp arm_user_fault now corrects the pc first).
 
 // ---------------------------------------------------------------- the mailbox
 struct Announce {

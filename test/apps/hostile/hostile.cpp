@@ -49,7 +49,6 @@ void hostile_hvc();
 void hostile_bkpt();
 u32 hostile_privileged();
 void hostile_fpu_garbage(u32 a, u32 b);
-void hostile_fpu_claim();
 u32 hostile_arm_fpu_probe();
 u32 hostile_arm_restart_probe(u32 ntfn);
 [[noreturn]] void hostile_jit_run();
@@ -78,13 +77,6 @@ volatile u32 *const jit = reinterpret_cast<volatile u32 *>(kJitPage);
 constexpr u32 kJitSlot = 0x800 / 4;
 constexpr u32 kUdf = 0xe7f0'00f0;
 constexpr u32 kH = cptr(kHCNode);  // its CNode, through the copy of its cap
-
-// kCheckThumbSyscallRestart and kCheckThumbFpuRetry (common.hpp): with the
-// second off, the app takes the FPU (an ARM VFP instruction) before each Thumb
-// undefined instruction, so the kernel's faulty retry path is not taken.
-void claim_fpu() {
-    if (!kCheckThumbFpuRetry) hostile_fpu_claim();
-}
 
 u32 addr_of(const void *p) { return reinterpret_cast<u32>(p) & ~1u; }  // labels in Thumb code too
 u32 addr_of(void (*f)()) { return reinterpret_cast<u32>(f); }
@@ -505,7 +497,6 @@ void frames_stay_in_untyped(u32) {
 // Thumb state: faults and restarts reported at the instruction.
 void thumb_undefined(u32) {
     const u32 pc = addr_of(hostile_thumb_udf_insn);
-    claim_fpu();
     must_fault(kOpIsolation, kGroupThumb, FaultLabel::UserException, pc, pc, kResumeThumb);
     hostile_thumb_udf();
     missed(kGroupThumb);
@@ -536,7 +527,7 @@ void arm_cap_fault(u32) {
 // The same in Thumb state.
 void thumb_cap_fault(u32) {
     must_fault(kOpIsolation, kGroupThumb, FaultLabel::CapFault, cptr(42),
-               kCheckThumbSyscallRestart ? addr_of(hostile_thumb_svc_insn) : 0, kResumeThumb);
+               addr_of(hostile_thumb_svc_insn), kResumeThumb);
     hostile_thumb_svc(static_cast<u32>(abi::Syscall::Recv), cptr(42));
     missed(kGroupThumb);
 }
@@ -550,7 +541,6 @@ void fpu_after_innocent(u32 i) {
     announce(kOpIsolation, kGroupThumb, kExpectNone);
     const u32 r = thumb ? hostile_thumb_fpu_probe() : hostile_arm_fpu_probe();
     mb->thumb_results[thumb ? 0 : 1] = r;
-    if (thumb && !kCheckThumbFpuRetry) return;
     check(kGroupThumb, r == 1);
 }
 
@@ -560,7 +550,6 @@ void restart_probe(u32 i) {
     announce(kOpRestartProbe, kGroupThumb, kExpectNone);
     const u32 r = thumb ? hostile_thumb_restart_probe(cptr(kHNtfn)) : hostile_arm_restart_probe(cptr(kHNtfn));
     mb->thumb_results[thumb ? 2 : 3] = r;
-    if (thumb && !kCheckThumbSyscallRestart) return;
     check(kGroupThumb, r == 1);
 }
 
@@ -689,7 +678,8 @@ void op_cnode() {
             announce(kOpCNode, kGroupStorm, kExpectMay);
             if (inv(kH, Label::CNodeMint, w, 6, &kH, 1) != Error::None) return;
             const u32 c[] = {guard << 8 | dest, size + kHostileRadix, given_slot(), kHostileRadix, rights};
-            if (inv(cptr(alias), Label::CNodeCopy, c, 5, &kH, 1) == Error::None) mb->deep_lookups = mb->deep_lookups + 1;
+            if (inv(cptr(alias), Label::CNodeCopy, c, 5, &kH, 1) == Error::None)
+                mb->deep_lookups = mb->deep_lookups + 1;
             return;
         }
         default: {  // any CNode method through any CNode cap, with random slots and depths
@@ -1014,8 +1004,9 @@ u32 unmapped_addr() {
         const u32 a = rnd() & 0x7fff'fffcu;
         const u32 r = below(4);
         const u32 cand = r == 0 ? (a & 0xffffu) : r == 1 ? (0x000c'1000u + (a % (kSecret + kPage - 0x000c'1000u))) : a;
-        const bool mapped = (cand >= kImageBase && cand < 0x000c'0000) || (cand >= kMailbox && cand < kMailbox + kPage) ||
-                            (cand >= kStackBase && cand < kStackTop) || (cand >= kIpcBuffer && cand < kIpcBuffer + kPage) ||
+        const bool mapped = (cand >= kImageBase && cand < 0x000c'0000) ||
+                            (cand >= kMailbox && cand < kMailbox + kPage) || (cand >= kStackBase && cand < kStackTop) ||
+                            (cand >= kIpcBuffer && cand < kIpcBuffer + kPage) ||
                             (cand >= kJitPage && cand < kJitPage + kPage);
         if (!mapped) return cand;
     }
@@ -1137,7 +1128,6 @@ void op_thumb() {
     switch (below(3)) {
         case 0: {
             const u32 pc = addr_of(hostile_thumb_udf_insn);
-            claim_fpu();
             must_fault(kOpThumb, kGroupStorm, FaultLabel::UserException, pc, pc, kResumeThumb);
             hostile_thumb_udf();
             break;
@@ -1152,7 +1142,7 @@ void op_thumb() {
         default: {
             const u32 c = cptr(below(kHCNode));
             must_fault(kOpThumb, kGroupStorm, FaultLabel::CapFault, c,
-                       kCheckThumbSyscallRestart ? addr_of(hostile_thumb_svc_insn) : 0, kResumeThumb);
+                       addr_of(hostile_thumb_svc_insn), kResumeThumb);
             hostile_thumb_svc(static_cast<u32>(abi::Syscall::Recv), c);
             break;
         }

@@ -201,11 +201,6 @@ FUNC hostile_fpu_garbage
     vmsr    fpscr, r0
     bx      lr
 
-/* Makes this thread the FPU's owner (its first FPU instruction traps once). */
-FUNC hostile_fpu_claim
-    vmov    s1, r0
-    bx      lr
-
 /* ---- the first FPU instruction after another thread used the FPU: it traps,
    the kernel gives this thread the FPU and retries the instruction. Returns
    how often the add before it ran (1 if the retry resumed at the FPU instruction). */
