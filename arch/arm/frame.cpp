@@ -27,11 +27,6 @@ Status invoke_get_address(Invocation &inv, const Cap &frame) {
     return Status::Ok;
 }
 
-Status invoke_cache_op(arch::CacheOp op, paddr_t start, u32 bytes) {
-    arch::cache_maintain(op, start, bytes);
-    return Status::Ok;
-}
-
 Status decode_map(Invocation &inv) {
     if (inv.length() < 3 || inv.extra_count < 1) return reject_truncated(inv, 3, 1);
     const Result<paddr_t> pd_arg = decode_pd_arg(inv, 0, "vspace");

@@ -28,11 +28,6 @@ Status invoke_pt_unmap(Cap &pt) {
     return Status::Ok;
 }
 
-Status invoke_pd_cache_op(arch::CacheOp op, paddr_t start, u32 bytes) {
-    arch::cache_maintain(op, start, bytes);
-    return Status::Ok;
-}
-
 Status decode_pt_map(Invocation &inv) {
     if (inv.length() < 1 || inv.extra_count < 1) return reject_truncated(inv, 1, 1);
     const Cap &pt = inv.slot->cap;
@@ -101,7 +96,7 @@ Status decode_pd_cache(Invocation &inv, arch::CacheOp op) {
                                "expected 0x%08x < end <= 0x%08x (inside the frame mapped at 0x%08x), got 0x%08x", start,
                                frame_vaddr + ((1u << bits) - 1) + 1, frame_vaddr, end);
     if (device) return reject_illegal(inv, "start: expected cached memory, got a device mapping at 0x%08x", start);
-    return invoke_pd_cache_op(op, base + (start - frame_vaddr), end - start);
+    return invoke_cache_op(op, base + (start - frame_vaddr), end - start);
 }
 
 }  // namespace

@@ -74,6 +74,12 @@ inline Result<paddr_t> decode_pd_arg(Invocation &inv, u32 index, const char *arg
                           c.pd_asid());
     return pd;
 }
+// Frame and PageDirectory cache maintenance, once decoded: `op` on the physical
+// range [start, start + bytes).
+inline Status invoke_cache_op(arch::CacheOp op, paddr_t start, u32 bytes) {
+    arch::cache_maintain(op, start, bytes);
+    return Status::Ok;
+}
 // The hardware ASID lent to `asid` (which must name a directory), lending one
 // first if it has none.
 u32 hw_asid_get(u32 asid);
