@@ -14,7 +14,8 @@
 
 A board is the directory name; platform/README.md describes the keys. Every
 mistake in a board file is reported as `FILE: key: what is wrong`, exit status 1.
-scripts/petrel-system.py imports this module for its platform table (tool_facts).
+The system tool (scripts/petrel_system/platforms.py) imports this module for its
+platform table (tool_facts).
 Python 3.11 or later, standard library only (tomllib).
 """
 from __future__ import annotations
@@ -189,7 +190,7 @@ class Board:
         return args
 
     def tool_facts(self) -> dict:
-        """The system tool's entry for this platform (scripts/petrel-system.py PLATFORMS)."""
+        """The system tool's entry for this platform (scripts/petrel_system/platforms.py load())."""
         irq = self.facts['interrupts']
         ranges = tuple((lo, hi) for lo, hi in irq['maskable'])
         return {

@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Tests of scripts/petrel-system.py, the system-description tool (meson suite 'host').
 
-  test_petrel_system.py --source-root DIR [--cxx 'c++'] [--cross-cxx 'arm-none-eabi-g++']
-                        [--root-elf PATH --readelf PATH --objcopy PATH]
-                        [unittest arguments, e.g. a class name]
+  PYTHONPATH=scripts:platform test/tools/test_petrel_system.py --source-root DIR
+      [--cxx 'c++'] [--cross-cxx 'arm-none-eabi-g++'] [--root-elf PATH --readelf PATH --objcopy PATH]
+      [unittest arguments, e.g. a class name]
+
+The tool's modules (scripts/petrel_system) and platform/boards.py are imported
+as they are, from PYTHONPATH (test/tools/meson.build sets it); the command,
+scripts/petrel-system.py, is run as the build runs it.
 
 Bad descriptions (test/tools/bad/*.toml) each say what the tool must print, in
 comments read here:
@@ -28,7 +32,6 @@ pack's output on the host and compares the target object's section with the
 ELF files it packs.
 """
 import argparse
-import importlib.util
 import os
 import re
 import shlex
@@ -39,26 +42,15 @@ import tempfile
 import tomllib
 import unittest
 
+import boards
+from petrel_system import checks, layout, platforms, reader
+
 OPTS = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def tool_path():
     return os.path.join(OPTS.source_root, 'scripts', 'petrel-system.py')
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location('petrel_system', tool_path())
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def load_boards():
-    spec = importlib.util.spec_from_file_location('boards', os.path.join(OPTS.source_root, 'platform', 'boards.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def run_tool(args, cwd=None):
@@ -162,7 +154,7 @@ class LocatorTest(unittest.TestCase):
             '  3]]',                                    # 31
         ]) + '\n'
         tomllib.loads(text)  # the fixture is valid TOML
-        loc = load_tool().Locator(text)
+        loc = reader.Locator(text)
         cases = {
             ('system',): 2, ('system', 'name'): 3,
             ('app',): 5, ('app', 0): 5, ('app', 0, 'name'): 6, ('app', 0, 'note'): 7,
@@ -185,13 +177,13 @@ class LocatorTest(unittest.TestCase):
     def test_multiline_basic_string_with_quotes_at_its_end(self):
         text = 's = """a""""\n[[app]]\nname = "b"\n'
         tomllib.loads(text)
-        loc = load_tool().Locator(text)
+        loc = reader.Locator(text)
         self.assertEqual(loc.line(('app', 0, 'name')), 3)
 
     def test_crlf_and_escaped_quotes(self):
         text = '[system]\r\nname = "a\\"b"\r\n\r\n[[app]]\r\nname = \'c\'\r\n'
         tomllib.loads(text)
-        loc = load_tool().Locator(text)
+        loc = reader.Locator(text)
         self.assertEqual(loc.line(('system', 'name')), 2)
         self.assertEqual(loc.line(('app', 0, 'name')), 5)
 
@@ -417,8 +409,7 @@ def shutil_which(name):
 
 def check_text(text, elfs=None, platform='qemu-virt'):
     """Runs the tool's checker on a description's text; returns (system, error messages)."""
-    tool = load_tool()
-    checker = tool.Checker('t.toml', text, platform, elfs or {})
+    checker = checks.Checker('t.toml', text, platform, elfs or {})
     system = checker.run()
     return system, checker.messages()
 
@@ -699,57 +690,54 @@ class ConsistencyTest(unittest.TestCase):
         return {'timer_irqs': tuple(timers), 'irq_lines': ev(consts['kIrqLines']), 'user_devices': tuple(user)}
 
     def test_platforms_match_the_boards(self):
-        """PLATFORMS holds every board of platform/, with the facts the kernel's generated board.hpp has."""
-        tool = load_tool()
-        boards = load_boards()
+        """platforms.load() has every board of platform/ (sorted: the --platform choices), with the facts
+        the kernel's generated board.hpp has."""
+        facts_by_name = platforms.load()
         platform_dir = os.path.join(OPTS.source_root, 'platform')
         names = sorted(n for n in os.listdir(platform_dir)
                        if os.path.isfile(os.path.join(platform_dir, n, 'board.toml')))
-        self.assertEqual(sorted(tool.PLATFORMS), names)
-        self.assertEqual(tool.PLATFORM_NAMES, tuple(names))
+        self.assertEqual(tuple(facts_by_name), tuple(names))
         self.assertTrue({'qemu-virt', 'rpi2', 'rpi3'} <= set(names))
         for platform in names:
             with self.subTest(platform):
                 header = boards.kernel_header(boards.Board(os.path.join(platform_dir, platform, 'board.toml')))
                 facts = self.board(header)
-                pf = tool.PLATFORMS[platform]
+                pf = facts_by_name[platform]
                 for key, value in facts.items():
                     self.assertEqual(pf[key], value, '%s: %s' % (platform, key))
 
     def test_usable_lines_match_the_interrupt_controllers(self):
-        tool = load_tool()
         virt = self.read('platform', 'qemu-virt', 'board.cpp')
         self.assertIn('bool irq_maskable(u32 line) { return line >= 16 && line < board::kIrqLines; }', virt)
-        self.assertEqual([n for n in range(300) if tool.PLATFORMS['qemu-virt']['irq_usable'](n)],
+        self.assertEqual([n for n in range(300) if platforms.load()['qemu-virt']['irq_usable'](n)],
                          list(range(16, 288)))
         bcm = self.read('platform', 'drivers', 'bcm2836_irq.hpp')
         self.assertIn('return line < 4 || (line >= kGpuBase && line < kLines);', bcm)
         self.assertIn('kGpuBase = 32, kBasicBase = 96, kLines = 104', bcm)
-        self.assertEqual([n for n in range(300) if tool.PLATFORMS['rpi2']['irq_usable'](n)],
+        self.assertEqual([n for n in range(300) if platforms.load()['rpi2']['irq_usable'](n)],
                          [0, 1, 2, 3] + list(range(32, 104)))
 
     def test_layout_matches_user_ld_and_the_header(self):
-        tool = load_tool()
         ld = self.read('apps', 'lib', 'user.ld')
-        self.assertIn('. = 0x%08x;' % tool.IMAGE_WINDOW[0], ld)
-        self.assertIn('ASSERT(__image_end <= 0x%08x' % tool.IMAGE_WINDOW[1], ld)
+        self.assertIn('. = 0x%08x;' % layout.IMAGE_WINDOW[0], ld)
+        self.assertIn('ASSERT(__image_end <= 0x%08x' % layout.IMAGE_WINDOW[1], ld)
         hpp = self.read('apps', 'lib', 'include', 'petrel', 'system_tables.hpp')
         consts = {m.group(1): int(m.group(2).replace("'", ''), 0)
                   for m in re.finditer(r'constexpr u32 (k\w+) = ([0-9a-fx\']+);', hpp)}
-        self.assertEqual(consts['kAppImageBase'], tool.IMAGE_WINDOW[0])
-        self.assertEqual(consts['kAppImageLimit'], tool.IMAGE_WINDOW[1])
-        self.assertEqual(consts['kAppIpcBuffer'], tool.IPC_BUFFER[0])
-        self.assertEqual(consts['kAppStackTop'], tool.STACK_TOP)
-        self.assertEqual(consts['kAppStackGuard'], tool.STACK_GUARD)
-        self.assertEqual(consts['kUserTop'], tool.USER_TOP)
-        self.assertEqual(consts['kAppStackPagesMax'], tool.STACK_PAGES_MAX)
-        self.assertEqual(consts['kAppCNodeRadix'], tool.CNODE_RADIX)
-        self.assertEqual(consts['kTablesVersion'], tool.TABLES_VERSION)
+        self.assertEqual(consts['kAppImageBase'], layout.IMAGE_WINDOW[0])
+        self.assertEqual(consts['kAppImageLimit'], layout.IMAGE_WINDOW[1])
+        self.assertEqual(consts['kAppIpcBuffer'], layout.IPC_BUFFER[0])
+        self.assertEqual(consts['kAppStackTop'], layout.STACK_TOP)
+        self.assertEqual(consts['kAppStackGuard'], layout.STACK_GUARD)
+        self.assertEqual(consts['kUserTop'], layout.USER_TOP)
+        self.assertEqual(consts['kAppStackPagesMax'], layout.STACK_PAGES_MAX)
+        self.assertEqual(consts['kAppCNodeRadix'], layout.CNODE_RADIX)
+        self.assertEqual(consts['kTablesVersion'], layout.TABLES_VERSION)
 
     def test_stack_limit_matches_libpetrel(self):
         """process_create() refuses the stacks the tool refuses."""
         text = self.read('apps', 'lib', 'process.cpp')
-        self.assertRegex(text, r'stack_pages > %d\b' % load_tool().STACK_PAGES_MAX)
+        self.assertRegex(text, r'stack_pages > %d\b' % layout.STACK_PAGES_MAX)
 
 
 # ---------------------------------------------------------------------------
@@ -761,7 +749,6 @@ class BoardsTest(unittest.TestCase):
         return read(os.path.join(OPTS.source_root, 'platform', 'qemu-virt', 'board.toml'))
 
     def load(self, text):
-        boards = load_boards()
         with tempfile.TemporaryDirectory() as d:
             os.mkdir(os.path.join(d, 'myboard'))
             path = os.path.join(d, 'myboard', 'board.toml')
@@ -774,7 +761,6 @@ class BoardsTest(unittest.TestCase):
             return b
 
     def test_the_boards_load(self):
-        boards = load_boards()
         every = boards.load_all(os.path.join(OPTS.source_root, 'platform'))
         for name, b in every.items():
             with self.subTest(name):
@@ -796,7 +782,7 @@ class BoardsTest(unittest.TestCase):
     def test_a_copy_of_virt_loads_under_its_directory_name(self):
         b = self.load(self.virt_text())
         self.assertEqual(b.name, 'myboard')
-        self.assertIn('constexpr const char *kName = "myboard";', load_boards().kernel_header(b))
+        self.assertIn('constexpr const char *kName = "myboard";', boards.kernel_header(b))
 
     def test_mistakes(self):
         virt = self.virt_text()

@@ -84,7 +84,7 @@ namespace petrel::system {
 // Bumped with every change to these types; the emitted header checks it.
 constexpr u32 kTablesVersion = 2;
 
-// The app address-space layout (scripts/petrel-system.py has the same numbers).
+// The app address-space layout (scripts/petrel_system/layout.py has the same numbers).
 constexpr u32 kAppImageBase = 0x0001'0000;
 constexpr u32 kAppImageLimit = 0x0010'0000;  // the image ends at or below this
 constexpr u32 kAppIpcBuffer = 0x0010'0000;

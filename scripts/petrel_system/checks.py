@@ -1,0 +1,610 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""petrel_system.checks: every check of a system description, building the checked model.
+
+Contract: Checker(filename, text, platform, elfs, need_every_elf).run() reads
+the text (reader.parse), checks it for `platform` (a name platforms.load()
+has) against the schema below, the app address-space layout and memory
+budgets (layout), the platform's interrupt lines and device memory, and the
+ELF files in `elfs` ({elf name: path}, each checked with elf.py and charged to
+the budget of every app running it); with need_every_elf (pack) every image
+must have one. It returns the model.System it built and keeps every mistake:
+.errors is non-empty when the description is bad, and .messages() gives them
+as 'FILE:LINE: what is wrong', sorted by line, then in the order found, each
+reported once. It never raises for a bad description or ELF file, and writes
+nothing. The README's "System description" and
+apps/lib/include/petrel/system_tables.hpp document the rules.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+
+from . import platforms, reader
+from .elf import ElfError, elf_problems, read_elf
+from .layout import (BADGE_MAX, CNODE_BYTES, FRAME_BYTES, IMAGE_WINDOW, IPC_BUFFER, MIB, NAME_MAX, NULL_GUARD,
+                     PAGE, PAGE_DIRECTORY_BYTES, PAGE_TABLE_BYTES, PRIORITY_RANGE, STACK_GUARD, STACK_PAGES_MAX,
+                     STACK_TOP, TCB_BYTES, USER_TOP, range_text, size_text)
+from .model import App, Region, System
+
+# The tables' names are C++ names in the emitted header: identifiers, not keywords.
+CXX_KEYWORDS = set('''alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t
+char16_t char32_t class compl concept const consteval constexpr constinit const_cast continue co_await
+co_return co_yield decltype default delete do double dynamic_cast else enum explicit export extern false
+float for friend goto if inline int long mutable namespace new noexcept not not_eq nullptr operator or
+or_eq private protected public register reinterpret_cast requires return short signed sizeof static
+static_assert static_cast struct switch template this thread_local throw true try typedef typeid typename
+union unsigned using virtual void volatile wchar_t while xor xor_eq'''.split())
+IDENT_RE = re.compile(r'[A-Za-z_][A-Za-z0-9_]*\Z')
+
+# Schema: per table, key -> (types, required, default, may be per-platform).
+INT, STR, BOOL, LIST, DICT = 'integer', 'string', 'boolean', 'array', 'table'
+SCHEMA = {
+    'system': {'name': (STR, True, None, False)},
+    'app': {
+        'name': (STR, True, None, False),
+        'elf': (STR, False, None, False),  # default: the app's name
+        'priority': (INT, True, None, False),
+        'stack': (INT, False, 16384, False),
+        'memory': (INT, True, None, False),
+        'fault_handler': (STR, False, 'root', False),
+        'restart': (BOOL, False, False, False),
+    },
+    'channel': {
+        'name': (STR, True, None, False),
+        'kind': (STR, True, None, False),
+        'server': (STR, True, None, False),
+        'clients': (LIST, True, None, False),
+    },
+    'client': {
+        'app': (STR, True, None, False),
+        'badge': (INT, True, None, False),
+    },
+    'shared': {
+        'name': (STR, True, None, False),
+        'size': (INT, True, None, True),
+        'maps': (LIST, True, None, False),
+    },
+    'map': {
+        'app': (STR, True, None, False),
+        'vaddr': (INT, True, None, False),
+        'rights': (STR, True, None, False),
+    },
+    'irq': {
+        'app': (STR, True, None, False),
+        'line': (INT, True, None, True),
+        'badge': (INT, True, None, False),
+        'trigger': (STR, False, None, True),
+    },
+    'device': {
+        'name': (STR, True, None, False),
+        'app': (STR, True, None, False),
+        'paddr': (INT, True, None, True),
+        'size': (INT, True, None, True),
+        'vaddr': (INT, True, None, True),
+    },
+}
+TOP_LEVEL = {'system': 'table', 'app': 'array', 'channel': 'array', 'shared': 'array',
+             'irq': 'array', 'device': 'array'}
+
+
+def type_name(v) -> str:
+    if isinstance(v, bool):
+        return BOOL
+    if isinstance(v, int):
+        return INT
+    if isinstance(v, str):
+        return STR
+    if isinstance(v, list):
+        return LIST
+    if isinstance(v, dict):
+        return DICT
+    return type(v).__name__
+
+
+def suggest(word: str, choices) -> str:
+    m = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return " (did you mean '%s'?)" % m[0] if m else ''
+
+
+class Checker:
+    def __init__(self, filename: str, text: str, platform: str, elfs: dict[str, str],
+                 need_every_elf: bool = False):
+        self.filename = filename
+        self.text = text
+        self.platform = platform
+        self.platform_names = tuple(platforms.load())
+        self.pf = platforms.load()[platform]
+        self.elfs = elfs
+        self.need_every_elf = need_every_elf  # pack: every image's ELF file must be given
+        self.errors: list[tuple[int, int, str]] = []
+        self.loc: reader.Locator | None = None
+        self.sys = System()
+
+    def error(self, path, msg: str) -> None:
+        line = path if isinstance(path, int) else self.loc.line(path) if self.loc else 1
+        entry = (line, len(self.errors), msg)
+        if all((e[0], e[2]) != (line, msg) for e in self.errors):
+            self.errors.append(entry)
+
+    def messages(self) -> list[str]:
+        return ['%s:%d: %s' % (self.filename, line, msg) for line, _, msg in sorted(self.errors)]
+
+    # -- reading one table against its schema
+    def fields(self, kind: str, table, path: tuple, label: str) -> dict | None:
+        """The table's values by key (defaults filled in, per-platform values
+        resolved), or None when it is not a table. Reports unknown keys, missing
+        keys and wrong types; a key with a bad value is left out."""
+        schema = SCHEMA[kind]
+        if not isinstance(table, dict):
+            self.error(path, '%s must be a table, got %s' % (label, type_name(table)))
+            return None
+        out = {}
+        for key, value in table.items():
+            if key not in schema:
+                self.error(path + (key,), '%s: unknown key \'%s\'%s' % (label, key, suggest(key, schema)))
+                continue
+            types, _req, _default, per_platform = schema[key]
+            kpath = path + (key,)
+            if per_platform and isinstance(value, dict):
+                names = self.platform_names
+                bad = [p for p in value if p not in names]
+                for p in bad:
+                    self.error(kpath + (p,), "%s: %s: unknown platform '%s'%s (platforms: %s)"
+                               % (label, key, p, suggest(p, names), ', '.join(names)))
+                if self.platform not in value:
+                    if not bad:
+                        self.error(kpath, "%s: %s has no value for platform '%s'" % (label, key, self.platform))
+                    continue
+                value = value[self.platform]
+                kpath = kpath + (self.platform,)
+            if type_name(value) != types:
+                self.error(kpath, '%s: %s must be %s %s, got %s' % (
+                    label, key, 'an' if types[0] in 'aeiou' else 'a', types, type_name(value)))
+                continue
+            out[key] = value
+        for key, (types, req, default, _pp) in schema.items():
+            if key not in table:
+                if req:
+                    self.error(path, "%s: missing key '%s'" % (label, key))
+                elif default is not None:
+                    out[key] = default
+        return out
+
+    def name_ok(self, path, label: str, what: str, name: str) -> bool:
+        if not IDENT_RE.match(name) or name in CXX_KEYWORDS:
+            self.error(path, "%s: %s '%s' is not usable as a C++ name (letters, digits and _, "
+                             'not starting with a digit, not a keyword)' % (label, what, name))
+            return False
+        return True
+
+    # -- the whole description
+    def run(self) -> System:
+        try:
+            data, self.loc = reader.parse(self.text)
+        except reader.ReadError as e:
+            self.error(e.line, e.message)
+            return self.sys
+        for key, value in data.items():
+            if key not in TOP_LEVEL:
+                self.error((key,), "unknown table '%s'%s (expected %s)" % (
+                    key, suggest(key, TOP_LEVEL), ', '.join('[%s]' % k if v == 'table' else '[[%s]]' % k
+                                                            for k, v in TOP_LEVEL.items())))
+            elif TOP_LEVEL[key] == 'array' and not (isinstance(value, list)
+                                                    and all(isinstance(x, dict) for x in value)):
+                self.error((key,), "'%s' must be an array of tables: write [[%s]]" % (key, key))
+            elif TOP_LEVEL[key] == 'table' and not isinstance(value, dict):
+                self.error((key,), "'%s' must be a table: write [%s]" % (key, key))
+        def array(key):
+            v = data.get(key, [])
+            return v if isinstance(v, list) and all(isinstance(x, dict) for x in v) else []
+
+        system = data.get('system')
+        if system is None:
+            self.error(1, "missing [system] table (with name = \"...\")")
+        elif isinstance(system, dict):
+            f = self.fields('system', system, ('system',), '[system]')
+            if f and 'name' in f and self.name_ok(('system', 'name'), '[system]', 'name', f['name']):
+                self.sys.name = f['name']
+
+        self.read_apps(array('app'))
+        self.read_channels(array('channel'))
+        self.read_shared(array('shared'))
+        self.read_irqs(array('irq'))
+        self.read_devices(array('device'))
+        self.check_address_spaces()
+        self.check_budgets()
+        return self.sys
+
+    def app_ref(self, path, label: str, name, allow_root: bool = False) -> App | None:
+        """The app named `name`, or None after reporting an unknown app."""
+        for a in self.sys.apps:
+            if a.name == name:
+                return a
+        if allow_root and name == 'root':
+            return None
+        names = [a.name for a in self.sys.apps if a.name] + (['root'] if allow_root else [])
+        hint = ' (the root task is not one of the apps)' if name == 'root' else suggest(name, names)
+        self.error(path, "%s: unknown app '%s'%s" % (label, name, hint))
+        return None
+
+    def read_apps(self, tables) -> None:
+        if not tables:
+            self.error(1, 'no [[app]]: a system needs at least one app')
+        seen: dict[str, App] = {}
+        for i, t in enumerate(tables):
+            path = ('app', i)
+            a = App(i, path)
+            self.sys.apps.append(a)
+            if isinstance(t.get('name'), str):
+                a.name = t['name']
+            f = self.fields('app', t, path, a.label)
+            if f is None:
+                continue
+            if 'name' in f:
+                if not self.name_ok(path + ('name',), a.label, 'name', a.name):
+                    pass
+                elif len(a.name) > NAME_MAX:
+                    self.error(path + ('name',), "%s: name longer than %d characters (a thread's name)"
+                               % (a.label, NAME_MAX))
+                if a.name in seen:
+                    self.error(path + ('name',), "%s: duplicate app name (first at line %d)"
+                               % (a.label, self.loc.line(seen[a.name].path + ('name',))))
+                else:
+                    seen[a.name] = a
+            a.elf = f.get('elf', a.name)
+            if 'elf' in f:
+                self.name_ok(path + ('elf',), a.label, 'elf', a.elf)
+            if a.elf and a.elf not in self.sys.images and IDENT_RE.match(a.elf):
+                self.sys.images.append(a.elf)
+            if 'priority' in f:
+                a.priority = f['priority']
+                lo, hi = PRIORITY_RANGE
+                if not lo <= a.priority <= hi:
+                    self.error(path + ('priority',), '%s: priority %d out of range %d..%d (255 is the root task\'s)'
+                               % (a.label, a.priority, lo, hi))
+            if 'stack' in f:
+                a.stack = f['stack']
+                if a.stack <= 0 or a.stack % PAGE:
+                    self.error(path + ('stack',), '%s: stack %d is not a positive multiple of 4096'
+                               % (a.label, a.stack))
+                    a.stack_ok = False
+                elif a.stack > STACK_PAGES_MAX * PAGE:
+                    self.error(path + ('stack',), "%s: stack %s is %d pages: a process can have at most %d "
+                               "stack pages (%s; libpetrel's process_create refuses more)"
+                               % (a.label, size_text(a.stack), a.stack // PAGE, STACK_PAGES_MAX,
+                                  size_text(STACK_PAGES_MAX * PAGE)))
+                    a.stack_ok = False
+            if 'memory' in f:
+                a.memory = f['memory']
+                if a.memory <= 0:
+                    self.error(path + ('memory',), '%s: memory budget %d is not positive' % (a.label, a.memory))
+            a.fault_handler = f.get('fault_handler', 'root')
+            a.restart = f.get('restart', False)
+        # References between apps, once all names are known.
+        for a in self.sys.apps:
+            fh = a.fault_handler
+            if fh != 'root':
+                if fh == a.name:
+                    self.error(a.path + ('fault_handler',), '%s: cannot handle its own faults (it is the '
+                               'thread that stopped)' % a.label)
+                else:
+                    self.app_ref(a.path + ('fault_handler',), a.label, fh, allow_root=True)
+                if a.restart:
+                    self.error(a.path + ('restart',), '%s: restart = true needs fault_handler = "root" (only the '
+                               'root task can restart an app; its faults go to \'%s\')' % (a.label, fh))
+        # ELF files given for apps.
+        for elf, file in self.elfs.items():
+            users = [a for a in self.sys.apps if a.elf == elf]
+            if not users:
+                self.error(1, '--elf %s=%s: no app has elf = "%s"' % (elf, file, elf))
+                continue
+            try:
+                image = read_elf(file)
+                problems = elf_problems(image)
+            except ElfError as e:
+                problems, image = [str(e)], None
+            for a in users:
+                for p in problems:
+                    self.error(a.path + ('elf',), "%s: ELF '%s' (%s): %s" % (a.label, elf, file, p))
+                if image is not None and not problems:
+                    a.image_pages = len({page for seg in image.segments for page in seg.pages()})
+        if self.need_every_elf:
+            for elf in self.sys.images:
+                if elf not in self.elfs:
+                    a = next(a for a in self.sys.apps if a.elf == elf)
+                    self.error(a.path + ('elf',), "%s: no ELF file given for image '%s' (pack needs every app's "
+                               'ELF)' % (a.label, elf))
+
+    def badge_ok(self, path, label: str, badge: int) -> bool:
+        if not 1 <= badge <= BADGE_MAX:
+            self.error(path, '%s: badge %d out of range 1..%d (28 bits)' % (label, badge, BADGE_MAX))
+            return False
+        return True
+
+    def read_channels(self, tables) -> None:
+        seen: dict[str, int] = {}
+        for i, t in enumerate(tables):
+            path = ('channel', i)
+            label = "channel '%s'" % t['name'] if isinstance(t.get('name'), str) else 'channel #%d' % (i + 1)
+            f = self.fields('channel', t, path, label)
+            if f is None:
+                continue
+            ch = {'index': i, 'path': path, 'name': f.get('name'), 'kind': f.get('kind'), 'server': None,
+                  'clients': []}
+            if 'name' in f and self.name_ok(path + ('name',), label, 'name', f['name']):
+                if f['name'] in seen:
+                    self.error(path + ('name',), '%s: duplicate channel name (first at line %d)'
+                               % (label, seen[f['name']]))
+                else:
+                    seen[f['name']] = self.loc.line(path + ('name',))
+            if 'kind' in f and f['kind'] not in ('endpoint', 'notification'):
+                self.error(path + ('kind',), "%s: kind '%s' is neither \"endpoint\" nor \"notification\""
+                           % (label, f['kind']))
+                ch['kind'] = None
+            if 'server' in f:
+                ch['server'] = self.app_ref(path + ('server',), label, f['server'])
+            clients = f.get('clients')
+            if clients is not None and not clients:
+                self.error(path + ('clients',), '%s: no clients' % label)
+            badges: dict[int, int] = {}
+            for j, c in enumerate(clients or []):
+                cpath = path + ('clients', j)
+                cf = self.fields('client', c, cpath, label + ' client #%d' % (j + 1))
+                if cf is None:
+                    continue
+                app = self.app_ref(cpath + ('app',), label, cf['app']) if 'app' in cf else None
+                if app is not None and app is ch['server']:
+                    self.error(cpath + ('app',), "%s: app '%s' is both server and client (a channel to itself)"
+                               % (label, app.name))
+                badge = cf.get('badge')
+                if badge is not None and self.badge_ok(cpath + ('badge',), label, badge):
+                    if badge in badges:
+                        self.error(cpath + ('badge',), '%s: badge %d given twice (also at line %d)'
+                                   % (label, badge, badges[badge]))
+                    else:
+                        if ch['kind'] == 'notification':
+                            for other, line in badges.items():
+                                if other & badge:
+                                    self.error(cpath + ('badge',), '%s: badge %d shares bits with badge %d (line '
+                                               '%d): a notification ORs badges, so its waiter cannot tell them '
+                                               'apart' % (label, badge, other, line))
+                        badges[badge] = self.loc.line(cpath + ('badge',))
+                ch['clients'].append({'app': app, 'badge': badge, 'path': cpath})
+            self.sys.channels.append(ch)
+
+    def vaddr_ok(self, path, label: str, vaddr: int, size: int | None) -> bool:
+        if vaddr % PAGE:
+            self.error(path, '%s: vaddr 0x%08x is not page aligned' % (label, vaddr))
+            return False
+        if vaddr < 0 or vaddr >= USER_TOP or (size is not None and vaddr + size > USER_TOP):
+            self.error(path, "%s: %s reaches the kernel's half (0x80000000 and up)"
+                       % (label, range_text(vaddr, vaddr + (size or PAGE))))
+            return False
+        return True
+
+    def size_ok(self, path, label: str, size: int) -> bool:
+        if size <= 0 or size % PAGE:
+            self.error(path, '%s: size %d is not a positive multiple of 4096' % (label, size))
+            return False
+        return True
+
+    def read_shared(self, tables) -> None:
+        seen: dict[str, int] = {}
+        for i, t in enumerate(tables):
+            path = ('shared', i)
+            label = ("shared region '%s'" % t['name'] if isinstance(t.get('name'), str)
+                     else 'shared region #%d' % (i + 1))
+            f = self.fields('shared', t, path, label)
+            if f is None:
+                continue
+            sh = {'index': i, 'path': path, 'name': f.get('name'), 'size': None, 'maps': [], 'owner': None}
+            if 'name' in f and self.name_ok(path + ('name',), label, 'name', f['name']):
+                if f['name'] in seen:
+                    self.error(path + ('name',), '%s: duplicate shared region name (first at line %d)'
+                               % (label, seen[f['name']]))
+                else:
+                    seen[f['name']] = self.loc.line(path + ('name',))
+            if 'size' in f and self.size_ok(self.loc_key(path, 'size', t), label, f['size']):
+                sh['size'] = f['size']
+            maps = f.get('maps')
+            if maps is not None and not maps:
+                self.error(path + ('maps',), '%s: mapped by no app' % label)
+            for j, m in enumerate(maps or []):
+                mpath = path + ('maps', j)
+                mf = self.fields('map', m, mpath, label + ' map #%d' % (j + 1))
+                if mf is None:
+                    continue
+                app = self.app_ref(mpath + ('app',), label, mf['app']) if 'app' in mf else None
+                rights = mf.get('rights')
+                if rights is not None and rights not in ('r', 'rw'):
+                    self.error(mpath + ('rights',), "%s: rights '%s' are neither \"r\" nor \"rw\"" % (label, rights))
+                    rights = None
+                vaddr = mf.get('vaddr')
+                if vaddr is not None and not self.vaddr_ok(mpath + ('vaddr',), label, vaddr, sh['size']):
+                    vaddr = None
+                entry = {'app': app, 'vaddr': vaddr, 'writable': rights == 'rw', 'path': mpath}
+                sh['maps'].append(entry)
+                if app is not None and sh['owner'] is None:
+                    sh['owner'] = app
+                if app is not None and vaddr is not None and sh['size'] is not None:
+                    app.regions.append(Region(vaddr, vaddr + sh['size'], "shared region '%s'" % sh['name'],
+                                              mpath + ('vaddr',)))
+            self.sys.shared.append(sh)
+
+    def loc_key(self, path: tuple, key: str, table: dict) -> tuple:
+        """A key's path, to its platform's entry when it is a per-platform table."""
+        return path + (key, self.platform) if isinstance(table.get(key), dict) else path + (key,)
+
+    def read_irqs(self, tables) -> None:
+        lines: dict[int, int] = {}
+        badges_by_app: dict[int, dict[int, int]] = {}
+        for i, t in enumerate(tables):
+            path = ('irq', i)
+            label = 'irq #%d' % (i + 1)
+            line_v = t.get('line')
+            if isinstance(line_v, dict):
+                line_v = line_v.get(self.platform)
+            if type_name(line_v) == INT:
+                label = 'irq %d' % line_v
+            f = self.fields('irq', t, path, label)
+            if f is None:
+                continue
+            app = self.app_ref(path + ('app',), label, f['app']) if 'app' in f else None
+            irq = {'index': i, 'path': path, 'app': app, 'line': None, 'badge': None, 'trigger': None}
+            lpath = self.loc_key(path, 'line', t)
+            line = f.get('line')
+            if line is not None:
+                pf = self.pf
+                if line in pf['timer_irqs']:
+                    self.error(lpath, "%s: line %d is the kernel's timer on %s" % (label, line, self.platform))
+                elif not 0 <= line < pf['irq_lines']:
+                    self.error(lpath, '%s: line %d out of range on %s (0..%d; usable: %s)'
+                               % (label, line, self.platform, pf['irq_lines'] - 1, pf['irq_usable_text']))
+                elif not pf['irq_usable'](line):
+                    self.error(lpath, '%s: line %d cannot be handed out on %s (the interrupt controller cannot '
+                               'mask it; usable: %s)' % (label, line, self.platform, pf['irq_usable_text']))
+                elif line in lines:
+                    self.error(lpath, '%s: line %d given twice (also at line %d)' % (label, line, lines[line]))
+                else:
+                    lines[line] = self.loc.line(lpath)
+                    irq['line'] = line
+            badge = f.get('badge')
+            if badge is not None and self.badge_ok(path + ('badge',), label, badge):
+                irq['badge'] = badge
+                if app is not None:
+                    # An app's interrupts share its bound notification: their badges must be told apart.
+                    mine = badges_by_app.setdefault(app.index, {})
+                    for other, where in mine.items():
+                        if other & badge:
+                            what = ('badge %d given twice to %s (also at line %d)' % (badge, app.label, where)
+                                    if other == badge else 'badge %d shares bits with badge %d (line %d)'
+                                    % (badge, other, where))
+                            self.error(path + ('badge',), '%s: %s: the interrupts of %s share one notification, '
+                                       'so their badges need distinct bits' % (label, what, app.label))
+                            break
+                    else:
+                        mine[badge] = self.loc.line(path + ('badge',))
+            trigger = f.get('trigger')
+            if trigger is not None:
+                tpath = self.loc_key(path, 'trigger', t)
+                if trigger not in ('level', 'edge'):
+                    self.error(tpath, "%s: trigger '%s' is neither \"level\" nor \"edge\"" % (label, trigger))
+                elif self.pf['trigger_from'] is None:
+                    if trigger == 'edge':
+                        self.error(tpath, "%s: %s cannot set a line's trigger (its interrupt controllers are "
+                                   'level-sensitive)' % (label, self.platform))
+                    # "level" is what the line is anyway: nothing to set.
+                elif line is not None and line < self.pf['trigger_from']:
+                    self.error(tpath, "%s: %s sets the trigger of lines %d and up only"
+                               % (label, self.platform, self.pf['trigger_from']))
+                else:
+                    irq['trigger'] = trigger
+            self.sys.irqs.append(irq)
+
+    def read_devices(self, tables) -> None:
+        names: dict[str, int] = {}
+        taken: list[tuple[int, int, dict]] = []
+        for i, t in enumerate(tables):
+            path = ('device', i)
+            label = "device '%s'" % t['name'] if isinstance(t.get('name'), str) else 'device #%d' % (i + 1)
+            f = self.fields('device', t, path, label)
+            if f is None:
+                continue
+            app = self.app_ref(path + ('app',), label, f['app']) if 'app' in f else None
+            dev = {'index': i, 'path': path, 'name': f.get('name'), 'app': app, 'paddr': None, 'size': None,
+                   'vaddr': None}
+            twice = False
+            if 'name' in f and self.name_ok(path + ('name',), label, 'name', f['name']):
+                if f['name'] in names:
+                    self.error(path + ('name',), '%s: given twice (also at line %d)' % (label, names[f['name']]))
+                    twice = True
+                else:
+                    names[f['name']] = self.loc.line(path + ('name',))
+            size = f.get('size')
+            if size is not None and not self.size_ok(self.loc_key(path, 'size', t), label, size):
+                size = None
+            ppath = self.loc_key(path, 'paddr', t)
+            paddr = f.get('paddr')
+            if paddr is not None and paddr % PAGE:
+                self.error(ppath, '%s: paddr 0x%08x is not page aligned' % (label, paddr))
+                paddr = None
+            if paddr is not None and size is not None:
+                inside = any(b <= paddr and paddr + size <= b + s for b, s in self.pf['user_devices'])
+                if not inside:
+                    self.error(ppath, '%s: %s is not device memory the root task gets on %s (%s)' % (
+                        label, range_text(paddr, paddr + size), self.platform,
+                        ', '.join(range_text(b, b + s) for b, s in self.pf['user_devices'])))
+                elif not twice:
+                    for lo, hi, other in taken:
+                        if paddr < hi and lo < paddr + size:
+                            self.error(ppath, "%s: %s overlaps device '%s' at %s (line %d)" % (
+                                label, range_text(paddr, paddr + size), other['name'], range_text(lo, hi),
+                                self.loc.line(other['ppath'])))
+                            break
+                    else:
+                        taken.append((paddr, paddr + size, {'name': dev['name'], 'ppath': ppath}))
+                dev['paddr'], dev['size'] = paddr, size
+            vpath = self.loc_key(path, 'vaddr', t)
+            vaddr = f.get('vaddr')
+            if vaddr is not None and self.vaddr_ok(vpath, label, vaddr, size):
+                dev['vaddr'] = vaddr
+                if app is not None and size is not None:
+                    app.regions.append(Region(vaddr, vaddr + size, "device '%s'" % dev['name'], vpath))
+            self.sys.devices.append(dev)
+
+    # -- per app: address space and memory budget
+    def fixed_regions(self, a: App) -> list[Region]:
+        out = [Region(*NULL_GUARD, 'its null guard', a.path),
+               Region(*IMAGE_WINDOW, 'its image window', a.path + ('elf',)),
+               Region(*IPC_BUFFER, 'its IPC buffer', a.path)]
+        if a.stack_ok:
+            out.append(Region(STACK_TOP - a.stack - STACK_GUARD, STACK_TOP, 'its stack and guard page',
+                              a.path + ('stack',)))
+        return out
+
+    def check_address_spaces(self) -> None:
+        for a in self.sys.apps:
+            placed = self.fixed_regions(a)
+            for r in sorted(a.regions, key=lambda r: self.loc.line(r.path)):
+                for p in placed:
+                    if r.lo < p.hi and p.lo < r.hi:
+                        self.error(r.path, '%s: %s at %s overlaps %s at %s' % (
+                            a.label, r.what, range_text(r.lo, r.hi), p.what, range_text(p.lo, p.hi)))
+                        break
+                else:
+                    placed.append(r)
+
+    def check_budgets(self) -> None:
+        """An app's memory budget is a RAM Untyped the root task retypes all of the app
+        from, in the order below (libpetrel's process_create, then process_map for the
+        regions): each object goes at the watermark rounded up to its own size, a power
+        of two, and the watermark moves past it. The final watermark must fit."""
+        for a in self.sys.apps:
+            if not a.stack_ok:
+                continue  # reported; a budget check would only repeat it
+            stack_mibs = {(STACK_TOP - 1) // MIB, (STACK_TOP - a.stack) // MIB}  # one or two
+            mapped = {IMAGE_WINDOW[0] // MIB, IPC_BUFFER[0] // MIB} | stack_mibs
+            further = []  # MiB of shared regions and devices not mapped yet, in file order
+            for r in a.regions:
+                for mib in range(r.lo // MIB, (r.hi - 1) // MIB + 1):
+                    if mib not in mapped:
+                        mapped.add(mib)
+                        further.append(mib)
+            objects = ([('page directory', PAGE_DIRECTORY_BYTES), ('CNode', CNODE_BYTES), ('TCB', TCB_BYTES)] +
+                       [('page tables', PAGE_TABLE_BYTES)] * (2 + len(stack_mibs)) +
+                       [('image', FRAME_BYTES)] * (a.image_pages or 0) +
+                       [('IPC buffer', FRAME_BYTES)] +
+                       [('stack', FRAME_BYTES)] * (a.stack // PAGE) +
+                       [('page tables', PAGE_TABLE_BYTES)] * len(further))
+            watermark = 0
+            parts = dict.fromkeys(('image', 'stack', 'IPC buffer', 'page directory', 'CNode', 'TCB', 'page tables',
+                                   'alignment'), 0)
+            for what, size in objects:
+                watermark = (watermark + size - 1) // size * size + size
+                parts[what] += size
+            parts['alignment'] = watermark - sum(parts.values())
+            a.needs, a.parts = watermark, parts
+            if a.memory is not None and a.memory > 0 and watermark > a.memory:
+                listed = ', '.join('%s %s' % (k, size_text(v)) for k, v in parts.items() if v)
+                self.error(a.path + ('memory',), '%s: needs %s, over its memory budget of %s (%s)' % (
+                    a.label, size_text(watermark), size_text(a.memory), listed))
