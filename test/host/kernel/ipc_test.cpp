@@ -469,6 +469,7 @@ TEST_CASE("debug: DebugDumpScheduler prints the running thread and the ready que
     w.thread("beta", 50);
     w.thread("gamma", 70);
     (void)w.m.take_console();
+    w.m.root.tcb->context.r[arch::kRegCap] = abi::kCapDebug;
     REQUIRE(w.m.syscall(w.m.root.tcb, static_cast<u32>(Syscall::DebugDumpScheduler)) == Status::Ok);
     std::string log = w.m.take_console();
     CHECK(log.find("scheduler: running 'root' (priority 255)") != std::string::npos);
@@ -669,6 +670,10 @@ TEST_CASE("ipc: cap transfer applies CNode.Copy's derive rule; a cap it refuses 
         CHECK(send({f}) == 1);
         CHECK(cap_at(w.m, recv_slot).type() == CapType::Frame4K);
         CHECK_FALSE(cap_at(w.m, recv_slot).frame_mapped());
+    }
+    SECTION("the Debug cap arrives") {
+        CHECK(send({abi::kCapDebug}) == 1);
+        CHECK(cap_at(w.m, recv_slot).type() == CapType::Debug);  // an ordinary cap (debug_test.cpp)
     }
     REQUIRE_INVARIANTS();
 }
