@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // libpetrel: the system-call stubs (see user.hpp).
+#include "petrel/invocations.hpp"
 #include "petrel/user.hpp"
 
 namespace petrel {
@@ -78,7 +79,16 @@ u32 poll(u32 ntfn) {
     return regs.r[0];
 }
 
+namespace {
+bool g_debug_calls = true;  // until a root task reads its BootInfo, or an app is told (user.hpp)
+}  // namespace
+
+bool debug_calls_present() { return g_debug_calls; }
+void set_debug_calls_present(bool present) { g_debug_calls = present; }
+void debug_calls_from(const abi::BootInfo *bi) { g_debug_calls = (bi->flags & abi::kBootInfoDebugSyscalls) != 0; }
+
 void debug_name_thread(abi::IpcBuffer *ipc, u32 tcb, const char *name) {
+    if (!g_debug_calls) return;
     char *dst = reinterpret_cast<char *>(ipc->msg);
     u32 i = 0;
     for (; i + 1 < 16 && name[i] != '\0'; ++i) dst[i] = name[i];
@@ -88,14 +98,28 @@ void debug_name_thread(abi::IpcBuffer *ipc, u32 tcb, const char *name) {
 }
 
 void debug_put_char(char c) {
+    if (!g_debug_calls) return;
     SyscallRegs regs{{static_cast<u8>(c), 0, 0, 0, 0, 0}};
     syscall(abi::Syscall::DebugPutChar, regs);
 }
 
-void debug_halt(u32 status) {
-    SyscallRegs regs{{status, 0, 0, 0, 0, 0}};
+abi::Error debug_try_halt(u32 debug_cap, u32 status) {
+    if (!g_debug_calls) return abi::Error::IllegalOperation;
+    SyscallRegs regs{{debug_cap, 0, status, 0, 0, 0}};
     syscall(abi::Syscall::DebugHalt, regs);
-    for (;;) {}  // a kernel that lets the caller go on is not one to continue on
+    return static_cast<abi::Error>(regs.r[0]);
+}
+
+void debug_halt(u32 debug_cap, u32 status) {
+    (void)debug_try_halt(debug_cap, status);
+    for (;;) {}  // no Debug cap, or a kernel without the debug calls: nothing ends the run
+}
+
+abi::Error debug_dump_scheduler(u32 debug_cap) {
+    if (!g_debug_calls) return abi::Error::IllegalOperation;
+    SyscallRegs regs{{debug_cap, 0, 0, 0, 0, 0}};
+    syscall(abi::Syscall::DebugDumpScheduler, regs);
+    return static_cast<abi::Error>(regs.r[0]);
 }
 
 void debug_null() {
@@ -104,6 +128,7 @@ void debug_null() {
 }
 
 u32 debug_cap_identify(u32 cptr) {
+    if (!g_debug_calls) return 0;
     SyscallRegs regs{{cptr, 0, 0, 0, 0, 0}};
     syscall(abi::Syscall::DebugCapIdentify, regs);
     return regs.r[0];
@@ -111,4 +136,10 @@ u32 debug_cap_identify(u32 cptr) {
 
 }  // namespace petrel
 
-extern "C" void petrel_exit(int status) { petrel::debug_halt(static_cast<u32>(status)); }
+// A root task's end (apps' main never returns: app_start.cpp): the root task's
+// Debug cap halts the system; where it cannot, the root thread stops itself.
+extern "C" void petrel_exit(int status) {
+    (void)petrel::debug_try_halt(petrel::abi::kCapDebug, static_cast<u32>(status));
+    (void)petrel::tcb_suspend(petrel::abi::kCapInitTcb);
+    for (;;) {}
+}

@@ -71,7 +71,7 @@ u32 g_shared_first[kSharedCount + 1], g_device_first[kDevicesCount + 1];
 
 [[noreturn]] void fatal(const char *what, Error e) {
     printf("root: %s: %s; the system cannot start\n", what, error_name(e));
-    debug_halt(1);
+    petrel_exit(1);
 }
 
 u32 pool_make(abi::ObjectType t, const char *what) {
@@ -115,6 +115,7 @@ bool make_app(u32 i) {
     spec.elf_end = kImageFiles[d.image].end;
     spec.arg[0] = i;
     spec.arg[1] = a.restarts;
+    spec.arg[2] = debug_calls_present() ? 1 : 0;  // app_start.cpp: whether libpetrel may print (user.hpp)
     spec.priority = d.priority;
     spec.cnode_radix = kAppCNodeRadix;
     spec.stack_pages = d.stack_bytes >> abi::kPageBits;
@@ -298,6 +299,7 @@ u32 log2_up(u32 v) {
 
 int main(const abi::BootInfo *bi) {
     g_bi = bi;
+    debug_calls_from(bi);
     g_ipc = reinterpret_cast<abi::IpcBuffer *>(bi->ipc_buffer);
     printf("root: system '%s' on %s: %u apps, %u channels, %u shared regions, %u interrupt lines, %u devices\n",
            kSystemName, kSystemPlatform, kAppsCount, kChannelsCount, kSharedCount, kIrqsCount, kDevicesCount);

@@ -2,6 +2,7 @@
 // Message, reply and fault transfer, and cancelling a thread's IPC (see ipc.hpp).
 #include "ipc.hpp"
 
+#include "cnode.hpp"
 #include "console.hpp"
 #include "cspace.hpp"
 #include "endpoint.hpp"
@@ -22,17 +23,6 @@ Slot *receive_slot(Tcb *t, abi::IpcBuffer *buf) {
     Lookup l = lookup_exact(root.slot->cap, buf->receive_index, buf->receive_depth);
     if (!l.ok() || !l.slot->cap.is_null()) return nullptr;
     return l.slot;
-}
-
-bool transferable(const Cap &c) {
-    switch (c.type()) {
-    case CapType::Null:
-    case CapType::Zombie:
-    case CapType::Reply:
-    case CapType::IrqControl:
-    case CapType::Untyped: return false;
-    default: return true;
-    }
 }
 
 // Copies the message (and caps, with `grant`) from sender to receiver and sets
@@ -65,16 +55,18 @@ void transfer(Tcb *sender, Tcb *receiver, u32 badge, bool grant, const Cap *ep_c
         Slot *dest = receive_slot(receiver, rbuf);
         for (u32 i = 0; i < info.extra_caps; ++i) {
             Lookup l = lookup_cap(sender, sbuf->caps_or_badges[i]);
-            if (!l.ok() || !transferable(l.slot->cap)) break;
+            if (!l.ok()) break;
             const Cap &c = l.slot->cap;
             if (ep_cap && c.type() == CapType::Endpoint && c.object() == ep_cap->object()) {
                 rbuf->caps_or_badges[i] = c.badge();  // a cap to this endpoint unwraps to its badge
                 unwrapped |= 1u << i;
             } else {
-                if (!dest) break;
-                Cap copy = c;
-                if (copy.is_frame()) copy = copy.frame_unmapped();
-                insert_derived(l.slot, dest, copy);
+                // The rule CNode.Copy applies (seL4's transferCaps derives each
+                // cap): a cap that cannot be copied is not transferred, nor
+                // anything after it.
+                Derived d = derive_cap(l.slot, c);
+                if (!dest || d.failure != DeriveFailure::None) break;
+                insert_derived(l.slot, dest, d.cap);
                 dest = nullptr;  // one receive slot per message
             }
             ++sent;

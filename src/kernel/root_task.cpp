@@ -4,6 +4,7 @@
 
 #include "arch.hpp"
 #include "cap.hpp"
+#include "debug.hpp"
 #include "irq_handler.hpp"
 #include "panic.hpp"
 #include "untyped.hpp"
@@ -132,6 +133,7 @@ void insert_initial_caps(RootCNode &cn, const RootTaskConfig &cfg, const RootMem
     cn.root(abi::kCapBootInfoFrame, Cap::frame(CapType::Frame4K, m.bi, abi::kRightRead, false));
     cn.root_and_copy(abi::kCapInitIpcBuffer, Cap::frame(CapType::Frame4K, m.ipc, abi::kRightsAll, false),
                      kTcbIpcBuffer);
+    cn.root(abi::kCapDebug, Cap::debug());
 }
 
 // The root thread's priority, MCP, IPC buffer address and name.
@@ -151,6 +153,7 @@ abi::BootInfo *start_boot_info(paddr_t bi, const RootTaskConfig &cfg) {
     info->root_cnode_radix = cfg.cnode_radix;
     info->kernel_phys_start = cfg.kernel_start;
     info->kernel_phys_end = cfg.kernel_end;
+    info->flags = debug_syscalls_built() ? static_cast<u32>(abi::kBootInfoDebugSyscalls) : 0u;
     return info;
 }
 

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// System-call dispatch and the invocation path (see syscall.hpp).
+// System-call dispatch and the invocation path (see syscall.hpp); compiled per kernel variant.
 #include "syscall.hpp"
 
 #include "arch.hpp"
 #include "console.hpp"
+#include "debug.hpp"
 #include "entry.hpp"
 #include "invocation.hpp"
 #include "endpoint.hpp"
 #include "ipc.hpp"
 #include "notification.hpp"
 #include "scheduler.hpp"
-#include "panic.hpp"
 
 namespace petrel {
 
@@ -103,6 +103,12 @@ Status handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
 
 }  // namespace
 
+#ifdef PETREL_DEBUG_SYSCALLS
+bool debug_syscalls_built() { return true; }
+#else
+bool debug_syscalls_built() { return false; }
+#endif
+
 Status handle_syscall(u32 number) {
     Tcb *t = current_thread();
     switch (static_cast<Syscall>(number)) {
@@ -120,44 +126,17 @@ Status handle_syscall(u32 number) {
     case Syscall::Yield:
         sched_yield();
         return Status::Ok;
-    case Syscall::DebugNull: return Status::Ok;
-    case Syscall::DebugPutChar:
-        kputc(static_cast<char>(reg(t, arch::kRegCap)));
-        return Status::Ok;
-    case Syscall::DebugHalt:
-        kprintf("petrel: kernel stack: deepest use %u of %u bytes\n", arch::stack_deepest_use(),
-                arch::image_info().stack_size);
-        kprintf("petrel: thread '%s' halted the system with status %u\n", tcb_name(t),
-                reg(t, arch::kRegCap));
-        halt(static_cast<int>(reg(t, arch::kRegCap)));
-    case Syscall::DebugDumpScheduler:
-        sched_dump();
-        return Status::Ok;
-    case Syscall::DebugNameThread: {
-        // r0 = a TCB cap; the name is a NUL-terminated string at the start of
-        // the caller's IPC buffer message area.
-        Lookup l = lookup_cap(t, reg(t, arch::kRegCap));
-        abi::IpcBuffer *buf = t->ipc_buffer_ptr();
-        if (l.ok() && l.slot->cap.type() == CapType::Thread && buf) {
-            char name[16];
-            const char *src = reinterpret_cast<const char *>(buf->msg);
-            for (u32 i = 0; i < sizeof(name); ++i) name[i] = src[i];
-            name[sizeof(name) - 1] = '\0';
-            tcb_set_name(kptr<Tcb>(l.slot->cap.object()), name);
-        } else {
-            kprintf("petrel: %s: DebugNameThread: cap: expected a TCB cap and an IPC buffer\n",
-                    tcb_name(t));
-        }
-        return Status::Ok;
-    }
-    case Syscall::DebugCapIdentify: {
-        Lookup l = lookup_cap(t, reg(t, arch::kRegCap));
-        reg(t, arch::kRegCap) = l.ok() ? static_cast<u32>(l.slot->cap.type()) : 0;
-        return Status::Ok;
-    }
+#ifdef PETREL_DEBUG_SYSCALLS
+    case Syscall::DebugNull: return Status::Ok;  // the null-syscall benchmark: nothing but entry and exit
+    case Syscall::DebugPutChar: return debug_put_char(t);
+    case Syscall::DebugHalt: return debug_halt(t);
+    case Syscall::DebugDumpScheduler: return debug_dump_scheduler(t);
+    case Syscall::DebugNameThread: return debug_name_thread(t);
+    case Syscall::DebugCapIdentify: return debug_cap_identify(t);
+#endif
     default:
-        // IPC, Yield and faults arrive with threads; an unknown number becomes a
-        // fault to the thread's fault handler then.
+        // An unknown number (a Debug* one too, in a kernel built without
+        // them) becomes a fault to the thread's fault handler.
         return Status::UnknownSyscall;
     }
 }

@@ -30,6 +30,7 @@ const char *cap_type_name(CapType t) {
     case CapType::IrqControl: return "IrqControl";
     case CapType::IrqHandler: return "IrqHandler";
     case CapType::AsidControl: return "AsidControl";
+    case CapType::Debug: return "Debug";
     }
     return "unknown";
 }
@@ -120,7 +121,7 @@ u32 Cap::object_size_bits() const {
     case CapType::Frame64K:
     case CapType::Frame1M:
     case CapType::Frame16M: return frame_size_bits(type());
-    default: return 0;  // Reply (names a TCB), IRQ and ASID control, IRQ Handler, null
+    default: return 0;  // Reply (names a TCB), IRQ and ASID control, IRQ Handler, Debug, null
     }
 }
 
@@ -189,6 +190,8 @@ bool same_region(const Cap &a, const Cap &b) {
         return b.type() == CapType::IrqHandler && b.irq() == a.irq();
     case CapType::AsidControl:
         return b.type() == CapType::AsidControl;
+    case CapType::Debug:
+        return b.type() == CapType::Debug;
     case CapType::Null:
     case CapType::Zombie:
         return false;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Capabilities: 8-byte values naming a kernel object and the authority over it.
 //
-// A Cap is two words. The low 4 bits of word 0 are the type tag; the three
-// caps that carry almost nothing (IRQ Control, IRQ Handler, ASID Control) use
-// an 8-bit tag whose low nibble is 0xF. Object addresses are physical (see
+// A Cap is two words. The low 4 bits of word 0 are the type tag; the four
+// caps that carry almost nothing (IRQ Control, IRQ Handler, ASID Control,
+// Debug) use an 8-bit tag whose low nibble is 0xF. Object addresses are physical (see
 // kmem.hpp). Field layout per type (w0 = word 0, w1 = word 1):
 //
 //   Untyped       w0: tag | device[4] | free index in 16-byte units[31:5]
@@ -22,6 +22,8 @@
 //                 w1: frame | ASID high 7[11:5] | write[2] | read[1] | device[0]
 //   AsidPool      w0: tag | ASID base >> 10 [9:4]             w1: object
 //   IrqHandler    w0: 0x1F | IRQ[31:8]
+//   Debug         w0: 0x3F   (no object: the authority to halt the system and
+//                 dump kernel state with the debug system calls, debug.hpp)
 //
 // A Zombie is what a final cap to a CNode or TCB becomes while the kernel
 // empties the object's slots; it is never usable (invoking or copying it fails).
@@ -54,6 +56,7 @@ enum class CapType : u32 {
     IrqControl = 0x0f,
     IrqHandler = 0x1f,
     AsidControl = 0x2f,
+    Debug = 0x3f,
 };
 
 const char *cap_type_name(CapType t);
@@ -117,6 +120,7 @@ struct Cap {
     static constexpr Cap irq_control() { return {static_cast<u32>(CapType::IrqControl), 0}; }
     static Cap irq_handler(u32 irq);
     static constexpr Cap asid_control() { return {static_cast<u32>(CapType::AsidControl), 0}; }
+    static constexpr Cap debug() { return {static_cast<u32>(CapType::Debug), 0}; }
 
     // ---- Untyped
     paddr_t untyped_base() const { return region_base(w1); }

@@ -21,6 +21,20 @@ Result<Cap> decode_cnode_guard(Invocation &inv, u32 data_mr, const char *arg, u3
     return Cap::cnode(cnode.object(), radix, guard_size, guard);
 }
 
+Derived derive_cap(Slot *src, Cap cap) {
+    switch (cap.type()) {
+    case CapType::Zombie: return {cap, DeriveFailure::Zombie};
+    case CapType::Null:
+    case CapType::IrqControl:
+    case CapType::Reply: return {cap, DeriveFailure::NotCopyable};
+    case CapType::Untyped:
+        return {cap, has_children(src) ? DeriveFailure::UntypedWithChildren : DeriveFailure::Untyped};
+    case CapType::PageDirectory: return {cap, cap.pd_has_asid() ? DeriveFailure::None : DeriveFailure::PdWithoutAsid};
+    case CapType::PageTable: return {cap, cap.pt_mapped() ? DeriveFailure::None : DeriveFailure::PtUnmapped};
+    default: return {cap.is_frame() ? cap.frame_unmapped() : cap, DeriveFailure::None};
+    }
+}
+
 namespace {
 
 constexpr u32 kBadgeLimit = (1u << Cap::kBadgeBits) - 1;
@@ -52,27 +66,25 @@ Result<Cap> apply_data(Invocation &inv, bool preserve, u32 data, u32 data_mr, Ca
 }
 
 // The cap a copy of the cap in `src` starts as, from `cap` (the source's, with
-// rights and data applied), or rejects (seL4's deriveCap).
+// rights and data applied), or rejects (derive_cap's rule, with the reason).
 Result<Cap> derive(Invocation &inv, Slot *src, Cap cap) {
-    switch (cap.type()) {
-    case CapType::Zombie: return reject_illegal(inv, "source: expected a usable cap, got one being deleted");
-    case CapType::IrqControl:
-    case CapType::Reply: return reject_illegal(inv, "source: %s caps cannot be copied", cap_type_name(cap.type()));
-    case CapType::Untyped:
-        if (has_children(src))
-            return reject_revoke_first(
-                inv, "source: an Untyped with objects made from it cannot be copied; revoke it first");
+    Derived d = derive_cap(src, cap);
+    switch (d.failure) {
+    case DeriveFailure::None: return d.cap;
+    case DeriveFailure::Zombie: return reject_illegal(inv, "source: expected a usable cap, got one being deleted");
+    case DeriveFailure::NotCopyable:
+        return reject_illegal(inv, "source: %s caps cannot be copied", cap_type_name(cap.type()));
+    case DeriveFailure::UntypedWithChildren:
+        return reject_revoke_first(
+            inv, "source: an Untyped with objects made from it cannot be copied; revoke it first");
+    case DeriveFailure::Untyped:
         return reject_illegal(inv, "source: Untyped caps cannot be copied (Move it, or Retype a smaller Untyped)");
-    case CapType::PageDirectory:
-        if (!cap.pd_has_asid())
-            return reject_illegal(inv, "source: a PageDirectory cap is copied only once it has an ASID");
-        return cap;
-    case CapType::PageTable:
-        if (!cap.pt_mapped()) return reject_illegal(inv, "source: a PageTable cap is copied only once it is mapped");
-        return cap;
-    default:
-        return cap.is_frame() ? cap.frame_unmapped() : cap;
+    case DeriveFailure::PdWithoutAsid:
+        return reject_illegal(inv, "source: a PageDirectory cap is copied only once it has an ASID");
+    case DeriveFailure::PtUnmapped:
+        return reject_illegal(inv, "source: a PageTable cap is copied only once it is mapped");
     }
+    return reject_illegal(inv, "source: cannot be copied");
 }
 
 // ---------------------------------------------------------------- invoke: change state only

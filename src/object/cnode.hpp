@@ -37,4 +37,16 @@ Status decode_cnode(Invocation &inv);
 // Rejects a guard that does not fit. CNode.Mint/Mutate and TCB.Configure use it.
 Result<Cap> decode_cnode_guard(Invocation &inv, u32 data_mr, const char *arg, u32 data, const Cap &cnode);
 
+// The derive rule (seL4's deriveCap): what a new copy of `cap` (the cap in
+// slot `src`, rights and data already applied) starts as, or why it cannot be
+// copied. A frame cap's copy is unmapped; a Zombie, Reply, IRQ Control or null
+// cap, an Untyped, a PageDirectory without an ASID and an unmapped PageTable
+// are refused. CNode.Copy/Mint and IPC cap transfer (ipc.cpp) both apply it.
+enum class DeriveFailure { None, Zombie, NotCopyable, Untyped, UntypedWithChildren, PdWithoutAsid, PtUnmapped };
+struct Derived {
+    Cap cap;
+    DeriveFailure failure;
+};
+Derived derive_cap(Slot *src, Cap cap);
+
 }  // namespace petrel

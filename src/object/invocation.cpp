@@ -182,6 +182,10 @@ Status decode_invocation(Invocation &inv) {
     case CapType::AsidPool: return arch::decode_invocation(inv);
     case CapType::IrqControl: return decode_irq_control(inv);
     case CapType::IrqHandler: return decode_irq_handler(inv);
+    case CapType::Debug:
+        inv.name = "Debug";
+        return reject_illegal(inv, "Debug caps have no methods: they are the cap of DebugHalt and DebugDumpScheduler "
+                                   "(label %u)", inv.label());
     case CapType::Null:
         inv.name = "invoke";
         return reject_cap(inv, 0, "cap", "expected a cap, got an empty slot (cptr 0x%x)", inv.cptr);

@@ -199,7 +199,7 @@ u32 figure(u32 t0, u32 t1) {
 [[noreturn]] void fatal(const char *what, Error e = Error::None) {
     printf("bench: %s (error %u, allocator %u): FAILED\n", what, static_cast<u32>(e),
            static_cast<u32>(g_alloc.error()));
-    debug_halt(1);
+    debug_halt(abi::kCapDebug, 1);
 }
 
 void must(Error e, const char *what) {

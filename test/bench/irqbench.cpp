@@ -54,7 +54,7 @@ u32 g_report;
 [[noreturn]] void fatal(const char *what, Error e = Error::None) {
     printf("irqbench: %s (error %u, allocator %u): FAILED\n", what, static_cast<u32>(e),
            static_cast<u32>(g_alloc.error()));
-    debug_halt(1);
+    debug_halt(abi::kCapDebug, 1);
 }
 
 void must(Error e, const char *what) {

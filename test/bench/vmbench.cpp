@@ -64,7 +64,7 @@ u32 now() { return g_pmu ? pmccntr() : cntvct(); }
 
 [[noreturn]] void fatal(const char *what, Error e = Error::None) {
     printf("vmbench: %s (error %u): FAILED\n", what, static_cast<u32>(e));
-    debug_halt(1);
+    debug_halt(abi::kCapDebug, 1);
 }
 
 void must(Error e, const char *what) {

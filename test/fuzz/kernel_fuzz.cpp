@@ -388,6 +388,14 @@ const char *syscall_name(u32 n) {
 }
 
 // The running thread executes `svc` with its registers as they are.
+// Whether r0 of `t` names a Debug cap: the authority DebugHalt and
+// DebugDumpScheduler need (kernel/debug.hpp). Every thread here shares the root
+// CNode, so the root's (abi::kCapDebug) and its copies qualify.
+bool names_debug_cap(Tcb *t) {
+    Lookup l = resolve(t->slots[kTcbCTable].cap, t->context.r[arch::kRegCap], 32);
+    return l.ok() && l.slot->cap.type() == CapType::Debug;
+}
+
 void do_syscall(Run &run, Tcb *t, u32 number) {
     trace("  %s: svc %u (%s) r0 %08x r1 %08x r2 %08x r3 %08x r4 %08x r5 %08x\n", t->name, number,
           syscall_name(number), t->context.r[0], t->context.r[1], t->context.r[2], t->context.r[3],
@@ -401,7 +409,18 @@ void do_syscall(Run &run, Tcb *t, u32 number) {
         invocation =
             ty != CapType::Null && ty != CapType::Endpoint && ty != CapType::Notification && ty != CapType::Reply;
     }
+    // DebugHalt and DebugDumpScheduler: without a Debug cap, refused with
+    // InvalidCapability (a DebugHalt that halts without one is caught in run_input).
+    const bool debug_call =
+        number == static_cast<u32>(Syscall::DebugHalt) || number == static_cast<u32>(Syscall::DebugDumpScheduler);
+    const bool debug_cap = debug_call && names_debug_cap(t);
     g_m->enter(t, number);
+    if (debug_call && ks.preemptions == before && t->state == ThreadState::Running && t->context.pc == pc + 4) {
+        const u32 want = static_cast<u32>(debug_cap ? abi::Error::None : abi::Error::InvalidCapability);
+        if (t->context.r[arch::kRegCap] != want)
+            die("invariant violation", "'%s': %s %s a Debug cap returned r0 %u, expected %u", t->name,
+                syscall_name(number), debug_cap ? "with" : "without", t->context.r[arch::kRegCap], want);
+    }
     if (g_trace) {
         abi::MessageInfo info = abi::MessageInfo::from_word(t->context.r[arch::kRegInfo]);
         std::fprintf(stderr, "    -> '%s' state %u; r0 %08x label %u length %u mr0 %08x; now running '%s'%s\n",
@@ -537,7 +556,8 @@ void step_thread(Run &run, Input &in, Tcb *t, u32 kind, u32 arg) {
         u8 mask = in.byte();
         for (u32 i = 0; i < 6; ++i)
             if (mask & (1u << i)) r[i] = word(in);
-        if (number == static_cast<u32>(Syscall::DebugHalt)) run.halted = true;  // ends the run (halt throws)
+        // With a Debug cap in r0 it ends the run (halt throws); a halt without one is a failure.
+        if (number == static_cast<u32>(Syscall::DebugHalt)) run.halted = names_debug_cap(t);
         do_syscall(run, t, number);
         return;
     }

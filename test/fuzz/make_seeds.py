@@ -31,7 +31,7 @@ CONSTANTS = [0, 1, 2, 3, 4, 8, 12, 16, 20, 24, 28, 31, 32, 33, 0xff, 0x100,
              0x7fff0000, 0x7ffff000, 0x400000, 0x401000, 0x1000000, 0x300000, 0x10000000, 0xdeadbeef]
 
 # abi.hpp
-ROOT_TCB, ROOT_CNODE, ROOT_VSPACE, IRQ_CONTROL, ASID_CONTROL, ASID_POOL, BOOTINFO, IPCBUF = range(1, 9)
+ROOT_TCB, ROOT_CNODE, ROOT_VSPACE, IRQ_CONTROL, ASID_CONTROL, ASID_POOL, BOOTINFO, IPCBUF, DEBUG_CAP = range(1, 10)
 (CALL, REPLY_RECV, SEND, NB_SEND, RECV, NB_RECV, REPLY, YIELD) = range(1, 9)
 DEBUG_PUTCHAR, DEBUG_HALT, DEBUG_DUMP, DEBUG_NAME, DEBUG_IDENTIFY = range(16, 21)
 (T_UNTYPED, T_TCB, T_EP, T_NTFN, T_CNODE, T_PD, T_PT, T_4K, T_64K, T_1M, T_16M) = range(11)
@@ -359,7 +359,14 @@ def delete_tcbs_and_objects(s):
 @seed
 def debug_calls(s):
     s.raw(DEBUG_PUTCHAR, {0: ord('x')})
-    s.raw(DEBUG_DUMP)
+    s.raw(DEBUG_DUMP, {0: DEBUG_CAP})                          # with the Debug cap: prints
+    s.raw(DEBUG_DUMP, {0: ROOT_TCB})                           # a TCB cap: refused
+    s.raw(DEBUG_HALT, {0: 'free0', 2: 5})                      # an empty slot: refused, no halt
+    s.copy('free1', DEBUG_CAP)                                 # the Debug cap copied, deleted, copied again
+    s.delete('free1')
+    s.raw(DEBUG_HALT, {0: 'free1', 2: 6})                      # deleted: refused
+    s.copy('free2', DEBUG_CAP)
+    s.call(DEBUG_CAP, 'CNodeCopy', [1, 32, 1, 32, ALL], [ROOT_CNODE])  # no methods: IllegalOperation
     s.buf(BUF_MSG, 0x7a7a7a)
     s.raw(DEBUG_NAME, {0: 'tcb2'})
     s.raw(DEBUG_NAME, {0: 'ep0'})
@@ -368,7 +375,8 @@ def debug_calls(s):
     s.raw(0)
     s.raw(9, {0: 1, 1: 2})
     s.raw(0x1000)
-    s.raw(DEBUG_HALT, {0: 3})
+    s.raw(DEBUG_HALT, {0: 3})                                  # a PageDirectory cap: refused
+    s.raw(DEBUG_HALT, {0: 'free2', 2: 7})                      # the copy: the system halts
 
 
 # ---------------------------------------------------------------- IPC

@@ -26,12 +26,24 @@ enum class Syscall : u32 {
     NBRecv = 6,
     Reply = 7,
     Yield = 8,
-    // Debug calls: present unless the kernel is built without them.
-    DebugPutChar = 16,
+    // Debug calls: only in a kernel built with them (the meson option
+    // debug_syscalls: Petrel's own non-release builds and every test kernel;
+    // never in a release build or a product's unless asked for). BootInfo.flags
+    // has kBootInfoDebugSyscalls when they exist. Without them each number is an
+    // unknown system call: an UnknownSyscall fault to the thread's fault handler.
+    DebugPutChar = 16,        // r0 = the character; no cap needed
+    // r0 = a Debug cap, r2 (MR0) = the status. Halts the whole system (a test
+    // kernel ends QEMU with the status). Without a Debug cap in r0 (a failed
+    // lookup, an empty slot, another type) it returns r0 = Error::InvalidCapability
+    // and the system runs on; a debug build logs why.
     DebugHalt = 17,
+    // r0 = a Debug cap: prints the scheduler's state on the kernel console and
+    // returns r0 = Error::None, or, without a Debug cap, r0 = InvalidCapability.
     DebugDumpScheduler = 18,
+    // r0 = a TCB cap; the name (at most 15 characters, NUL-terminated) at the
+    // start of the caller's IPC buffer message area. A bad cap is logged.
     DebugNameThread = 19,
-    DebugCapIdentify = 20,
+    DebugCapIdentify = 20,    // r0 = a cap pointer; returns r0 = its cap type number (0: none)
     DebugNull = 21,  // does nothing and returns: the cost of entering and leaving the kernel
 };
 
@@ -299,7 +311,12 @@ enum InitialCap : u32 {
     kCapInitAsidPool = 6,  // ASIDs 0-1023; the root task's Page Directory has kRootAsid
     kCapBootInfoFrame = 7,
     kCapInitIpcBuffer = 8,
-    kNumInitialCaps = 9,
+    // The authority for DebugHalt and DebugDumpScheduler (see Syscall). It is
+    // an ordinary cap: Copy, Mint (data 0), Move, Delete and Revoke work on it
+    // and it travels in IPC with Grant; it names no object and has no methods.
+    // In a kernel without the debug calls it is still here and allows nothing.
+    kCapDebug = 9,
+    kNumInitialCaps = 10,
 };
 
 struct SlotRange {
@@ -330,8 +347,13 @@ struct BootInfo {
     u32 kernel_phys_start;     // the kernel image, for information
     u32 kernel_phys_end;
     UntypedDesc untyped_list[kBootInfoMaxUntyped];
+    u32 flags;                 // BootInfoFlags
 };
 constexpr u32 kBootInfoMagic = 0x50455452;  // "PETR"
+// BootInfo.flags: what this kernel was built with.
+enum BootInfoFlags : u32 {
+    kBootInfoDebugSyscalls = 1u << 0,  // the Debug* system calls exist (else they are unknown system calls)
+};
 static_assert(sizeof(BootInfo) <= 4096);
 
 }  // namespace petrel::abi

@@ -108,6 +108,7 @@ enum Group : u32 {
     kGroupIrq,      // isolation: interrupts without the handler cap
     kGroupMap,      // isolation: mapping kernel memory
     kGroupThumb,    // faults and restarts of Thumb code are reported at the right pc
+    kGroupDebug,    // isolation: no DebugHalt or DebugDumpScheduler without a Debug cap
     kGroupCount,
 };
 

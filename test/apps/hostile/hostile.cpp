@@ -449,6 +449,19 @@ void issue_irq_handlers(u32) {
     check(kGroupIrq, debug_cap_identify(cptr(60)) == 0);
 }
 
+// Debug authority: it holds no Debug cap, so DebugHalt and DebugDumpScheduler
+// are refused whatever it names (the root's Debug cap pointer, the slot of
+// that number in its own CNode, every cap it was given, nothing) and the
+// system runs on: the run would end here otherwise.
+void halt_without_debug_cap(u32) {
+    const u32 names[] = {abi::kCapDebug, cptr(abi::kCapDebug), cptr(kHCNode), cptr(kHFault), cptr(kHUntyped),
+                         cptr(kHInnocent), cptr(kHNtfn), 0, 0xffff'ffff};
+    for (u32 c : names) {
+        check(kGroupDebug, debug_try_halt(c, 77) == Error::InvalidCapability);
+        check(kGroupDebug, debug_dump_scheduler(c) == Error::InvalidCapability);
+    }
+}
+
 // Mapping: nothing at or above 0x80000000; its frames are its Untyped's.
 void map_kernel_addresses(u32) {
     volatile Mailbox &m = *mb;
@@ -571,6 +584,7 @@ constexpr IsolationStep kIsolationSteps[] = {
     {receive_without_read, 1},
     {raise_priority_above_mcp, 1},
     {issue_irq_handlers, 1},
+    {halt_without_debug_cap, 1},
     {map_kernel_addresses, 1},
     {frames_stay_in_untyped, 1},
     {thumb_undefined, 1},

@@ -413,6 +413,9 @@ void finish_isolation() {
                "fail the lookup or fault");
     group_line(kGroupMcp, "isolation: no priority or MCP above the MCP of the authority named");
     group_line(kGroupIrq, "isolation: no IRQ handler without IRQ Control, through any cap it holds");
+    group_line(kGroupDebug,
+               "isolation: without a Debug cap, DebugHalt and DebugDumpScheduler are refused (InvalidCapability) "
+               "and the system runs on");
     group_line(kGroupMap,
                "isolation: no mapping at or above 0x80000000; every frame it makes lies in its Untyped, none over the "
                "kernel");

@@ -28,7 +28,7 @@ void Checks::fatal(const char *what) {
     halt();
 }
 
-void Checks::halt() { debug_halt(static_cast<u32>(failures_ + 1)); }
+void Checks::halt() { debug_halt(abi::kCapDebug, static_cast<u32>(failures_ + 1)); }
 
 int Checks::done() {
     printf("%s: done, %d check(s) failed\n", prefix_, failures_);

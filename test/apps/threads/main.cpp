@@ -98,7 +98,7 @@ u64 ms(u32 n) { return u64{g_freq} * n / 1000; }
 u32 alloc_slot() {
     if (g_next_slot >= g_bi->empty.end) {
         printf("threads: out of CNode slots: FAILED\n");
-        debug_halt(1);
+        debug_halt(abi::kCapDebug, 1);
     }
     return g_next_slot++;
 }
@@ -146,7 +146,7 @@ Thread *spawn(const char *name, void (*fn)(Thread *), u32 priority, u32 a0 = 0, 
     while (k <= kMaxThreads && g_in_use[k]) ++k;
     if (k > kMaxThreads) {
         printf("threads: more than %u threads at once: FAILED\n", kMaxThreads);
-        debug_halt(1);
+        debug_halt(abi::kCapDebug, 1);
     }
     g_in_use[k] = true;
     const u32 buffer = g_bi->ipc_buffer + (k << abi::kIpcBufferSizeBits);

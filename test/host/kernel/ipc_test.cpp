@@ -469,6 +469,7 @@ TEST_CASE("debug: DebugDumpScheduler prints the running thread and the ready que
     w.thread("beta", 50);
     w.thread("gamma", 70);
     (void)w.m.take_console();
+    w.m.root.tcb->context.r[arch::kRegCap] = abi::kCapDebug;
     REQUIRE(w.m.syscall(w.m.root.tcb, static_cast<u32>(Syscall::DebugDumpScheduler)) == Status::Ok);
     std::string log = w.m.take_console();
     CHECK(log.find("scheduler: running 'root' (priority 255)") != std::string::npos);
@@ -620,5 +621,59 @@ TEST_CASE("faults: a cap fault reaches the handler with the svc's pc, and the re
     CHECK(mr(handler, 1) == ro);
     CHECK(w.sys(handler, Syscall::ReplyRecv, fep, {0, 0, 0, 0}) == t);
     CHECK(t->context.pc == 0x200);  // re-executes the Send
+    REQUIRE_INVARIANTS();
+}
+
+TEST_CASE("ipc: cap transfer applies CNode.Copy's derive rule; a cap it refuses is not transferred", "[ipc]") {
+    World w;
+    const unsigned ep = w.make(ObjectType::Endpoint), recv_slot = w.next++, copy_slot = w.next++;
+    const unsigned pt = w.make(ObjectType::PageTable), pd = w.make(ObjectType::PageDirectory);
+    const unsigned f = w.make(ObjectType::Frame4K), ntfn = w.make(ObjectType::Notification);
+    // CNode.Copy refuses an unmapped PageTable cap and a PageDirectory cap without an ASID.
+    check_refusal(w.m, copy(w.m, copy_slot, pt), Error::IllegalOperation, {}, {"CNode.Copy", "mapped"});
+    check_refusal(w.m, copy(w.m, copy_slot, pd), Error::IllegalOperation, {}, {"CNode.Copy", "ASID"});
+    Tcb *server = w.thread("server", 60), *client = w.thread("client", 50);
+    abi::IpcBuffer *sb = server->ipc_buffer_ptr(), *cb = client->ipc_buffer_ptr();
+    sb->receive_cnode = kRootCNode;
+    sb->receive_index = recv_slot;
+    sb->receive_depth = 32;
+    REQUIRE(w.park_root() == server);
+    server->context.r[arch::kRegCap] = ep;
+    REQUIRE(w.m.enter(server, static_cast<u32>(Syscall::Recv)) == client);
+
+    // Sends `caps` over the endpoint with Grant; returns how many arrived.
+    auto send = [&](std::initializer_list<u32> caps) {
+        u32 i = 0;
+        for (u32 c : caps) cb->caps_or_badges[i++] = c;
+        client->context.r[arch::kRegCap] = ep;
+        client->context.r[arch::kRegInfo] = MessageInfo{5, 0, i, 0}.word();
+        REQUIRE(w.m.enter(client, static_cast<u32>(Syscall::Send)) == server);
+        return MessageInfo::from_word(server->context.r[arch::kRegInfo]).extra_caps;
+    };
+    SECTION("an unmapped PageTable cap: IPC does not hand it over either") {
+        CHECK(send({pt}) == 0);
+        CHECK(cap_at(w.m, recv_slot).is_null());
+    }
+    SECTION("a PageDirectory cap without an ASID: the same") {
+        CHECK(send({pd}) == 0);
+        CHECK(cap_at(w.m, recv_slot).is_null());
+    }
+    SECTION("nothing after a refused cap is transferred either (seL4's transferCaps)") {
+        CHECK(send({pd, ntfn}) == 0);
+        CHECK(cap_at(w.m, recv_slot).is_null());
+    }
+    SECTION("a notification arrives") {
+        CHECK(send({ntfn}) == 1);
+        CHECK(cap_at(w.m, recv_slot).type() == CapType::Notification);
+    }
+    SECTION("a frame arrives unmapped") {
+        CHECK(send({f}) == 1);
+        CHECK(cap_at(w.m, recv_slot).type() == CapType::Frame4K);
+        CHECK_FALSE(cap_at(w.m, recv_slot).frame_mapped());
+    }
+    SECTION("the Debug cap arrives") {
+        CHECK(send({abi::kCapDebug}) == 1);
+        CHECK(cap_at(w.m, recv_slot).type() == CapType::Debug);  // an ordinary cap (debug_test.cpp)
+    }
     REQUIRE_INVARIANTS();
 }

@@ -98,12 +98,31 @@ struct Message {
     void set_cap(u32 i, u32 cptr) { ipc->caps_or_badges[i] = cptr; }
 };
 
-// Debug system calls.
+// Debug system calls (abi::Syscall). They exist only in a kernel built with
+// them (Petrel's test kernels and its own non-release builds; not a release or
+// a product's kernel by default), which BootInfo.flags says. libpetrel assumes
+// they exist until told otherwise: a root task calls debug_calls_from(its
+// BootInfo) first, and the system root task tells each app it starts (the
+// app's third start argument, system.hpp). Without them debug_put_char (so
+// puts and printf), debug_name_thread and debug_cap_identify (which returns 0)
+// do nothing and never enter the kernel, where the call would be an unknown
+// system call, a fault.
+bool debug_calls_present();
+void set_debug_calls_present(bool present);
+void debug_calls_from(const abi::BootInfo *bi);
 void debug_put_char(char c);
 // Names the thread of TCB cap `tcb` in kernel messages (at most 15 characters);
 // the name passes through the caller's IPC buffer `ipc`.
 void debug_name_thread(abi::IpcBuffer *ipc, u32 tcb, const char *name);
-[[noreturn]] void debug_halt(u32 status);
+// Halting the system and dumping the scheduler need a Debug cap (the root
+// task's abi::kCapDebug, or a copy it gave): debug_try_halt halts the system
+// with `status` and returns only if refused (Error::InvalidCapability without a
+// Debug cap at `debug_cap`; IllegalOperation without the debug calls);
+// debug_halt then spins forever. debug_dump_scheduler prints the scheduler's
+// state on the kernel console and returns Error::None, or the same errors.
+abi::Error debug_try_halt(u32 debug_cap, u32 status);
+[[noreturn]] void debug_halt(u32 debug_cap, u32 status);
+abi::Error debug_dump_scheduler(u32 debug_cap);
 void debug_null();  // enters the kernel and returns: the null system call of benchmarks
 u32 debug_cap_identify(u32 cptr);  // the kernel's cap type number, 0 for an empty slot
 
@@ -116,5 +135,8 @@ int vformat(void (*sink)(void *ctx, char c), void *ctx, const char *fmt, va_list
 
 }  // namespace petrel
 
-// Called by crt0 with main's return value: ends the run (DebugHalt).
+// Called by crt0 with main's return value (root tasks only: an app's main is
+// libpetrel's, which never returns): ends the run with DebugHalt on the root
+// task's Debug cap (abi::kCapDebug); where that is refused, the root thread
+// suspends itself (TCB.Suspend on abi::kCapInitTcb).
 extern "C" [[noreturn]] void petrel_exit(int status);
