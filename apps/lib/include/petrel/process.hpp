@@ -140,9 +140,13 @@ struct Process {
     u32 next_child_slot = kProcessFirstFreeSlot;
     u32 first_slot = 0, end_slot = 0;  // every object process_create() made
     static constexpr u32 kMaxExtra = 32;
-    u32 extra[kMaxExtra] = {};  // PageTables and frame caps process_map() added
+    // The frame caps and PageTables process_map() added: consecutive slots
+    // (an allocator used for this process alone gives them) extend one run,
+    // any others go to `extra`.
+    u32 run_first = 0, run_end = 0;
+    u32 extra[kMaxExtra] = {};
     u32 extra_count = 0;
-    u32 table_mb[kMaxExtra] = {};  // the megabytes of the PageTables it made
+    u32 table_mb[kMaxExtra] = {};  // the megabytes of the PageTables it has (at most kMaxExtra)
     u32 table_count = 0;
     u32 image_pages = 0;  // the frames an ELF's segments took
     // After process_create() refused an ELF (InvalidArgument): what is wrong with it.
@@ -171,8 +175,11 @@ abi::Error process_move(Allocator &alloc, Process &p, u32 src, u32 &child_slot);
 // Maps a copy of the frame cap `frame` (a 4 KiB or 64 KiB one) into the
 // process at `vaddr` with `rights` and `attr` (abi::VmAttributes; a device
 // frame maps uncached and never executable whatever they say), making a
-// PageTable there if the megabyte has none yet. At most Process::kMaxExtra / 2
-// calls per process.
+// PageTable there if the megabyte has none yet. As many calls as the
+// allocator has slots when it gives this process consecutive slots (an
+// allocator of its own does); otherwise at most Process::kMaxExtra caps.
+// PageTables for at most Process::kMaxExtra megabytes in all (the stack's
+// count); RangeError past either.
 abi::Error process_map(Allocator &alloc, Process &p, u32 frame, u32 vaddr, u32 rights, u32 attr);
 
 // Lets the thread run (TCB.Resume).
