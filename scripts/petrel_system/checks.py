@@ -684,7 +684,11 @@ class Checker:
                        [('IPC buffer', FRAME_BYTES)] +
                        [('stack', FRAME_BYTES)] * (a.stack // PAGE) +
                        [('page tables', PAGE_TABLE_BYTES)] * len(further))
-            a.root_slots = len(objects) + a.mapped_pages + 2 * a.irq_count
+            # The root task's slots for the app (root_task.cpp app_slots): its page directory,
+            # CNode and TCB, four page tables, its image, IPC buffer and stack frames, two per
+            # page mapped into it (the frame's copy, a page table), two per interrupt line.
+            a.root_slots = (3 + 4 + (a.image_pages or 0) + 1 + a.stack // PAGE + 2 * a.mapped_pages +
+                            2 * a.irq_count)
             watermark = 0
             parts = dict.fromkeys(('image', 'stack', 'IPC buffer', 'page directory', 'CNode', 'TCB', 'page tables',
                                    'alignment'), 0)
@@ -771,7 +775,7 @@ class Checker:
                 used += a.root_slots
                 what = '%s (%d slots)' % (a.label, a.root_slots)
             if used > ROOT_SYSTEM_SLOTS:
-                line = a.path + ('name',) if a is not None else 1
+                line = a.path + ('name',) if a is not None else ('system',)
                 self.error(line, "%s: the root task's CNode is full: the system needs %d slots up to %s; the "
                            'root task has %d (%d, less at most %d for the kernel\'s boot caps)%s' % (
                                a.label if a else '[system]', used, what, ROOT_SYSTEM_SLOTS, ROOT_CNODE_SLOTS,
