@@ -14,7 +14,8 @@
 //   2. gives each app an Untyped of its memory budget (rounded up to a power of
 //      two): the app's address space, CNode, thread, stack, IPC buffer and the
 //      frames of its ELF's segments come from it, so an app that would not fit
-//      is refused (NotEnoughMemory) instead of eating the others' memory;
+//      is refused (NotEnoughMemory) instead of eating the others' memory, and
+//      one whose Untyped cannot be made is not started (the others are);
 //   3. makes each app a process (petrel/process.hpp) from its ELF: each
 //      PT_LOAD segment copied into new frames, mapped with the segment's own
 //      permissions (text read-only and executable, data read-write and never

@@ -12,7 +12,8 @@ more root slots than the 160 an app had), 130 notification channels between
 two apps (their CNodes need 2^8 slots, not 2^7), an 80-page shared region
 mapped by two apps (the root task held 64 shared and device pages, and
 process_map 16 pages per app) and a device 256 or more pages into its device
-Untyped (libpetrel's device_frame reached 256 frames). Every app runs
+Untyped (libpetrel's device_frame reached 256 frames), and an app whose
+2^29-byte budget no board's RAM holds (not started, the others are). Every app runs
 limits_app.cpp, which checks its part and prints `limits: ... ok`.
 """
 import sys
@@ -23,7 +24,7 @@ SHARED_PAGES = 80
 # 256 KiB block at 0x09000000); the Pi's EMMC, 256 pages into the 2 MiB block
 # at 0x3f200000.
 DEVICE = {'qemu-virt': 0x0903_0000, 'rpi2': 0x3f30_0000, 'rpi3': 0x3f30_0000}
-FILLERS = 18  # apps that only say they run: 24 in all
+FILLERS = 18  # apps that only say they run: 25 in all
 
 
 def main(platform, out):
@@ -42,6 +43,9 @@ def main(platform, out):
     for k in range(FILLERS):
         app('filler%d' % k, 50, 0x20000)
     app('last', 10, 0x20000)                         # runs when all others wait: says done
+    # The largest budget the tool accepts (2^29): more than the RAM of any board the
+    # tests boot, so the root task cannot make its Untyped, says so and starts the others.
+    app('huge', 5, 1 << 29)
     for c in range(CHANNELS):
         w.append('[[channel]]\nname = "n%d"\nkind = "notification"\nserver = "AppDesc"\n'
                  'clients = [ { app = "u32", badge = %d } ]\n' % (c, 1 << (c % 28)))

@@ -88,9 +88,12 @@ class Allocator {
     u32 make(abi::ObjectType type, u32 size_bits = 0);
     // Makes a 4 KiB frame of the device memory at `paddr` (page aligned) from
     // the device Untyped that covers it. Retype places frames at the Untyped's
-    // watermark, so frames for the pages below `paddr` not yet taken are made
-    // on the way (at most 255) and deleted again; a page already taken (by an
-    // earlier call) cannot be made twice: InvalidArgument. Returns the slot or 0.
+    // watermark, so frames below `paddr` not yet taken are made on the way,
+    // each the largest (16 MiB, 1 MiB, 64 KiB, 4 KiB) that ends at or below it
+    // (a few dozen for any page of a 2^29-byte Untyped), and deleted again: it
+    // uses up to 256 slots meanwhile and keeps one, the first. A page below
+    // one an earlier call made cannot be made (make them in address order):
+    // InvalidArgument. Returns the slot or 0.
     u32 device_frame(paddr_t paddr);
     // A copy of the cap in slot `src`, with rights ANDed with `rights`, and
     // badge `badge` if nonzero (Mint); 0 on failure.

@@ -44,7 +44,11 @@
 // platform (not the kernel's timer) and each is given once; device ranges lie
 // in the device memory the root task gets as device Untyped and no two
 // overlap; an app restarted after a fault has the root task as its fault
-// handler; and each app's memory budget holds what is made from it (below).
+// handler; no two fault handlers handle each other's faults in a cycle; an app
+// is a client of a channel once; the limits of apps/README.md's "Limits" (the
+// root task's CNode, an app's CNode of at most 2^16 slots, budgets of at most
+// 2^29 bytes, page tables for at most 32 MiB an app maps); and each app's
+// memory budget holds what is made from it (below).
 // With the ELF files (pack) it has also checked each image: a 32-bit
 // little-endian ARM executable whose PT_LOAD segments lie in the image
 // window, start on a page, have their file bytes inside the file (filesz <=
