@@ -37,7 +37,9 @@
 // Its CSpace: one CNode of 2^cnode_radix slots whose guard makes a slot index a
 // valid cap pointer (as in the root task's): slot 0 empty, kProcessCapTcb its
 // TCB, kProcessCapCNode the CNode itself (for SaveCaller, Copy, Delete within
-// it), kProcessCapFault its fault endpoint (empty without one), then from
+// it; this copy has no guard, so a slot argument through it takes the depth
+// cnode_radix, where the root task's kInitCNode takes 32), kProcessCapFault
+// its fault endpoint (empty without one), then from
 // kProcessFirstFreeSlot the caps the creator gives or moves in with
 // process_give() / process_move(), in the order given.
 //
