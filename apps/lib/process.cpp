@@ -81,28 +81,48 @@ u32 Allocator::device_frame(paddr_t paddr) {
     // The frames below the one wanted stay until it is made: deleted at once,
     // they would leave the Untyped without children, and Retype would reset
     // its watermark to the start again.
+    // The first frame shows where the watermark is; after it, each frame is the
+    // largest (16 MiB, 1 MiB, 64 KiB or 4 KiB) that ends at or below paddr where
+    // Retype puts it (the watermark rounded up to its size), so any page of the
+    // Untyped is reached in a few dozen steps.
     const u32 first = next_;
-    u32 found = 0;
+    u32 found = 0, size = kPage;
     for (u32 made = 0; made < 256 && !found; ++made) {
         const u32 s = slot();
         if (!s) break;
-        Error e = Untyped{ut}.retype(ipc_, ObjectType::Frame4K, 0, kInitCNode, 0, 0, s, 1);
+        static constexpr ObjectType kTypes[] = {ObjectType::Frame4K, ObjectType::Frame64K, ObjectType::Frame1M,
+                                                ObjectType::Frame16M};
+        ObjectType type = kTypes[0];
+        for (u32 k = 0; k < 4; ++k)
+            if (size == (kPage << (4 * k))) type = kTypes[k];
+        Error e = Untyped{ut}.retype(ipc_, type, 0, kInitCNode, 0, 0, s, 1);
         u32 at = 0;
         if (e == Error::None) e = Frame{s}.address(at);
         if (e != Error::None) {
             fail(e);
             break;
         }
-        if (at == paddr) found = s;
-        else if (at > paddr) {
+        if (at == paddr && size == kPage) found = s;
+        else if (at >= paddr) {
             fail(Error::InvalidArgument);  // taken before
             break;
         }
+        const u64 next = u64{at} + size;  // the watermark now
+        size = kPage;
+        for (u32 big = kPage << 12; big > kPage; big >>= 4)
+            if (((next + big - 1) & ~u64{big - 1}) + big <= paddr) {
+                size = big;
+                break;
+            }
     }
     if (!found) fail(Error::RangeError);
     for (u32 s = first; s < next_; ++s)
         if (s != found) del(s);  // frames nobody holds: nothing to report
-    return found;
+    // The frame goes to the first slot taken, the others are free again: one slot per device frame.
+    if (found && found != first && kInitCNode.move(ipc_, first, 32, kInitCNode, found, 32) != Error::None)
+        return next_ = first, fail(Error::RangeError), 0;
+    next_ = found ? first + 1 : first;
+    return found ? first : 0;
 }
 
 // ---------------------------------------------------------------- processes
@@ -400,20 +420,38 @@ Error process_move(Allocator &alloc, Process &p, u32 src, u32 &child_slot) {
     return child_insert(alloc, p, src, 0, 0, true, child_slot);
 }
 
+namespace {
+
+// Records a slot process_map() filled: it extends the run, or starts it, or goes to extra.
+bool keep_mapped(Process &p, u32 slot) {
+    if (p.run_first && p.run_end == slot) ++p.run_end;
+    else if (!p.run_first) p.run_first = slot, p.run_end = slot + 1;
+    else if (p.extra_count < Process::kMaxExtra) p.extra[p.extra_count++] = slot;
+    else return false;
+    return true;
+}
+
+}  // namespace
+
 Error process_map(Allocator &alloc, Process &p, u32 frame, u32 vaddr, u32 rights, u32 attr) {
-    if (p.extra_count + 2 > Process::kMaxExtra) return Error::RangeError;
-    const u32 c = alloc.copy(frame, abi::kRightsAll);
-    if (!c) return alloc.error();
-    p.extra[p.extra_count++] = c;
     // A megabyte has a PageTable if process_create() or an earlier call made one.
     const u32 mb = vaddr >> abi::kSectionBits;
     bool have = mb == kProcessImageBase >> abi::kSectionBits || mb == kProcessIpcBuffer >> abi::kSectionBits;
     for (u32 i = 0; i < p.table_count; ++i) have = have || p.table_mb[i] == mb;
     if (!have && p.table_count == Process::kMaxExtra) return Error::RangeError;
+    const u32 c = alloc.copy(frame, abi::kRightsAll);
+    if (!c) return alloc.error();
+    if (!keep_mapped(p, c)) {
+        del(c);
+        return Error::RangeError;
+    }
     u32 pt = 0;
     const Error e = map_with_table(alloc, Frame{c}, vspace(p), vaddr, rights, attr, !have, pt);
     if (pt) {
-        p.extra[p.extra_count++] = pt;
+        if (!keep_mapped(p, pt)) {
+            del(pt);  // unmaps it; the frame's mapping goes with it
+            return Error::RangeError;
+        }
         p.table_mb[p.table_count++] = mb;
     }
     return e;
@@ -436,6 +474,7 @@ Error process_destroy(Process &p) {
     }
     // Frames and tables mapped later, then everything else, newest first.
     for (u32 i = p.extra_count; i > 0; --i) e = first_error(e, del(p.extra[i - 1]));
+    for (u32 s = p.run_end; s > p.run_first; --s) e = first_error(e, del(s - 1));
     for (u32 s = p.end_slot; s > p.first_slot; --s) {
         if (s - 1 == g_window_pt.cptr()) continue;  // the creator's copy window stays
         e = first_error(e, kInitCNode.revoke(s - 1, 32));

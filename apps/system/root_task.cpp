@@ -14,7 +14,8 @@
 //   2. gives each app an Untyped of its memory budget (rounded up to a power of
 //      two): the app's address space, CNode, thread, stack, IPC buffer and the
 //      frames of its ELF's segments come from it, so an app that would not fit
-//      is refused (NotEnoughMemory) instead of eating the others' memory;
+//      is refused (NotEnoughMemory) instead of eating the others' memory, and
+//      one whose Untyped cannot be made is not started (the others are);
 //   3. makes each app a process (petrel/process.hpp) from its ELF: each
 //      PT_LOAD segment copied into new frames, mapped with the segment's own
 //      permissions (text read-only and executable, data read-write and never
@@ -33,6 +34,7 @@
 // app not started; the others still start.
 #include PETREL_SYSTEM_TABLES
 #include "petrel/caps.hpp"
+#include "petrel/elf.hpp"
 #include "petrel/errors.hpp"
 #include "petrel/system.hpp"
 
@@ -42,18 +44,38 @@ using abi::Error;
 
 namespace {
 
-constexpr u32 kMaxApps = 20;
-constexpr u32 kPoolSlots = 640;  // the system's own objects
-constexpr u32 kAppSlots = 160;   // each app's objects, as root slots
-constexpr u32 kMaxPages = 64;    // shared and device pages, all together
+// Every table and slot range is sized from the system's tables: no fixed
+// number of apps, pages or slots. What remains a limit (the root CNode's
+// slots, an app's CNode, memory) the tool checks (apps/README.md's limits).
+constexpr u32 kPageBytes = 1u << abi::kPageBits;
+
+// The pages of all shared regions and devices.
+constexpr u32 count_pages() {
+    u32 n = 0;
+    for (const SharedDesc &sh : kSystem.shared) n += sh.size / kPageBytes;
+    for (const DeviceDesc &d : kSystem.devices) n += d.size / kPageBytes;
+    return n;
+}
+constexpr u32 kPages = count_pages();
+
+// The root slots of the system's own objects: an Untyped per app, the copy
+// window's PageTable, the root's endpoint, the channels, the fault endpoints,
+// the interrupt notifications and the shared and device frames, and with
+// devices the 256 slots libpetrel's device_frame may use while it makes one.
+constexpr u32 count_pool_slots() {
+    u32 n = kAppsCount + 2 + kChannelsCount + kPages + (kDevicesCount ? 256 : 0);
+    for (u32 i = 0; i < kAppsCount; ++i) n += (handles_faults(kSystem, i) ? 1 : 0) + (irq_count(kSystem, i) ? 1 : 0);
+    return n;
+}
+constexpr u32 kPoolSlots = count_pool_slots();
 constexpr u32 kQueryBadge = 1u << 20;  // root caps for queries: kQueryBadge | (index + 1)
 constexpr u32 kCall = abi::kRightWrite | abi::kRightGrantReply;
-static_assert(kAppsCount <= kMaxApps, "more apps than the root task makes room for (kMaxApps)");
+static_assert(kAppsCount < kQueryBadge, "an app's index + 1 must fit below kQueryBadge");
 
 struct App {
     Allocator alloc;
     Process p;
-    u32 untyped = 0, first_slot = 0;
+    u32 untyped = 0, first_slot = 0, slots = 0;
     AppState state = AppState::NotStarted;
     u32 restarts = 0, faults = 0;
 };
@@ -61,13 +83,13 @@ struct App {
 const abi::BootInfo *g_bi;
 abi::IpcBuffer *g_ipc;
 Allocator g_pool;
-App g_apps[kMaxApps];
+App g_apps[kAppsCount];
 Endpoint g_root_ep;
 u32 g_channel[kChannelsCount];        // an Endpoint or a Notification, as the channel's kind says
 Endpoint g_fault_ep[kAppsCount];      // the endpoint an app serves for others' faults
 Notification g_irq_ntfn[kAppsCount];  // bound to an app with lines; its IrqHandlers signal badged copies
-u32 g_page[kMaxPages];                // shared regions' then devices' frames
-u32 g_shared_first[kSharedCount + 1], g_device_first[kDevicesCount + 1];
+u32 g_page[kPages ? kPages : 1];      // shared regions' then devices' frames
+u32 g_shared_first[kSharedCount + 1], g_device_first[kDevicesCount + 1];  // first page of each in g_page
 
 [[noreturn]] void fatal(const char *what, Error e) {
     printf("root: %s: %s; the system cannot start\n", what, error_name(e));
@@ -107,7 +129,12 @@ bool make_app(u32 i) {
     App &a = g_apps[i];
     const AppDesc &d = kApps[i];
     Maker m{i, a};
-    a.alloc.init(g_bi, g_ipc, a.untyped, a.first_slot, a.first_slot + kAppSlots);
+    if (!a.untyped) {
+        printf("root: app '%s': its Untyped of %u bytes was not made (see above): not started\n", d.name,
+               d.memory_budget);
+        return false;
+    }
+    a.alloc.init(g_bi, g_ipc, a.untyped, a.first_slot, a.first_slot + a.slots);
 
     ProcessSpec spec;
     spec.name = d.name;
@@ -117,7 +144,7 @@ bool make_app(u32 i) {
     spec.arg[1] = a.restarts;
     spec.arg[2] = debug_calls_present() ? 1 : 0;  // app_start.cpp: whether libpetrel may print (user.hpp)
     spec.priority = d.priority;
-    spec.cnode_radix = kAppCNodeRadix;
+    spec.cnode_radix = app_cnode_radix(kSystem, i);
     spec.stack_pages = d.stack_bytes >> abi::kPageBits;
     spec.fault_ep = (d.fault_handler == kRootTask ? g_root_ep : g_fault_ep[d.fault_handler]).cptr();
     spec.fault_badge = i + 1;
@@ -187,7 +214,7 @@ bool make_app(u32 i) {
     }
     for (u32 v = 0; v < kDevicesCount && m.ok; ++v) {
         if (kDevices[v].app != i) continue;
-        for (u32 pg = g_device_first[v]; pg < g_device_first[v + 1] && m.ok; ++pg)
+        for (u32 pg = g_device_first[v]; pg < g_device_first[v] + kDevices[v].size / kPageBytes && m.ok; ++pg)
             m.check(process_map(a.alloc, a.p, g_page[pg],
                                 kDevices[v].vaddr + ((pg - g_device_first[v]) << abi::kPageBits),
                                 abi::kRightRead | abi::kRightWrite, abi::kVmExecuteNever),
@@ -289,10 +316,38 @@ u32 largest_untyped() {
     return best == ~0u ? 0 : g_bi->untyped.start + best;
 }
 
+// The bits of the smallest power of two >= v (at least a page); 32 for more than 2^31.
 u32 log2_up(u32 v) {
     u32 b = abi::kPageBits;
-    while ((1u << b) < v) ++b;
+    while (b < 32 && (1u << b) < v) ++b;
     return b;
+}
+
+// The pages of the app's ELF (as process_create loads them); 0 if it does not parse
+// (process_create then says why).
+u32 image_pages(const AppDesc &d) {
+    ElfFile elf;
+    if (!elf.parse(kImageFiles[d.image].begin, kImageFiles[d.image].end)) return 0;
+    u32 n = 0;
+    for (u32 k = 0; k < elf.segment_count(); ++k) n += (elf.segment(k).memsz + kPageBytes - 1) / kPageBytes;
+    return n;
+}
+
+// The root slots an app's objects take (the tool counts the same,
+// checks.Checker.count_slots): its page directory, CNode and TCB, four
+// PageTables (image, IPC buffer, the stack's one or two MiB), its image, IPC
+// buffer and stack frames, two per page mapped into it (the frame's copy and
+// at most one PageTable), two per interrupt line (its handler and a badged
+// notification, both moved or deleted again).
+u32 app_slots(u32 i) {
+    const AppDesc &d = kApps[i];
+    u32 mapped = 0;
+    for (u32 s = 0; s < kSharedCount; ++s)
+        for (u32 k = kShared[s].first_map; k < kShared[s].first_map + kShared[s].map_count; ++k)
+            if (kMaps[k].app == i) mapped += kShared[s].size / kPageBytes;
+    for (const DeviceDesc &v : kSystem.devices)
+        if (v.app == i) mapped += v.size / kPageBytes;
+    return 3 + 4 + image_pages(d) + 1 + d.stack_bytes / kPageBytes + 2 * mapped + 2 * irq_count(kSystem, i);
 }
 
 }  // namespace
@@ -305,15 +360,29 @@ int main(const abi::BootInfo *bi) {
            kSystemName, kSystemPlatform, kAppsCount, kChannelsCount, kSharedCount, kIrqsCount, kDevicesCount);
     const u32 ut = largest_untyped();
     if (!ut) fatal("no RAM Untyped", Error::NotEnoughMemory);
-    if (bi->empty.start + kPoolSlots + kAppsCount * kAppSlots > bi->empty.end)
+    u32 next = bi->empty.start + kPoolSlots;
+    for (u32 i = 0; i < kAppsCount; ++i) {
+        g_apps[i].slots = app_slots(i);
+        g_apps[i].first_slot = next;
+        next += g_apps[i].slots;
+    }
+    if (next > bi->empty.end) {
+        printf("root: the system needs %u slots of the root CNode (%u for its objects, the rest for the apps'), "
+               "%u are free (slots %u-%u)\n", next - bi->empty.start, kPoolSlots, bi->empty.end - bi->empty.start,
+               bi->empty.start, bi->empty.end - 1);
         fatal("not enough free slots in the root CNode", Error::RangeError);
+    }
     g_pool.init(bi, g_ipc, ut, bi->empty.start, bi->empty.start + kPoolSlots);
 
     // Each app's Untyped first (largest alignment first would waste less; the pool is large).
+    // An app whose Untyped cannot be made is not started; the others still are.
     for (u32 i = 0; i < kAppsCount; ++i) {
-        g_apps[i].first_slot = bi->empty.start + kPoolSlots + i * kAppSlots;
-        g_apps[i].untyped = g_pool.make(abi::ObjectType::Untyped, log2_up(kApps[i].memory_budget));
-        if (!g_apps[i].untyped) fatal("an app's Untyped", g_pool.error());
+        const u32 bits = log2_up(kApps[i].memory_budget);
+        g_apps[i].untyped = bits <= abi::kMaxUntypedBits ? g_pool.make(abi::ObjectType::Untyped, bits) : 0;
+        if (!g_apps[i].untyped)
+            printf("root: app '%s': its Untyped of 2^%u bytes (memory budget %u bytes): %s\n", kApps[i].name, bits,
+                   kApps[i].memory_budget,
+                   error_name(bits <= abi::kMaxUntypedBits ? g_pool.error() : Error::InvalidArgument));
     }
     const Error prep = process_prepare(g_pool);
     if (prep != Error::None) fatal("the copy window's PageTable", prep);
@@ -333,15 +402,20 @@ int main(const abi::BootInfo *bi) {
     for (u32 s = 0; s < kSharedCount; ++s) {
         g_shared_first[s] = pages;
         for (u32 off = 0; off < kShared[s].size; off += 1u << abi::kPageBits) {
-            if (pages == kMaxPages) fatal("more shared and device pages than kMaxPages", Error::RangeError);
             g_page[pages++] = pool_make(abi::ObjectType::Frame4K, "a shared region's frame");
         }
     }
     g_shared_first[kSharedCount] = pages;
-    for (u32 v = 0; v < kDevicesCount; ++v) {
+    // Device frames in address order: libpetrel's device_frame makes the frames of
+    // a device Untyped upwards and cannot go back below one it made.
+    bool done[kDevicesCount ? kDevicesCount : 1] = {};
+    for (u32 n = 0; n < kDevicesCount; ++n) {
+        u32 v = kDevicesCount;
+        for (u32 k = 0; k < kDevicesCount; ++k)
+            if (!done[k] && (v == kDevicesCount || kDevices[k].paddr < kDevices[v].paddr)) v = k;
+        done[v] = true;
         g_device_first[v] = pages;
         for (u32 off = 0; off < kDevices[v].size; off += 1u << abi::kPageBits) {
-            if (pages == kMaxPages) fatal("more shared and device pages than kMaxPages", Error::RangeError);
             g_page[pages] = g_pool.device_frame(kDevices[v].paddr + off);
             if (!g_page[pages++]) fatal("a device frame", g_pool.error());
         }

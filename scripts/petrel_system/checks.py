@@ -16,14 +16,17 @@ apps/lib/include/petrel/system_tables.hpp document the rules.
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 
 from . import platforms, reader
 from .elf import ElfError, elf_problems, read_elf
-from .layout import (BADGE_MAX, CNODE_BYTES, FRAME_BYTES, IMAGE_WINDOW, IPC_BUFFER, MIB, NAME_MAX, NULL_GUARD,
-                     PAGE, PAGE_DIRECTORY_BYTES, PAGE_TABLE_BYTES, PRIORITY_RANGE, STACK_GUARD, STACK_PAGES_MAX,
-                     STACK_TOP, TCB_BYTES, USER_TOP, range_text, size_text)
+from .layout import (APP_FIRST_CHANNEL_SLOT, BADGE_MAX, CNODE_RADIX_MAX, FRAME_BYTES, IMAGE_WINDOW, IPC_BUFFER,
+                     MEMORY_MAX, MIB, NAME_MAX, NULL_GUARD, PAGE, PAGE_DIRECTORY_BYTES, PAGE_TABLE_BYTES,
+                     PRIORITY_RANGE, ROOT_BOOT_SLOTS_MAX, ROOT_CNODE_SLOTS, ROOT_SYSTEM_SLOTS, SLOT_BYTES,
+                     STACK_GUARD, STACK_PAGES_MAX, STACK_TOP, PROCESS_MAX_EXTRA, DEVICE_FRAME_SCRATCH, TCB_BYTES, USER_TOP, cnode_radix, range_text,
+                     size_text)
 from .model import App, Region, System
 
 # The tables' names are C++ names in the emitted header: identifiers, not keywords.
@@ -35,6 +38,13 @@ or_eq private protected public register reinterpret_cast requires return short s
 static_assert static_cast struct switch template this thread_local throw true try typedef typeid typename
 union unsigned using virtual void volatile wchar_t while xor xor_eq'''.split())
 IDENT_RE = re.compile(r'[A-Za-z_][A-Za-z0-9_]*\Z')
+# Identifiers reserved to the C++ implementation (a double underscore anywhere,
+# or an underscore and a capital first), and object-like macros a compiler or C
+# library predefines (gcc -std=gnu++20 on Linux defines linux and unix): as a
+# name in the emitted header they would not compile.
+RESERVED_RE = re.compile(r'.*__|_[A-Z]')
+PREDEFINED_MACROS = set('''NULL EOF BUFSIZ FILENAME_MAX errno assert offsetof stdin stdout stderr linux unix i386
+arm thumb CHAR_BIT INT_MAX INT_MIN UINT_MAX SIZE_MAX EXIT_SUCCESS EXIT_FAILURE RAND_MAX'''.split())
 
 # Schema: per table, key -> (types, required, default, may be per-platform).
 INT, STR, BOOL, LIST, DICT = 'integer', 'string', 'boolean', 'array', 'table'
@@ -101,6 +111,29 @@ def type_name(v) -> str:
     return type(v).__name__
 
 
+class Disjoint:
+    """Disjoint ranges [lo, hi), each with a payload, kept sorted by start: finding
+    the ones a new range overlaps takes a binary search, not a pass over all."""
+
+    def __init__(self):
+        self.items: list[tuple[int, int, int, object]] = []  # (lo, hi, order added, payload)
+        self.added = 0
+
+    def overlapping(self, lo: int, hi: int) -> list:
+        """The payloads of the ranges [lo, hi) overlaps, in the order they were added."""
+        k = bisect.bisect_left(self.items, lo, key=lambda t: t[0])
+        hits = [self.items[k - 1]] if k and self.items[k - 1][1] > lo else []
+        while k < len(self.items) and self.items[k][0] < hi:
+            hits.append(self.items[k])
+            k += 1
+        return [t[3] for t in sorted(hits, key=lambda t: t[2])]
+
+    def add(self, lo: int, hi: int, payload) -> None:
+        k = bisect.bisect_left(self.items, lo, key=lambda t: t[0])
+        self.items.insert(k, (lo, hi, self.added, payload))
+        self.added += 1
+
+
 def suggest(word: str, choices) -> str:
     m = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return " (did you mean '%s'?)" % m[0] if m else ''
@@ -117,14 +150,16 @@ class Checker:
         self.elfs = elfs
         self.need_every_elf = need_every_elf  # pack: every image's ELF file must be given
         self.errors: list[tuple[int, int, str]] = []
+        self._reported: set[tuple[int, str]] = set()
+        self.apps_by_name: dict[str, App] = {}
         self.loc: reader.Locator | None = None
         self.sys = System()
 
     def error(self, path, msg: str) -> None:
         line = path if isinstance(path, int) else self.loc.line(path) if self.loc else 1
-        entry = (line, len(self.errors), msg)
-        if all((e[0], e[2]) != (line, msg) for e in self.errors):
-            self.errors.append(entry)
+        if (line, msg) not in self._reported:
+            self._reported.add((line, msg))
+            self.errors.append((line, len(self.errors), msg))
 
     def messages(self) -> list[str]:
         return ['%s:%d: %s' % (self.filename, line, msg) for line, _, msg in sorted(self.errors)]
@@ -175,6 +210,11 @@ class Checker:
             self.error(path, "%s: %s '%s' is not usable as a C++ name (letters, digits and _, "
                              'not starting with a digit, not a keyword)' % (label, what, name))
             return False
+        if RESERVED_RE.match(name) or name in PREDEFINED_MACROS:
+            self.error(path, "%s: %s '%s' is not usable as a C++ name (%s)" % (
+                label, what, name, 'a predefined macro' if name in PREDEFINED_MACROS else
+                'reserved to the compiler: no double underscore, no underscore and a capital first'))
+            return False
         return True
 
     # -- the whole description
@@ -213,13 +253,14 @@ class Checker:
         self.read_devices(array('device'))
         self.check_address_spaces()
         self.check_budgets()
+        self.check_root_slots()
         return self.sys
 
     def app_ref(self, path, label: str, name, allow_root: bool = False) -> App | None:
         """The app named `name`, or None after reporting an unknown app."""
-        for a in self.sys.apps:
-            if a.name == name:
-                return a
+        a = self.apps_by_name.get(name)
+        if a is not None:
+            return a
         if allow_root and name == 'root':
             return None
         names = [a.name for a in self.sys.apps if a.name] + (['root'] if allow_root else [])
@@ -251,10 +292,12 @@ class Checker:
                                % (a.label, self.loc.line(seen[a.name].path + ('name',))))
                 else:
                     seen[a.name] = a
+                    self.apps_by_name[a.name] = a
             a.elf = f.get('elf', a.name)
             if 'elf' in f:
                 self.name_ok(path + ('elf',), a.label, 'elf', a.elf)
-            if a.elf and a.elf not in self.sys.images and IDENT_RE.match(a.elf):
+            if a.elf and a.elf not in self.sys.image_index and IDENT_RE.match(a.elf):
+                self.sys.image_index[a.elf] = len(self.sys.images)
                 self.sys.images.append(a.elf)
             if 'priority' in f:
                 a.priority = f['priority']
@@ -278,6 +321,9 @@ class Checker:
                 a.memory = f['memory']
                 if a.memory <= 0:
                     self.error(path + ('memory',), '%s: memory budget %d is not positive' % (a.label, a.memory))
+                elif a.memory > MEMORY_MAX:
+                    self.error(path + ('memory',), "%s: memory budget %s is over %s, the largest Untyped the "
+                               'kernel makes (2^29 bytes)' % (a.label, size_text(a.memory), size_text(MEMORY_MAX)))
             a.fault_handler = f.get('fault_handler', 'root')
             a.restart = f.get('restart', False)
         # References between apps, once all names are known.
@@ -292,9 +338,13 @@ class Checker:
                 if a.restart:
                     self.error(a.path + ('restart',), '%s: restart = true needs fault_handler = "root" (only the '
                                'root task can restart an app; its faults go to \'%s\')' % (a.label, fh))
+        self.check_fault_cycles()
         # ELF files given for apps.
+        users_of: dict[str, list[App]] = {}
+        for a in self.sys.apps:
+            users_of.setdefault(a.elf, []).append(a)
         for elf, file in self.elfs.items():
-            users = [a for a in self.sys.apps if a.elf == elf]
+            users = users_of.get(elf, [])
             if not users:
                 self.error(1, '--elf %s=%s: no app has elf = "%s"' % (elf, file, elf))
                 continue
@@ -311,9 +361,34 @@ class Checker:
         if self.need_every_elf:
             for elf in self.sys.images:
                 if elf not in self.elfs:
-                    a = next(a for a in self.sys.apps if a.elf == elf)
+                    a = users_of[elf][0]
                     self.error(a.path + ('elf',), "%s: no ELF file given for image '%s' (pack needs every app's "
                                'ELF)' % (a.label, elf))
+
+    def check_fault_cycles(self) -> None:
+        """Fault handlers must not form a cycle: a fault in one of its apps could then
+        wait for the thread that stopped. Each cycle is reported once, at the line of
+        the fault_handler of its first app in the file, with the lines of all of them."""
+        state: dict[int, int] = {}  # app index -> 1 on the current walk, 2 done
+        for start in self.sys.apps:
+            walk = []
+            a = start
+            while a is not None and state.get(a.index) is None:
+                state[a.index] = 1
+                walk.append(a)
+                fh = a.fault_handler
+                a = self.apps_by_name.get(fh) if fh not in ('root', a.name) else None
+            if a is not None and state.get(a.index) == 1:
+                cycle = walk[walk.index(a):]
+                first = min(cycle, key=lambda x: x.index)
+                k = cycle.index(first)
+                cycle = cycle[k:] + cycle[:k]
+                hops = ' -> '.join("'%s' (line %d)" % (x.name, self.loc.line(x.path + ('fault_handler',)))
+                                   for x in cycle)
+                self.error(first.path + ('fault_handler',), "%s: fault handlers form a cycle: %s -> '%s': a fault "
+                           'in one of them could wait for itself' % (first.label, hops, first.name))
+            for x in walk:
+                state[x.index] = 2
 
     def badge_ok(self, path, label: str, badge: int) -> bool:
         if not 1 <= badge <= BADGE_MAX:
@@ -347,6 +422,8 @@ class Checker:
             if clients is not None and not clients:
                 self.error(path + ('clients',), '%s: no clients' % label)
             badges: dict[int, int] = {}
+            mask = 0  # every notification badge's bits so far
+            members: dict[str, int] = {}  # client app name -> its line
             for j, c in enumerate(clients or []):
                 cpath = path + ('clients', j)
                 cf = self.fields('client', c, cpath, label + ' client #%d' % (j + 1))
@@ -356,18 +433,24 @@ class Checker:
                 if app is not None and app is ch['server']:
                     self.error(cpath + ('app',), "%s: app '%s' is both server and client (a channel to itself)"
                                % (label, app.name))
+                elif app is not None and app.name in members:
+                    self.error(cpath + ('app',), "%s: app '%s' is a client twice (also at line %d): an app has "
+                               'one cap, so one badge, per channel' % (label, app.name, members[app.name]))
+                elif app is not None:
+                    members[app.name] = self.loc.line(cpath + ('app',))
                 badge = cf.get('badge')
                 if badge is not None and self.badge_ok(cpath + ('badge',), label, badge):
                     if badge in badges:
                         self.error(cpath + ('badge',), '%s: badge %d given twice (also at line %d)'
                                    % (label, badge, badges[badge]))
                     else:
-                        if ch['kind'] == 'notification':
+                        if ch['kind'] == 'notification' and mask & badge:
                             for other, line in badges.items():
                                 if other & badge:
                                     self.error(cpath + ('badge',), '%s: badge %d shares bits with badge %d (line '
                                                '%d): a notification ORs badges, so its waiter cannot tell them '
                                                'apart' % (label, badge, other, line))
+                        mask |= badge
                         badges[badge] = self.loc.line(cpath + ('badge',))
                 ch['clients'].append({'app': app, 'badge': badge, 'path': cpath})
             self.sys.channels.append(ch)
@@ -503,7 +586,7 @@ class Checker:
 
     def read_devices(self, tables) -> None:
         names: dict[str, int] = {}
-        taken: list[tuple[int, int, dict]] = []
+        taken = Disjoint()
         for i, t in enumerate(tables):
             path = ('device', i)
             label = "device '%s'" % t['name'] if isinstance(t.get('name'), str) else 'device #%d' % (i + 1)
@@ -535,14 +618,14 @@ class Checker:
                         label, range_text(paddr, paddr + size), self.platform,
                         ', '.join(range_text(b, b + s) for b, s in self.pf['user_devices'])))
                 elif not twice:
-                    for lo, hi, other in taken:
-                        if paddr < hi and lo < paddr + size:
-                            self.error(ppath, "%s: %s overlaps device '%s' at %s (line %d)" % (
-                                label, range_text(paddr, paddr + size), other['name'], range_text(lo, hi),
-                                self.loc.line(other['ppath'])))
-                            break
+                    hits = taken.overlapping(paddr, paddr + size)
+                    if hits:
+                        lo, hi, other = hits[0]
+                        self.error(ppath, "%s: %s overlaps device '%s' at %s (line %d)" % (
+                            label, range_text(paddr, paddr + size), other['name'], range_text(lo, hi),
+                            self.loc.line(other['ppath'])))
                     else:
-                        taken.append((paddr, paddr + size, {'name': dev['name'], 'ppath': ppath}))
+                        taken.add(paddr, paddr + size, (paddr, paddr + size, {'name': dev['name'], 'ppath': ppath}))
                 dev['paddr'], dev['size'] = paddr, size
             vpath = self.loc_key(path, 'vaddr', t)
             vaddr = f.get('vaddr')
@@ -564,21 +647,25 @@ class Checker:
 
     def check_address_spaces(self) -> None:
         for a in self.sys.apps:
-            placed = self.fixed_regions(a)
+            # Of the placed regions a new one overlaps, the one placed first is named.
+            placed = Disjoint()
+            for r in self.fixed_regions(a):
+                placed.add(r.lo, r.hi, r)
             for r in sorted(a.regions, key=lambda r: self.loc.line(r.path)):
-                for p in placed:
-                    if r.lo < p.hi and p.lo < r.hi:
-                        self.error(r.path, '%s: %s at %s overlaps %s at %s' % (
-                            a.label, r.what, range_text(r.lo, r.hi), p.what, range_text(p.lo, p.hi)))
-                        break
+                hits = placed.overlapping(r.lo, r.hi)
+                if hits:
+                    p = hits[0]
+                    self.error(r.path, '%s: %s at %s overlaps %s at %s' % (
+                        a.label, r.what, range_text(r.lo, r.hi), p.what, range_text(p.lo, p.hi)))
                 else:
-                    placed.append(r)
+                    placed.add(r.lo, r.hi, r)
 
     def check_budgets(self) -> None:
         """An app's memory budget is a RAM Untyped the root task retypes all of the app
         from, in the order below (libpetrel's process_create, then process_map for the
         regions): each object goes at the watermark rounded up to its own size, a power
         of two, and the watermark moves past it. The final watermark must fit."""
+        self.count_slots()
         for a in self.sys.apps:
             if not a.stack_ok:
                 continue  # reported; a budget check would only repeat it
@@ -590,16 +677,24 @@ class Checker:
                     if mib not in mapped:
                         mapped.add(mib)
                         further.append(mib)
-            objects = ([('page directory', PAGE_DIRECTORY_BYTES), ('CNode', CNODE_BYTES), ('TCB', TCB_BYTES)] +
+            cnode_bytes = (1 << a.cnode_radix) * SLOT_BYTES if a.cnode_radix <= CNODE_RADIX_MAX else 0
+            objects = ([('page directory', PAGE_DIRECTORY_BYTES), ('CNode', cnode_bytes), ('TCB', TCB_BYTES)] +
                        [('page tables', PAGE_TABLE_BYTES)] * (2 + len(stack_mibs)) +
                        [('image', FRAME_BYTES)] * (a.image_pages or 0) +
                        [('IPC buffer', FRAME_BYTES)] +
                        [('stack', FRAME_BYTES)] * (a.stack // PAGE) +
                        [('page tables', PAGE_TABLE_BYTES)] * len(further))
+            # The root task's slots for the app (root_task.cpp app_slots): its page directory,
+            # CNode and TCB, four page tables, its image, IPC buffer and stack frames, two per
+            # page mapped into it (the frame's copy, a page table), two per interrupt line.
+            a.root_slots = (3 + 4 + (a.image_pages or 0) + 1 + a.stack // PAGE + 2 * a.mapped_pages +
+                            2 * a.irq_count)
             watermark = 0
             parts = dict.fromkeys(('image', 'stack', 'IPC buffer', 'page directory', 'CNode', 'TCB', 'page tables',
                                    'alignment'), 0)
             for what, size in objects:
+                if not size:
+                    continue
                 watermark = (watermark + size - 1) // size * size + size
                 parts[what] += size
             parts['alignment'] = watermark - sum(parts.values())
@@ -608,3 +703,85 @@ class Checker:
                 listed = ', '.join('%s %s' % (k, size_text(v)) for k, v in parts.items() if v)
                 self.error(a.path + ('memory',), '%s: needs %s, over its memory budget of %s (%s)' % (
                     a.label, size_text(watermark), size_text(a.memory), listed))
+
+    # -- cap slots: each app's CNode, the root task's CNode
+    def count_slots(self) -> None:
+        """Each app's cap slots (petrel/system.hpp's order) and CNode radix, the pages
+        the root task maps into it, and what libpetrel's process_map can hold."""
+        members = {a.index: 0 for a in self.sys.apps}
+        for ch in self.sys.channels:
+            for app in [ch['server']] + [c['app'] for c in ch['clients']]:
+                if app is not None:
+                    members[app.index] += 1
+        handlers = {a.fault_handler for a in self.sys.apps}
+        irqs = {a.index: 0 for a in self.sys.apps}
+        for q in self.sys.irqs:
+            if q['app'] is not None:
+                irqs[q['app'].index] += 1
+        pages = {a.index: [] for a in self.sys.apps}  # (region path, vaddr) per page, in the root task's order
+        for sh in self.sys.shared:
+            for m in sh['maps']:
+                if m['app'] is not None and m['vaddr'] is not None and sh['size'] is not None:
+                    pages[m['app'].index] += [(m['path'] + ('vaddr',), m['vaddr'] + k)
+                                              for k in range(0, sh['size'], PAGE)]
+        for d in self.sys.devices:
+            if d['app'] is not None and d['vaddr'] is not None and d['size'] is not None:
+                pages[d['app'].index] += [(d['path'] + ('vaddr',), d['vaddr'] + k) for k in range(0, d['size'], PAGE)]
+        for a in self.sys.apps:
+            a.irq_count = irqs[a.index]
+            a.cap_slots = (APP_FIRST_CHANNEL_SLOT + members[a.index] + (1 if a.name in handlers else 0) +
+                           (a.irq_count + 1 if a.irq_count else 0))
+            a.cnode_radix = cnode_radix(a.cap_slots)
+            if a.cnode_radix > CNODE_RADIX_MAX:
+                self.error(a.path + ('name',), '%s: needs %d cap slots (its channels, fault endpoint and '
+                           "interrupts), more than an app's CNode can have: %d (2^%d, libpetrel's process_create)"
+                           % (a.label, a.cap_slots, 1 << CNODE_RADIX_MAX, CNODE_RADIX_MAX))
+            a.mapped_pages = len(pages[a.index])
+            # process_map keeps the megabytes it has PageTables for (the stack's too) in
+            # Process::table_mb: PROCESS_MAX_EXTRA of them.
+            mibs = {IMAGE_WINDOW[0] // MIB, IPC_BUFFER[0] // MIB}
+            tables = 0
+            if a.stack_ok:
+                stack = {(STACK_TOP - 1) // MIB, (STACK_TOP - a.stack) // MIB}
+                mibs |= stack
+                tables = len(stack)
+            for path, vaddr in pages[a.index]:
+                if vaddr // MIB in mibs:
+                    continue
+                if tables == PROCESS_MAX_EXTRA:
+                    self.error(path, '%s: maps page 0x%08x into a %s megabyte with a page table: libpetrel\'s '
+                               'process_map keeps %d of them (Process::kMaxExtra, the stack\'s included)'
+                               % (a.label, vaddr, ordinal(tables + 1), PROCESS_MAX_EXTRA))
+                    break
+                tables += 1
+                mibs.add(vaddr // MIB)
+
+    def check_root_slots(self) -> None:
+        """The root task's CNode holds a cap to each object it makes: the system's
+        (an Untyped per app, the copy window's page table, its endpoint, the channels,
+        fault endpoints, interrupt notifications, the frames of shared regions and
+        devices, and with devices the slots libpetrel's device_frame may use while
+        it makes one) and each app's (every object of its budget, a cap per page mapped
+        into it, two per interrupt line). Reported at the app whose objects no longer fit."""
+        if self.errors:
+            return  # the counts rest on a good description
+        apps = self.sys.apps
+        used = (len(apps) + 2 + len(self.sys.channels) + len({a.fault_handler for a in apps} - {'root'}) +
+                sum(1 for a in apps if a.irq_count) + sum(sh['size'] // PAGE for sh in self.sys.shared) +
+                sum(d['size'] // PAGE for d in self.sys.devices) + (DEVICE_FRAME_SCRATCH if self.sys.devices else 0))
+        what = 'its own objects'
+        for a in [None] + apps:
+            if a is not None:
+                used += a.root_slots
+                what = '%s (%d slots)' % (a.label, a.root_slots)
+            if used > ROOT_SYSTEM_SLOTS:
+                line = a.path + ('name',) if a is not None else ('system',)
+                self.error(line, "%s: the root task's CNode is full: the system needs %d slots up to %s; the "
+                           'root task has %d (%d, less at most %d for the kernel\'s boot caps)%s' % (
+                               a.label if a else '[system]', used, what, ROOT_SYSTEM_SLOTS, ROOT_CNODE_SLOTS,
+                               ROOT_BOOT_SLOTS_MAX, '' if self.elfs else '; without --elf its image is not counted'))
+                return
+
+
+def ordinal(n: int) -> str:
+    return '%d%s' % (n, 'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th'))

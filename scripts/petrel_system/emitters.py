@@ -69,7 +69,7 @@ def emit_header(s: System, source: str, platform: str) -> str:
         fh = 'kRootTask' if a.fault_handler == 'root' else str(idx[a.fault_handler])
         rows.append('{.name = "%s", .image = %d, .priority = %d, .stack_bytes = 0x%x, .memory_budget = 0x%x, '
                     '.fault_handler = %s, .restart = %s}' % (
-                        a.name, s.images.index(a.elf), a.priority, a.stack, a.memory, fh,
+                        a.name, s.image_index[a.elf], a.priority, a.stack, a.memory, fh,
                         'true' if a.restart else 'false'))
         comments.append('%d' % a.index)
     table('AppDesc', 'kApps', rows, comments)
@@ -124,7 +124,7 @@ def emit_header(s: System, source: str, platform: str) -> str:
                       ('image', [(e, k) for k, e in enumerate(s.images)])):
         w('namespace %s {' % ns)
         for name, k in items:
-            w('inline constexpr u32 %s = %d;' % (name, k))
+            w('inline constexpr ::u32 %s = %d;' % (name, k))
         w('}  // namespace %s' % ns)
     w('')
     w('}  // namespace petrel::system')

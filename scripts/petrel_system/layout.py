@@ -26,18 +26,46 @@ USER_TOP = 0x8000_0000                     # the kernel's half starts here
 # from (checks.Checker.check_budgets has the order); the objects' sizes, each a
 # power of two.
 PAGE_DIRECTORY_BYTES = 8 * 1024  # TTBCR.N = 1: the 2 GiB user half
-CNODE_RADIX = 7                  # system_tables.hpp kAppCNodeRadix
+CNODE_RADIX = 7                  # system_tables.hpp kAppCNodeRadix: the smallest app CNode
 CNODE_BYTES = (1 << CNODE_RADIX) * 16  # 16-byte slots
+SLOT_BYTES = 16
+CNODE_RADIX_MAX = 16             # libpetrel's process_create() refuses a larger CNode
 TCB_BYTES = 512
 PAGE_TABLE_BYTES = 1024          # one per MiB the app touches
 FRAME_BYTES = PAGE               # image pages, the IPC buffer, the stack
 STACK_PAGES_MAX = 255            # libpetrel's process_create() refuses more
+PROCESS_MAX_EXTRA = 32          # libpetrel's Process::kMaxExtra: caps process_map() keeps
+DEVICE_FRAME_SCRATCH = 256       # slots libpetrel's device_frame may use while making a frame
+MEMORY_MAX = 1 << 29             # abi kMaxUntypedBits: the largest Untyped the kernel makes
+
+# An app's cap slots (petrel/system.hpp): 0 null, 1 TCB, 2 CNode, 3 fault
+# endpoint, 4 the root task's endpoint, then channels, the fault endpoint it
+# serves, its interrupt notification and IrqHandlers.
+APP_FIRST_CHANNEL_SLOT = 5
+
+# The root task's CNode (src/kernel/root_task.hpp kRootCNodeRadix) and the most
+# of it the kernel's boot caps take (src/kernel/root_task.cpp): the 9 initial
+# caps, a frame per page of the root task's image window (apps/lib/user.ld) and
+# of its 16 KiB stack, a page table per MiB of them (image, IPC buffer and
+# BootInfo, stack), and at most kBootInfoMaxUntyped (400) Untyped. The rest is
+# the system's: system_tables.hpp kRootSystemSlots.
+ROOT_CNODE_SLOTS = 1 << 12
+ROOT_BOOT_SLOTS_MAX = 9 + (0x0010_0000 - 0x0001_0000) // PAGE + 16384 // PAGE + 3 + 400
+ROOT_SYSTEM_SLOTS = ROOT_CNODE_SLOTS - ROOT_BOOT_SLOTS_MAX
 
 TABLES_VERSION = 2  # system_tables.hpp kTablesVersion: the emitted header checks it
 
 PRIORITY_RANGE = (1, 254)  # 255 is the root task's
 BADGE_MAX = (1 << 28) - 1  # badges are 28 bits wide (abi)
 NAME_MAX = 15              # a thread's debug name holds 15 characters
+
+
+def cnode_radix(slots: int) -> int:
+    """The radix of an app CNode holding `slots` slots (at least CNODE_RADIX)."""
+    r = CNODE_RADIX
+    while (1 << r) < slots:
+        r += 1
+    return r
 
 
 def page_down(x: int) -> int:

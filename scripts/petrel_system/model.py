@@ -40,6 +40,11 @@ class App:
         self.regions: list[Region] = []      # shared-region mappings, then devices, in file order
         self.needs = 0                       # bytes of its memory budget it needs (check_budgets)
         self.parts: dict[str, int] = {}      # what they are
+        self.irq_count = 0                   # its [[irq]] lines
+        self.cap_slots = 0                   # slots its CNode needs (petrel/system.hpp's order)
+        self.cnode_radix = 7                 # its CNode's radix: layout.cnode_radix(cap_slots)
+        self.mapped_pages = 0                # pages of shared regions and devices mapped into it
+        self.root_slots = 0                  # the root task's slots for its objects and mappings
 
     @property
     def label(self):
@@ -55,4 +60,5 @@ class System:
         self.irqs: list[dict] = []
         self.devices: list[dict] = []
         self.images: list[str] = []  # distinct ELF names, in order of first use
+        self.image_index: dict[str, int] = {}  # their positions
 

@@ -124,7 +124,7 @@ class Locator:
             out.append(t[i])
             i += 1
         raw = ''.join(out)
-        if q == '"':
+        if q == '"' and '\\' in raw:  # escapes: let tomllib read them
             try:
                 raw = tomllib.loads('k = "%s"' % raw)['k']
             except tomllib.TOMLDecodeError:

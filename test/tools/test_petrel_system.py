@@ -250,7 +250,8 @@ class BadDescriptionsTest(unittest.TestCase):
                          'outside the image window', 'not an ELF file', 'cannot read it', 'no app has elf',
                          'both writable and executable', 'does not start on a page', 'share the page',
                          'not in an executable segment', 'filesz > memsz', 'lie outside the file',
-                         'no ELF file given for image', 'alignment']:
+                         'no ELF file given for image', 'alignment', 'is a client twice', 'fault handlers form a cycle',
+                         'the largest Untyped', 'reserved to the compiler', 'a predefined macro']:
             self.assertIn(fragment, text)
 
 
@@ -498,6 +499,92 @@ class BudgetTest(unittest.TestCase):
         small = ('[system]\nname = "t"\n' + app_toml('a', 0x100000) +
                  '[[shared]]\nname = "s"\nsize = %s\nmaps = [ { app = "a", vaddr = 0x00400000, rights = "rw" } ]\n')
         self.assertEqual(self.needs(small % '0x1000'), self.needs(small % '0x80000'))
+
+
+class LimitsTest(unittest.TestCase):
+    """Descriptions generated at a limit of the kernel, the root task or libpetrel are
+    accepted, one past it is refused with its line (apps/README.md, "Limits"). The
+    QEMU case PREFIX-limits boots a system past the root task's old fixed sizes."""
+
+    SYSTEM = '[system]\nname = "t"\n\n'
+
+    def notifications(self, n, server='s', client='c'):
+        return ''.join('[[channel]]\nname = "n%d"\nkind = "notification"\nserver = "%s"\n'
+                       'clients = [ { app = "%s", badge = 1 } ]\n' % (k, server, client) for k in range(n))
+
+    def test_root_cnode_slots(self):
+        """The root task's slots: its own 2 (copy window's page table, endpoint), an
+        Untyped per app and a cap per channel; per app (no ELF given, 16 KiB stack) 3
+        objects, 4 page tables, the IPC buffer and 4 stack frames: 12. Two apps and N
+        channels take N + 28 of layout.ROOT_SYSTEM_SLOTS."""
+        at = layout.ROOT_SYSTEM_SLOTS - 28
+        apps = app_toml('s', 0x100000) + app_toml('c', 0x100000)
+        _, errors = check_text(self.SYSTEM + apps + self.notifications(at))
+        self.assertEqual(errors, [])
+        _, errors = check_text(self.SYSTEM + apps + self.notifications(at + 1))
+        self.assertEqual(errors, ["t.toml:10: app 'c': the root task's CNode is full: the system needs %d slots up "
+                                  "to app 'c' (12 slots); the root task has %d (4096, less at most 656 for the "
+                                  "kernel's boot caps); without --elf its image is not counted"
+                                  % (layout.ROOT_SYSTEM_SLOTS + 1, layout.ROOT_SYSTEM_SLOTS)])
+
+    def test_app_cnode_grows_and_is_charged(self):
+        """An app's CNode has 2^7 slots, or as many more bits as its caps need; the
+        budget pays for it. Past 2^16 slots (libpetrel) it is refused."""
+        apps = app_toml('s', 0x400000) + app_toml('c', 0x400000)
+        for n, radix in ((123, 7), (124, 8), (251, 8), (252, 9)):  # slots 0-4 fixed, then a cap per channel
+            system, errors = check_text(self.SYSTEM + apps + self.notifications(n))
+            self.assertEqual(errors, [])
+            self.assertEqual((system.apps[0].cap_slots, system.apps[0].cnode_radix), (5 + n, radix))
+            self.assertEqual(system.apps[0].parts['CNode'], 16 << radix)
+        # 2^16 slots: 65531 channels (which no root CNode holds); one more is refused
+        # for the app's CNode alone (the root CNode's check waits for a good description).
+        n = (1 << 16) - 5
+        _, errors = check_text(self.SYSTEM + apps + self.notifications(n + 1))
+        self.assertEqual(errors, ["t.toml:%d: app '%s': needs 65537 cap slots (its channels, fault endpoint and "
+                                  "interrupts), more than an app's CNode can have: 65536 (2^16, libpetrel's "
+                                  "process_create)" % (line, name) for line, name in ((5, 's'), (10, 'c'))])
+
+    def test_memory_budget(self):
+        """At most 2^29 bytes, the largest Untyped; above, the root task could not make it
+        (and above 2^32 the header would not compile)."""
+        _, errors = check_text(self.SYSTEM + app_toml('a', 1 << 29))
+        self.assertEqual(errors, [])
+        for memory in ((1 << 29) + 1, 1 << 32, 1 << 40):
+            _, errors = check_text(self.SYSTEM + app_toml('a', memory))
+            self.assertEqual(len(errors), 1)
+            self.assertRegex(errors[0], r"^t\.toml:7: app 'a': memory budget .* is over 512 MiB, the largest "
+                                        r'Untyped the kernel makes \(2\^29 bytes\)$')
+
+    def test_page_tables_of_mapped_megabytes(self):
+        """process_map keeps the megabytes it has page tables for, the stack's one
+        included: 31 further ones fit, the 32nd is refused at its mapping."""
+        def regions(n):
+            return ''.join('[[shared]]\nname = "r%d"\nsize = 0x1000\nmaps = [ { app = "a", vaddr = 0x%08x, '
+                           'rights = "rw" } ]\n' % (k, (4 + k) << 20) for k in range(n))
+        _, errors = check_text(self.SYSTEM + app_toml('a', 0x100000) + regions(31))
+        self.assertEqual(errors, [])
+        _, errors = check_text(self.SYSTEM + app_toml('a', 0x100000) + regions(32))
+        self.assertEqual(errors, ["t.toml:136: app 'a': maps page 0x02300000 into a 33rd megabyte with a page "
+                                  "table: libpetrel's process_map keeps 32 of them (Process::kMaxExtra, the "
+                                  "stack's included)"])
+
+    def test_many_apps_and_channels(self):
+        """10,000 apps, each a client of its own channel served by app 0, and 10,000
+        more channels: every check runs (none is quadratic: this took seconds, then
+        minutes, before); the one refusal is the root task's CNode, which no
+        description of this size fits."""
+        n = 10000
+        text = [self.SYSTEM] + [app_toml('a%d' % k, 0x400000 if k == 0 else 0x20000) for k in range(n)]
+        text += ['[[channel]]\nname = "c%d"\nkind = "endpoint"\nserver = "a0"\nclients = [ { app = "a%d", '
+                 'badge = 1 } ]\n' % (k, k or 1) for k in range(n)]
+        text += ['[[channel]]\nname = "d%d"\nkind = "notification"\nserver = "a%d"\nclients = [ { app = "a0", '
+                 'badge = 1 } ]\n' % (k, k or 1) for k in range(n)]
+        system, errors = check_text(''.join(text))
+        self.assertEqual(len(system.apps), n)
+        self.assertEqual(len(system.channels), 2 * n)
+        self.assertEqual(len(errors), 1)
+        self.assertRegex(errors[0], r"^t\.toml:1: \[system\]: the root task's CNode is full: the system needs 30002 "
+                                    r'slots up to its own objects')
 
 
 class PackTest(unittest.TestCase):

@@ -37,7 +37,9 @@
 // Its CSpace: one CNode of 2^cnode_radix slots whose guard makes a slot index a
 // valid cap pointer (as in the root task's): slot 0 empty, kProcessCapTcb its
 // TCB, kProcessCapCNode the CNode itself (for SaveCaller, Copy, Delete within
-// it), kProcessCapFault its fault endpoint (empty without one), then from
+// it; this copy has no guard, so a slot argument through it takes the depth
+// cnode_radix, where the root task's kInitCNode takes 32), kProcessCapFault
+// its fault endpoint (empty without one), then from
 // kProcessFirstFreeSlot the caps the creator gives or moves in with
 // process_give() / process_move(), in the order given.
 //
@@ -88,9 +90,12 @@ class Allocator {
     u32 make(abi::ObjectType type, u32 size_bits = 0);
     // Makes a 4 KiB frame of the device memory at `paddr` (page aligned) from
     // the device Untyped that covers it. Retype places frames at the Untyped's
-    // watermark, so frames for the pages below `paddr` not yet taken are made
-    // on the way (at most 255) and deleted again; a page already taken (by an
-    // earlier call) cannot be made twice: InvalidArgument. Returns the slot or 0.
+    // watermark, so frames below `paddr` not yet taken are made on the way,
+    // each the largest (16 MiB, 1 MiB, 64 KiB, 4 KiB) that ends at or below it
+    // (a few dozen for any page of a 2^29-byte Untyped), and deleted again: it
+    // uses up to 256 slots meanwhile and keeps one, the first. A page below
+    // one an earlier call made cannot be made (make them in address order):
+    // InvalidArgument. Returns the slot or 0.
     u32 device_frame(paddr_t paddr);
     // A copy of the cap in slot `src`, with rights ANDed with `rights`, and
     // badge `badge` if nonzero (Mint); 0 on failure.
@@ -140,9 +145,13 @@ struct Process {
     u32 next_child_slot = kProcessFirstFreeSlot;
     u32 first_slot = 0, end_slot = 0;  // every object process_create() made
     static constexpr u32 kMaxExtra = 32;
-    u32 extra[kMaxExtra] = {};  // PageTables and frame caps process_map() added
+    // The frame caps and PageTables process_map() added: consecutive slots
+    // (an allocator used for this process alone gives them) extend one run,
+    // any others go to `extra`.
+    u32 run_first = 0, run_end = 0;
+    u32 extra[kMaxExtra] = {};
     u32 extra_count = 0;
-    u32 table_mb[kMaxExtra] = {};  // the megabytes of the PageTables it made
+    u32 table_mb[kMaxExtra] = {};  // the megabytes of the PageTables it has (at most kMaxExtra)
     u32 table_count = 0;
     u32 image_pages = 0;  // the frames an ELF's segments took
     // After process_create() refused an ELF (InvalidArgument): what is wrong with it.
@@ -171,8 +180,11 @@ abi::Error process_move(Allocator &alloc, Process &p, u32 src, u32 &child_slot);
 // Maps a copy of the frame cap `frame` (a 4 KiB or 64 KiB one) into the
 // process at `vaddr` with `rights` and `attr` (abi::VmAttributes; a device
 // frame maps uncached and never executable whatever they say), making a
-// PageTable there if the megabyte has none yet. At most Process::kMaxExtra / 2
-// calls per process.
+// PageTable there if the megabyte has none yet. As many calls as the
+// allocator has slots when it gives this process consecutive slots (an
+// allocator of its own does); otherwise at most Process::kMaxExtra caps.
+// PageTables for at most Process::kMaxExtra megabytes in all (the stack's
+// count); RangeError past either.
 abi::Error process_map(Allocator &alloc, Process &p, u32 frame, u32 vaddr, u32 rights, u32 attr);
 
 // Lets the thread run (TCB.Resume).

@@ -13,7 +13,8 @@
 //
 //   constexpr Endpoint kConsole{channel_slot(kSystem, app::shell, channel::console)};
 //
-// An app's CNode has 2^kAppCNodeRadix slots; a slot index is a cap pointer:
+// An app's CNode has 2^app_cnode_radix() slots (2^kAppCNodeRadix, or more when
+// its caps need more); a slot index is a cap pointer:
 //   1  kProcessCapTcb     its TCB
 //   2  kProcessCapCNode   its CNode (for SaveCaller, Copy, Delete in it)
 //   3  kProcessCapFault   its fault endpoint (a Write cap; the kernel uses it)
@@ -33,7 +34,7 @@
 //         on an endpoint, with label abi::kNotificationLabel and the badges
 //         as the word), and one IrqHandler per [[irq]] of the app, in the
 //         description's order (Ack it after each interrupt);
-//   then free slots up to slots_end() .. 2^kAppCNodeRadix - 1.
+//   then free slots up to slots_end() .. 2^app_cnode_radix() - 1.
 // Shared regions and devices have no caps: they are mapped at the vaddr the
 // description gives (shared_vaddr(), device_vaddr()).
 //
@@ -58,7 +59,7 @@ extern "C" void petrel_app_main(u32 app_index, u32 restarts);
 
 namespace petrel::system {
 
-// kAppCNodeRadix (system_tables.hpp): an app's CNode has 2^7 slots.
+// kAppCNodeRadix (system_tables.hpp): an app's CNode has at least 2^7 slots.
 constexpr u32 kAppCapRoot = kProcessFirstFreeSlot;
 constexpr u32 kAppFirstChannelSlot = kAppCapRoot + 1;
 
@@ -157,6 +158,14 @@ constexpr u32 irq_slot(const SystemDesc &s, u32 app, u32 irq) {
 constexpr u32 slots_end(const SystemDesc &s, u32 app) {
     const u32 n = irq_count(s, app);
     return channels_end(s, app) + (handles_faults(s, app) ? 1 : 0) + (n ? n + 1 : 0);
+}
+
+// The radix of the app's CNode: kAppCNodeRadix (128 slots), or as many more
+// bits as its caps need (the tool refuses more than 16 bits, libpetrel's limit).
+constexpr u32 app_cnode_radix(const SystemDesc &s, u32 app) {
+    u32 r = kAppCNodeRadix;
+    while ((1u << r) < slots_end(s, app)) ++r;
+    return r;
 }
 
 // Where shared region `sh` is mapped in `app` (0: not mapped there).

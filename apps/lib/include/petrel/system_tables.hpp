@@ -44,7 +44,11 @@
 // platform (not the kernel's timer) and each is given once; device ranges lie
 // in the device memory the root task gets as device Untyped and no two
 // overlap; an app restarted after a fault has the root task as its fault
-// handler; and each app's memory budget holds what is made from it (below).
+// handler; no two fault handlers handle each other's faults in a cycle; an app
+// is a client of a channel once; the limits of apps/README.md's "Limits" (the
+// root task's CNode, an app's CNode of at most 2^16 slots, budgets of at most
+// 2^29 bytes, page tables for at most 32 MiB an app maps); and each app's
+// memory budget holds what is made from it (below).
 // With the ELF files (pack) it has also checked each image: a 32-bit
 // little-endian ARM executable whose PT_LOAD segments lie in the image
 // window, start on a page, have their file bytes inside the file (filesz <=
@@ -63,7 +67,8 @@
 // An app's memory budget (memory_budget) is a RAM Untyped the root task makes
 // everything of the app from, in this order, each object at the Untyped's
 // watermark rounded up to the object's size (a power of two):
-//   1. its page directory, 8 KiB       2. its CNode, 2^7 slots of 16 bytes
+//   1. its page directory, 8 KiB       2. its CNode, 2^app_cnode_radix() slots
+//                                         (system.hpp) of 16 bytes, 2 KiB or more
 //   3. its TCB, 512 bytes              4. 1 KiB page tables for MiB 0 (the
 //      image), MiB 1 (the IPC buffer) and the stack's one or two MiB
 //   5. a 4 KiB frame per page its ELF's PT_LOAD segments cover
@@ -91,7 +96,7 @@ constexpr u32 kAppIpcBuffer = 0x0010'0000;
 constexpr u32 kAppStackTop = 0x7fff'0000;
 constexpr u32 kAppStackGuard = 0x1000;  // unmapped, below the stack
 constexpr u32 kAppStackPagesMax = 255;  // stack_bytes is at most this many pages
-constexpr u32 kAppCNodeRadix = 7;       // an app's CNode: 2^7 slots (charged to its budget)
+constexpr u32 kAppCNodeRadix = 7;       // an app's CNode: at least 2^7 slots (charged to its budget)
 constexpr u32 kUserTop = 0x8000'0000;
 
 // AppDesc::fault_handler when the root task handles the app's faults.
