@@ -42,7 +42,7 @@ SCHEMA = {
                    'unmaskable_example': (int, True), 'spare': (int, True)},
     'timer': {'kernel_irqs': ('ints', True), 'virtual_irq': (int, True), 'default_hz': (int, True)},
     'qemu': {'machine': (str, True), 'cpu': (str, False), 'ram_mib': (int, False)},
-    'uboot': {'binary': (str, False), 'config': (str, False), 'dtb': (str, False), 'script_addr': (int, True),
+    'uboot': {'binary': (str, False), 'config': (str, False), 'dtb': (str, False),
               'fdt': (str, True), 'disk': (str, True)},
 }
 REQUIRED_TABLES = ('board', 'memory', 'addresses', 'console', 'interrupts', 'timer', 'uboot')
@@ -325,7 +325,6 @@ def meson_facts(b: Board) -> str:
         ('uboot_binary', [ub.get('binary', '')]),
         ('uboot_config', [ub.get('config', '')]),
         ('uboot_dtb', [ub.get('dtb', '')]),
-        ('uboot_script_addr', [hexa(ub['script_addr'], 8).replace("'", '')]),
         ('uboot_fdt', [ub['fdt']]),
         ('uboot_disk', [ub['disk']]),
     ]

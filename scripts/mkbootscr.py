@@ -3,10 +3,10 @@
 # mkbootscr.py: make boot.scr (a U-Boot script image) from boot.cmd.in for a platform.
 """Fill in boot.cmd.in and compile it with mkimage into a U-Boot script image.
 
-    mkbootscr.py --loadaddr 0x44000000 --fdt '${fdtcontroladdr}' --out boot.scr
+    mkbootscr.py --kernel 0x40100000 --fdt '${fdtcontroladdr}' --out boot.scr
 
-The values come from the board's platform/<board>/meson.build (uboot_script_addr,
-uboot_fdt): the build passes them.
+The values come from the board's platform/<board>/board.toml (load_phys, [uboot]
+fdt): the build passes them.
 """
 
 import argparse
@@ -18,24 +18,25 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# @LOADADDR@: RAM where the script loads petrel.uimg, clear of U-Boot, the DTB and the kernel.
+# @KERNEL@: the kernel's load address (petrel.uimg's header says the same); the script loads
+# petrel.uimg just above where the kernel goes, at an address it computes from the file's size.
 # @FDT@: the device tree for the kernel. On QEMU virt U-Boot's own copy of QEMU's DTB
 # (fdtcontroladdr); on the Pi the one the firmware (or QEMU) passed to U-Boot (fdt_addr).
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--loadaddr", required=True, help="RAM address to load petrel.uimg at (@LOADADDR@)")
+    ap.add_argument("--kernel", required=True, help="the kernel's load address, e.g. 0x40100000 (@KERNEL@)")
     ap.add_argument("--fdt", required=True, help="U-Boot expression for the device tree address (@FDT@)")
     ap.add_argument("--template", default=os.path.join(HERE, "boot.cmd.in"))
     ap.add_argument("--out", required=True, help="script image to write, e.g. boot.scr")
     ap.add_argument("--cmd-out", help="also keep the filled-in script text here")
     args = ap.parse_args()
 
-    loadaddr, fdt = args.loadaddr, args.fdt
+    kernel, fdt = args.kernel, args.fdt
 
     with open(args.template) as f:
-        text = f.read().replace("@LOADADDR@", loadaddr).replace("@FDT@", fdt)
+        text = f.read().replace("@KERNEL@", kernel).replace("@FDT@", fdt)
     leftover = re.findall(r"@[A-Z_]+@", text)
     if leftover:
         sys.exit(f"mkbootscr.py: unknown placeholder(s) in {args.template}: {leftover}")

@@ -26,7 +26,7 @@ namespace {
 using namespace petrel;
 using namespace petrel::arm;
 
-extern "C" [[gnu::section(".boot.text")]] void boot_map_kernel(paddr_t dtb) {
+extern "C" [[gnu::section(".boot.text")]] void boot_map_kernel() {
     u32 *kpd = phys_alias(kernel_pd);
     u32 *ipd = phys_alias(boot_identity_pd);
     const u32 offset = static_cast<u32>(reinterpret_cast<uptr>(__pv_offset));
@@ -41,11 +41,7 @@ extern "C" [[gnu::section(".boot.text")]] void boot_map_kernel(paddr_t dtb) {
     for (u32 p = image_start; p < image_end; p += kSectionSize) {
         ipd[l1_index(p)] = section(p, MemType::normal_wb);
     }
-    // Identity: two sections from the device tree, so kernel_main can read it
-    // (a device tree is far smaller than 1 MiB; the second covers a straddle).
-    if (dtb != 0 && dtb < kUserTop - kSectionSize) {
-        u32 d = dtb & ~(kSectionSize - 1);
-        ipd[l1_index(d)] = section(d, MemType::normal_wb);
-        ipd[l1_index(d + kSectionSize)] = section(d + kSectionSize, MemType::normal_wb);
-    }
+    // The device tree is mapped later, at its own window (arch::map_boot_dt),
+    // wherever the loader put it: this identity map could not reach a tree
+    // above 2 GiB (U-Boot puts it at the top of RAM).
 }

@@ -75,7 +75,6 @@ _start:
     /* Physical alias of the one kernel stack, for the C++ boot code. */
     ldr     sp, =kernel_stack_top
     sub     sp, sp, r9
-    mov     r0, r10
     bl      boot_map_kernel             @ arch/arm/boot_mmu.cpp, runs at physical addresses
 
     /* Start from clean caches and TLBs whatever the loader left behind. */
@@ -92,7 +91,7 @@ _start:
     ldr     r0, =boot_identity_pd
     sub     r0, r0, r9
     orr     r0, r0, #0x4a               @ walks: inner/outer WBWA, shareable
-    mcr     p15, 0, r0, c2, c0, 0       @ TTBR0: identity map of the image and device tree
+    mcr     p15, 0, r0, c2, c0, 0       @ TTBR0: identity map of the image
     ldr     r0, =kernel_pd
     sub     r0, r0, r9
     orr     r0, r0, #0x4a

@@ -4,10 +4,12 @@
 // Layout (TTBR1, see mmu.hpp for why the split):
 //   0x8000'0000 + (p - RAM base)  RAM, as much as the device tree reports (at most 1.75 GiB)
 //   0xf000'0000 ...               the board's device regions, in board::kDevices order
+//   0x7fc0'0000 (TTBR0, boot only)  the device tree, kBootDtSections sections (mmu.hpp)
 // Boot (entry.S + boot_mmu.cpp) maps only the kernel image into the window and an
-// identity map of the image and the device tree into TTBR0. arch::map_kernel_window()
-// then maps devices and the rest of RAM; arch::drop_boot_identity() removes
-// the identity map once the device tree has been read.
+// identity map of the image into TTBR0. arch::map_devices() then maps the devices;
+// arch::map_boot_dt() replaces the identity map with the device tree's window,
+// wherever the loader put the tree; arch::map_kernel_window() maps the rest of
+// RAM; arch::drop_boot_identity() removes the window once the tree has been read.
 #pragma once
 
 #include "mmu.hpp"

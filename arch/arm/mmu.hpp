@@ -54,6 +54,23 @@ constexpr bool is_section(u32 desc) { return (desc & 0b11u) == 0b10u && (desc & 
 constexpr u32 section_base(u32 desc) { return desc & 0xfff0'0000u; }
 constexpr u32 l1_index(u32 vaddr) { return vaddr >> kSectionShift; }
 
+// The boot device-tree window: during boot only, TTBR0 maps the sections that
+// hold the device tree the loader passed here, wherever in the 32-bit physical
+// space it lies (a loader may put it above the RAM the kernel window holds, or
+// above 2 GiB, which an identity map in TTBR0 cannot reach). 4 MiB: a device
+// tree is far smaller (QEMU's is 1 MiB, U-Boot adds 12 KiB).
+constexpr u32 kBootDtSections = 4;
+constexpr u32 kBootDtWindow = kUserTop - kBootDtSections * kSectionSize;
+
+// How many sections, from the one holding `paddr`, it takes to cover the `len`
+// bytes from `paddr` (at least one): at most `max`, and never past 4 GiB.
+constexpr u32 sections_covering(u32 paddr, u32 len, u32 max) {
+    const u64 end = u64{paddr} + (len == 0 ? 1 : len);        // exclusive
+    const u64 last = (end > 0x1'0000'0000ull ? 0x1'0000'0000ull : end) - 1;
+    const u32 n = static_cast<u32>((last >> kSectionShift) - (paddr >> kSectionShift)) + 1;
+    return n < max ? n : max;
+}
+
 // User mappings (TTBR0). A first-level entry pointing at a 1 KiB second-level
 // table of 256 small-page entries, domain 0.
 constexpr u32 kPageShift = 12;

@@ -49,13 +49,22 @@ void timer_rearm();
 u32 timer_frequency();
 u64 timer_count();
 
-// The kernel's address space. At entry to kernel_main only the image is mapped,
-// plus a boot identity map through which the device tree can be read:
-// boot_dt_readable() says how many bytes from `dtb` that map covers.
-// map_kernel_window() maps RAM from the board's RAM base (size clamped to the
-// window; the size mapped is returned) and the board's devices;
-// drop_boot_identity() then removes the identity map.
-usize boot_dt_readable(paddr_t dtb);
+// The kernel's address space. At entry to kernel_main only the kernel image is
+// mapped (in the window, and by identity for the step that turned the MMU on).
+// map_devices() maps the board's devices, so the console can speak.
+// map_boot_dt() drops the image's identity map and maps the device tree the
+// loader passed at physical `dtb`, wherever it lies below 4 GiB, in a boot
+// window: it returns where the blob can be read and how many bytes of it (as
+// many as its header's size asks, at most the window; nullptr and 0 for no
+// tree). map_kernel_window() maps RAM from the board's RAM base (size clamped
+// to the window; the size mapped is returned). drop_boot_identity() then
+// removes the device tree's window: nothing reads the tree after that.
+struct BootDt {
+    const void *blob;
+    usize readable;
+};
+void map_devices();
+BootDt map_boot_dt(paddr_t dtb);
 u32 map_kernel_window(u32 ram_size);
 void drop_boot_identity();
 

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // kernel_main: from the first C++ code at virtual addresses to the root task in user mode.
 //
-// Order matters: the device tree is read through the boot identity map before
-// anything is printed (the console's registers are not mapped yet), then the
-// kernel window and devices are mapped, the identity map dropped, and only then
-// does the console speak. The root task's objects, CSpace and BootInfo come
-// next, with the memory its image needs set aside before the rest of RAM
-// becomes Untyped; then interrupts and the scheduler (with the idle thread).
+// Order matters: the devices are mapped and the console set up first, so a
+// fault while reading the device tree is reported, not a silent hang; then the
+// device tree is mapped (wherever the loader put it) and read, the kernel
+// window mapped for the RAM it reports, and the tree's mapping dropped. The
+// root task's objects, CSpace and BootInfo come next, with the memory its
+// image needs set aside before the rest of RAM becomes Untyped; then
+// interrupts and the scheduler (with the idle thread).
 //
 // What runs then depends on the build:
 //   normal (petrel)          the root task: its image is loaded and mapped, it
@@ -96,12 +97,12 @@ const RootTask &root_task() { return g_root; }
 
 extern "C" [[noreturn]] void kernel_main(paddr_t dtb) {
     arch::ImageInfo img = arch::image_info();
-    const void *dt = reinterpret_cast<const void *>(static_cast<uptr>(dtb));  // through the identity map
-    RamChoice ram = choose_ram(dt, arch::boot_dt_readable(dtb), board::kRamBase, board::kRamDefaultSize,
-                               img.phys_end);
+    arch::map_devices();
+    platform::console_init();
+    arch::BootDt dt = arch::map_boot_dt(dtb);
+    RamChoice ram = choose_ram(dt.blob, dt.readable, board::kRamBase, board::kRamDefaultSize, img.phys_end);
     u32 mapped = arch::map_kernel_window(ram.size);
     arch::drop_boot_identity();
-    platform::console_init();
     print_banner(ram, mapped, dtb);
     build_root_task(mapped);
 

@@ -14,10 +14,12 @@ RamChoice choose_ram(const void *dt, usize dt_len, paddr_t ram_base, u32 default
     if (c.dt_error != fdt::Error::ok) return c;
     for (int i = 0; i < info.count; ++i) {
         const fdt::MemoryRange &r = info.ranges[i];
-        // Below 4 GiB and whole MiB; the kernel window clamps further.
-        u64 end = r.base + r.size < 0xfff0'0000ull ? r.base + r.size : 0xfff0'0000ull;
+        // Below 4 GiB, whole MiB, and a size a u32 holds (RAM from 0 to the
+        // 4 GiB line is 1 MiB short); the kernel window clamps further.
+        u64 end = r.base + r.size < 0x1'0000'0000ull ? r.base + r.size : 0x1'0000'0000ull;
         if (r.base == ram_base && end > image_end) {
-            c.size = static_cast<u32>(end - r.base) & ~0xf'ffffu;
+            u64 size = end - r.base < 0xfff0'0000ull ? end - r.base : 0xfff0'0000ull;
+            c.size = static_cast<u32>(size) & ~0xf'ffffu;
             return c;
         }
     }

@@ -7,7 +7,6 @@ namespace {
 
 constexpr u32 kMagic = 0xd00dfeed;
 constexpr u32 kBeginNode = 1, kEndNode = 2, kProp = 3, kNop = 4, kEnd = 9;
-constexpr u32 kHeaderSize = 40;
 
 u32 be32(const u8 *p) {
     return (u32{p[0]} << 24) | (u32{p[1]} << 16) | (u32{p[2]} << 8) | u32{p[3]};
@@ -195,11 +194,11 @@ const char *error_name(Error e) {
 
 Error check_header(const void *blob, usize max_len, u32 *total_size) {
     if (blob == nullptr) return Error::null_blob;
-    if (max_len < kHeaderSize) return Error::bad_size;
+    if (max_len < kHeaderBytes) return Error::bad_size;
     const u8 *p = static_cast<const u8 *>(blob);
     if (be32(p) != kMagic) return Error::bad_magic;
     u32 size = be32(p + 4);
-    if (size < kHeaderSize || size > max_len) return Error::bad_size;
+    if (size < kHeaderBytes || size > max_len) return Error::bad_size;
     u32 version = be32(p + 20), last_comp = be32(p + 24);
     if (version < 16 || last_comp > 17) return Error::bad_version;
     *total_size = size;

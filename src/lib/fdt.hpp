@@ -36,8 +36,11 @@ struct MemoryInfo {
     int count;
 };
 
-// Reads the header only: checks magic, version and size. On success stores the
-// blob's total size.
+// The header's size: every blob starts with it.
+constexpr u32 kHeaderBytes = 40;
+
+// Reads the header only (its kHeaderBytes, even when max_len is larger): checks
+// magic, version and size. On success stores the blob's total size.
 Error check_header(const void *blob, usize max_len, u32 *total_size);
 
 // Finds every RAM range listed by /memory nodes (nodes directly under the root

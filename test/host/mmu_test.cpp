@@ -41,6 +41,22 @@ TEST_CASE("mmu: layout constants agree with the TTBCR split") {
     CHECK(!is_section(section(0, MemType::normal_wb) | (1u << 18)));  // a supersection is not a section
 }
 
+TEST_CASE("mmu: the boot device-tree window and the sections a blob needs") {
+    CHECK(kBootDtWindow + kBootDtSections * kSectionSize == kUserTop);  // in TTBR0, below the kernel's half
+    CHECK(kBootDtWindow % kSectionSize == 0);
+    // QEMU's 1 MiB tree plus U-Boot's 12 KiB pad, where U-Boot put it at 2 GiB of RAM on virt: two sections.
+    CHECK(sections_covering(0xbedf7eb0, 0x103000, kBootDtSections) == 2);
+    CHECK(sections_covering(0x40000000, 0x100000, kBootDtSections) == 1);   // exactly one section
+    CHECK(sections_covering(0x400fffd8, 40, kBootDtSections) == 1);         // a header that just fits
+    CHECK(sections_covering(0x400fffe0, 40, kBootDtSections) == 2);         // a header that straddles
+    CHECK(sections_covering(0x40000000, 0, kBootDtSections) == 1);
+    CHECK(sections_covering(0x40080000, 0x800000, kBootDtSections) == kBootDtSections);  // clamped to the window
+    // At the top of the 32-bit space (3 GiB of RAM from 1 GiB): never past 4 GiB.
+    CHECK(sections_covering(0xfff80000, 0x100000, kBootDtSections) == 1);
+    CHECK(sections_covering(0xffefff00, 0x300000, kBootDtSections) == 2);
+    CHECK(sections_covering(0xffffffff, 1, kBootDtSections) == 1);
+}
+
 TEST_CASE("mmu: user page-table entry and small pages") {
     u32 t = page_table_entry(0x40123c00);
     CHECK(is_page_table_entry(t));

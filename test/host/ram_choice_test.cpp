@@ -32,6 +32,14 @@ TEST_CASE("ram: the bank at the RAM base is used, rounded down to whole MiB") {
     CHECK(describe(c, 0x2eff9800) == "RAM: 00000000-3b3fffff (948 MiB) from the device tree at 2eff9800");
 }
 
+TEST_CASE("ram: RAM up to the 4 GiB line is reported whole (virt, 3 GiB, highmem=off)") {
+    auto blob = read_fixture("virt-3g.dtb");
+    RamChoice c = choose_ram(blob.data(), blob.size(), 0x40000000, kDefault, 0x40130000);
+    CHECK(c.dt_error == fdt::Error::ok);
+    CHECK(c.size == 0xc0000000u);
+    CHECK(describe(c, 0xfedf7eb0) == "RAM: 40000000-ffffffff (3072 MiB) from the device tree at fedf7eb0");
+}
+
 TEST_CASE("ram: a tree without a usable memory node falls back and names the reason") {
     auto blob = read_fixture("no-memory.dtb");
     RamChoice c = choose_ram(blob.data(), blob.size(), 0x40000000, kDefault, 0x40110000);
