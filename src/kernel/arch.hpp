@@ -16,9 +16,11 @@ void interrupts_on();
 
 // The FPU (VFP/NEON) is switched lazily: fpu_init() gives user mode access
 // and leaves it disabled, so a thread's first FPU instruction traps and the
-// kernel loads its registers; fpu_release() forgets a thread being destroyed.
+// kernel loads its registers. The user read/write thread register (TPIDRURW
+// on ARM, Tcb::tls_base) is switched when another thread runs. forget_thread()
+// forgets a thread being destroyed: it no longer owns the FPU or that register.
 void fpu_init();
-void fpu_release(Tcb *t);
+void forget_thread(Tcb *t);
 // Starts the PMU's cycle counter and lets user mode read it (arch/arm/pmu.hpp):
 // benchmarks and apps measure with it. (A user thread can then also reset it;
 // it is a CPU resource no capability guards, like the virtual timer.)

@@ -32,7 +32,7 @@ void tcb_restart(Tcb *t) {
 
 void tcb_prepare_destroy(Tcb *t) {
     ipc_prepare_destroy(t);
-    arch::fpu_release(t);
+    arch::forget_thread(t);
 }
 
 abi::IpcBuffer *Tcb::ipc_buffer_ptr() {

@@ -57,6 +57,7 @@ struct Tcb {
     u32 reply_holder;  // BlockedOnReply: the slot (physical) holding our reply cap
     u32 fault_kind;    // FaultKind of the fault being delivered (0: none)
     u32 fault_address, fault_status, fault_instruction;
+    u32 tls_base;      // its user read/write thread register (TPIDRURW) while another thread's is loaded
     char name[16];     // debug name
     arch::FpuState fpu;  // VFP/NEON registers while another thread owns the FPU
 
