@@ -10,7 +10,8 @@ extern "C" void petrel_app_main(u32, u32) {
     constexpr u32 kTotals = shared_vaddr(kSystem, kMe, shared::totals);
     static_assert(kReadings.valid() && kTotals, "the logger serves readings and writes totals");
     auto *totals = reinterpret_cast<volatile Totals *>(kTotals);
-    printf("logger: ready, totals at %08x\n", kTotals);
+    uart::Client out = console<kMe>();
+    out.printf("logger: ready, totals at %08x\n", kTotals);
     MessageRegs mr{};
     RecvResult r = kReadings.recv(mr);
     for (;;) {
@@ -18,7 +19,8 @@ extern "C" void petrel_app_main(u32, u32) {
         if (r.info.label == kReading && r.info.length == 1) {
             totals->count = totals->count + 1;
             totals->sum = totals->sum + mr[0];
-            printf("logger: reading %u from badge %u: %u, total %u\n", totals->count, r.badge, mr[0], totals->sum);
+            out.printf("logger: reading %u from badge %u: %u, total %u\n", totals->count, r.badge, mr[0],
+                       totals->sum);
             mr[0] = totals->sum;
             answer = {0, 0, 0, 1};
         }

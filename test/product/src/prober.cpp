@@ -18,20 +18,21 @@ u32 g_data[4];  // .bss: the ELF's writable segment
 extern "C" void petrel_app_main(u32, u32 restarts) {
     const u32 text = reinterpret_cast<u32>(&petrel_app_main) & ~3u;
     const u32 data = reinterpret_cast<u32>(&g_data[0]);
+    uart::Client out = console<app::prober>();
     switch (restarts) {
     case 0:
-        printf("prober: run 1: writing to my code at %08x\n", text);
+        out.printf("prober: run 1: writing to my code at %08x\n", text);
         *reinterpret_cast<volatile u32 *>(text) = 0;
-        printf("prober: FAILED: my code is writable\n");
+        out.printf("prober: FAILED: my code is writable\n");
         break;
     case 1:
         g_data[0] = 0xe12fff1e;  // bx lr
-        printf("prober: run 2: jumping to my data at %08x\n", data);
+        out.printf("prober: run 2: jumping to my data at %08x\n", data);
         asm volatile("blx %0" : : "r"(data) : "lr", "memory");
-        printf("prober: FAILED: my data is executable\n");
+        out.printf("prober: FAILED: my data is executable\n");
         break;
     default:
-        printf("prober: run %u: my code is read-only and my data never executable\n", restarts + 1);
+        out.printf("prober: run %u: my code is read-only and my data never executable\n", restarts + 1);
         break;
     }
 }

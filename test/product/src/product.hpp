@@ -4,6 +4,7 @@
 
 #include "product_system.hpp"
 #include "petrel/system.hpp"
+#include "petrel/uart.hpp"
 
 namespace product {
 
@@ -20,5 +21,13 @@ struct Totals {
     u32 count;
     u32 sum;
 };
+
+// An app's console: printf through Petrel's UART driver (channel "console").
+template <u32 kApp>
+uart::Client console() {
+    constexpr u32 kConsole = channel_slot(kSystem, kApp, channel::console);
+    static_assert(kConsole, "the app is a client of the console channel");
+    return uart::Client(kConsole, 0, process_ipc_buffer());
+}
 
 }  // namespace product

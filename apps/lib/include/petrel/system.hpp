@@ -190,4 +190,52 @@ constexpr u32 app_index(const SystemDesc &s, const char *name) {
     return s.apps.count;
 }
 
+// ---------------------------------------------------------------- for components
+// Petrel's reusable apps (apps/drivers: the UART driver and the timer service,
+// apps/README.md "Components") run in any system: they find their interrupt
+// line, device and channels in the tables at run time with these.
+
+// The index of the first [[irq]] of `app` (s.irqs.count if none).
+constexpr u32 first_irq(const SystemDesc &s, u32 app) {
+    for (u32 q = 0; q < s.irqs.count; ++q)
+        if (s.irqs[q].app == app) return q;
+    return s.irqs.count;
+}
+
+// The index of the first [[device]] of `app` (s.devices.count if none).
+constexpr u32 first_device(const SystemDesc &s, u32 app) {
+    for (u32 d = 0; d < s.devices.count; ++d)
+        if (s.devices[d].app == app) return d;
+    return s.devices.count;
+}
+
+// The first endpoint channel `app` serves (s.channels.count if none).
+constexpr u32 served_endpoint(const SystemDesc &s, u32 app) {
+    for (u32 c = 0; c < s.channels.count; ++c)
+        if (s.channels[c].kind == ChannelKind::Endpoint && s.channels[c].server == app) return c;
+    return s.channels.count;
+}
+
+// The notification through which `from` (a server of endpoint channels) tells
+// app `client` that something is ready: the notification channel that `client`
+// serves and `from` is a client of. Its slot in `from`'s CNode, 0 if none.
+constexpr u32 notify_slot(const SystemDesc &s, u32 from, u32 client) {
+    for (u32 c = 0; c < s.channels.count; ++c)
+        if (s.channels[c].kind == ChannelKind::Notification && s.channels[c].server == client &&
+            client_badge(s, from, c))
+            return channel_slot(s, from, c);
+    return 0;
+}
+
+// For `server` of endpoint channel `ch`: per client badge 1..8, the slot of the
+// notification through which it tells that client something is ready
+// (notify_slot), 0 if none. Clients with larger badges get none.
+constexpr void notify_slots(const SystemDesc &s, u32 server, u32 ch, u32 (&ntfn)[8]) {
+    const ChannelDesc &c = s.channels[ch];
+    for (u32 i = c.first_client; i < c.first_client + c.client_count; ++i) {
+        const ClientDesc &cl = s.clients[i];
+        if (cl.badge >= 1 && cl.badge <= 8) ntfn[cl.badge - 1] = notify_slot(s, server, cl.app);
+    }
+}
+
 }  // namespace petrel::system
