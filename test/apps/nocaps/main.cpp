@@ -133,6 +133,20 @@ u32 try_null() {
     debug_null();
     return 1;
 }
+// DebugHalt and DebugDumpScheduler need a Debug cap: the root's slot (abi::kCapDebug) and others name nothing here.
+constexpr u32 kDebugCptrs[] = {abi::kCapDebug, 0, 0xffff'ffff};
+u32 try_halt() {
+    u32 refused = 0;
+    for (u32 cptr : kDebugCptrs)
+        if (debug_try_halt(cptr, 77) == abi::Error::InvalidCapability) ++refused;
+    return refused;
+}
+u32 try_dump() {
+    u32 refused = 0;
+    for (u32 cptr : kDebugCptrs)
+        if (debug_dump_scheduler(cptr) == abi::Error::InvalidCapability) ++refused;
+    return refused;
+}
 u32 try_sctlr() { return probe_sctlr(0); }
 u32 try_ttbr0() { return probe_ttbr0(0); }
 u32 try_dacr() { return probe_dacr(~0u); }
@@ -180,6 +194,10 @@ const Row kRows[] = {
     {"DebugCapIdentify: every cap pointer names nothing", Expect::Returns, try_cap_identify,
      [](u32 r) { return is(0, r); }, nullptr},
     {"DebugNull: returns", Expect::Returns, try_null, [](u32 r) { return is(1, r); }, nullptr},
+    {"DebugHalt without a Debug cap: InvalidCapability, the system runs on", Expect::Returns, try_halt,
+     [](u32 r) { return is(3, r); }, nullptr},
+    {"DebugDumpScheduler without a Debug cap: InvalidCapability", Expect::Returns, try_dump,
+     [](u32 r) { return is(3, r); }, nullptr},
     {"SCTLR write: undefined in user mode, it stops", Expect::Stops, try_sctlr, nullptr, probe_sctlr_insn},
     {"TTBR0 write likewise", Expect::Stops, try_ttbr0, nullptr, probe_ttbr0_insn},
     {"DACR write likewise", Expect::Stops, try_dacr, nullptr, probe_dacr_insn},
