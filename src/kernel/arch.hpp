@@ -48,6 +48,10 @@ u32 timer_start(u32 tick_hz, u32 default_hz);
 void timer_rearm();
 u32 timer_frequency();
 u64 timer_count();
+// Whether user mode may program the virtual timer (CNTKCTL.PL0VTEN), for the
+// thread about to run (kernel/timer_access.hpp decides; timer_start() leaves it
+// off). Reading the virtual counter and CNTFRQ is always allowed.
+void set_user_timer_access(bool on);
 
 // The kernel's address space. At entry to kernel_main only the image is mapped,
 // plus a boot identity map through which the device tree can be read:
