@@ -27,13 +27,13 @@
 //   timer access  the timer service was granted the virtual timer's registers
 //                 with its line's handler (TCB.SetTimerAccess); a client without
 //                 the grant sleeps through the service, then tries to reprogram
-//                 the timer (CNTV_CVAL far ahead, CNTV_CTL 0, a CNTV_CTL read):
-//                 each access is an undefined-instruction fault at its fault
-//                 handler (the root, which resumes it past the instruction);
-//                 the service keeps time after it (a sleep within the tolerance,
-//                 counted), so its access is switched on for it and off for the
-//                 client at every switch; a grant with another line's handler is
-//                 refused;
+//                 the timer (CNTV_CVAL far ahead, CNTV_CTL 0, a CNTV_CTL read)
+//                 while another client's 30 ms sleep is pending: each access is
+//                 an undefined-instruction fault at its fault handler (the root,
+//                 which resumes it past the instruction); the pending sleep
+//                 still ends on time (counted by the service), so the access is
+//                 switched on for the service and off for the client at every
+//                 switch; a grant with another line's handler is refused;
 //   echo          a client reads what the test runner types into QEMU's serial
 //                 input (test/qemu/runner.py --send-after) through the driver,
 //                 waiting on its notification when nothing is buffered, and
@@ -603,7 +603,9 @@ void test_timer_access() {
 
     timer::Stats before{}, after{};
     const bool s1 = timer::stats(g_root_timer, before);
-    Proc pr;
+    // A client asleep for 30 ms while the prober, woken after 5 ms, tries to stop the timer.
+    Proc sl, pr;
+    start_client(sl, "sleeper", sleeper_main, g_timer.ep, 2, 0, 3, 30'000, 30);
     start_client(pr, "prober", prober_main, g_timer.ep, 4, 0, 9, 5'000);
     // Three faults, each an undefined instruction, resumed after the instruction.
     u32 faults = 0, undefined = 0;
@@ -629,13 +631,11 @@ void test_timer_access() {
                    "a client without timer access faults on every access to the virtual timer's registers "
                    "(undefined instruction, at its fault handler)");
 
-    // The service still has the timer: a sleep comes back on time, and it counted both.
-    Proc sl;
-    start_client(sl, "sleeper", sleeper_main, g_timer.ep, 2, 0, 3, 30'000, 30);
+    // The service still has the timer: the pending sleep comes back on time, and it counted both.
     const Report s = next_report();
     destroy(sl);
     const bool s2 = timer::stats(g_root_timer, after);
-    print_us("a sleep after the client tried to take the timer", s.mr[1], 30'000);
+    print_us("a sleep pending while the client tried to take the timer", s.mr[1], 30'000);
     printf("drivers:   the timer service counted %u sleeps since (expected 2)\n", after.sleeps - before.sleeps);
     g_checks.check(s1 && s2 && s.label == kReport && s.mr[0] == 30 && s.mr[2] == 1 && in_tolerance(s.mr[1], 30'000) &&
                        after.sleeps - before.sleeps == 2,
