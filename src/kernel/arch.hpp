@@ -21,7 +21,8 @@ void fpu_init();
 void fpu_release(Tcb *t);
 // Starts the PMU's cycle counter and lets user mode read it (arch/arm/pmu.hpp):
 // benchmarks and apps measure with it. (A user thread can then also reset it;
-// it is a CPU resource no capability guards, like the virtual timer.)
+// it is a CPU resource no capability guards; the virtual timer is guarded:
+// set_user_timer_access below.)
 void pmu_init();
 void interrupts_off();
 // Waits for an interrupt (returns after one was taken, or spuriously).
