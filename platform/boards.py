@@ -276,6 +276,8 @@ def kernel_header(b: Board) -> str:
     w += _regions('kUserDevices', mem['user_devices'])
     w += ['', "// The physical timer's lines (secure, non-secure), the kernel's tick.",
           'constexpr u32 kTimerIrqs[] = {%s};' % ', '.join(str(n) for n in tim['kernel_irqs']),
+          "// The virtual timer's line: its IrqHandler is the authority TCB.SetTimerAccess asks for.",
+          'constexpr u32 kVirtualTimerIrq = %d;' % tim['virtual_irq'],
           "// Interrupt lines IRQ Control numbers (the interrupt controller's numbering).",
           'constexpr u32 kIrqLines = %d;' % irq['lines'],
           'constexpr u32 kTimerDefaultHz = %s;' % dec(tim['default_hz']), '',

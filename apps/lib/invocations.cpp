@@ -114,6 +114,16 @@ Error tcb_unbind_notification(u32 tcb) {
     return invoke(nullptr, tcb, Label::TcbUnbindNotification, nullptr, 0, nullptr, 0);
 }
 
+Error tcb_set_timer_access(abi::IpcBuffer *ipc, u32 tcb, u32 irq_handler) {
+    const u32 grant = 1;
+    return invoke(ipc, tcb, Label::TcbSetTimerAccess, &grant, 1, &irq_handler, 1);
+}
+
+Error tcb_clear_timer_access(u32 tcb) {
+    const u32 revoke = 0;
+    return invoke(nullptr, tcb, Label::TcbSetTimerAccess, &revoke, 1, nullptr, 0);
+}
+
 Error page_table_map(abi::IpcBuffer *ipc, u32 pt, u32 pd, u32 vaddr, MessageRegs *detail) {
     return invoke(ipc, pt, Label::PageTableMap, &vaddr, 1, &pd, 1, detail);
 }

@@ -22,7 +22,9 @@
 //      executable); at its priority with its stack; gives it its caps in the
 //      order petrel/system.hpp computes,
 //      binds its interrupt notification, takes its lines from IRQ Control
-//      (with the trigger asked for) and moves their handlers in, maps its
+//      (with the trigger asked for) and moves their handlers in (an app with
+//      the virtual timer's line is also granted the timer's registers:
+//      TCB.SetTimerAccess with that line's handler), maps its
 //      shared regions (with their rights, cacheable, never executable) and
 //      devices (uncached, never executable), and starts it;
 //   4. waits on its endpoint forever: a fault of an app it handles prints
@@ -35,6 +37,7 @@
 #include PETREL_SYSTEM_TABLES
 #include "petrel/caps.hpp"
 #include "petrel/elf.hpp"
+#include "petrel/devices.hpp"
 #include "petrel/errors.hpp"
 #include "petrel/system.hpp"
 
@@ -192,6 +195,9 @@ bool make_app(u32 i) {
             if (!m.check(e, "IrqControl.Get of its line")) break;
             m.check(IrqHandler{h}.set_notification(g_ipc, Notification{badged}),
                     "IrqHandler.SetNotification");
+            // Who owns the virtual timer's interrupt owns the timer: its registers too.
+            if (m.ok && irq.line == devices::kVirtualTimerIrq)
+                m.check(Tcb{a.p.tcb}.set_timer_access(g_ipc, IrqHandler{h}), "TCB.SetTimerAccess with its line");
             static_cast<void>(kInitCNode.remove(badged, 32));  // the kernel keeps its own copy
             u32 slot = 0;
             if (m.check(process_move(a.alloc, a.p, h, slot), "moving its IrqHandler in") &&

@@ -3,12 +3,13 @@
 //
 // Deadlines are absolute (CNTP_CVAL = previous deadline + interval), so the tick
 // does not drift however late the interrupt is handled. User mode may read the
-// virtual counter (CNTVCT) and CNTFRQ, as on Linux (CNTKCTL.PL0VCTEN), and
-// program the virtual timer (CNTV_CVAL/TVAL/CTL, CNTKCTL.PL0VTEN): that is the
-// timer a user-level timer service drives, taking its interrupt (virt: PPI 27;
-// Pi: local line 3) through an IrqHandler like any driver. The registers are
-// the CPU's, not a capability's, but the interrupt reaches only the holder of
-// that line's handler. The physical counter and timer stay the kernel's.
+// virtual counter (CNTVCT) and CNTFRQ, as on Linux (CNTKCTL.PL0VCTEN). Only a
+// thread granted the access (TCB.SetTimerAccess, kernel/timer_access.hpp) may
+// program the virtual timer (CNTV_CVAL/TVAL/CTL): the kernel sets
+// CNTKCTL.PL0VTEN while such a thread runs, and any other thread's access is
+// an undefined instruction. That is the timer a user-level timer service
+// drives, taking its interrupt (virt: PPI 27; Pi: local line 3) through an
+// IrqHandler like any driver. The physical counter and timer stay the kernel's.
 #include "arch.hpp"
 #include "cpu.hpp"
 
@@ -17,6 +18,8 @@ namespace {
 u64 g_interval;
 u32 g_frequency;
 u64 g_deadline;
+// CNTKCTL: user mode may read CNTVCT (PL0VCTEN), may reach CNTV_* (PL0VTEN).
+constexpr u32 kCntkctlPl0Vcten = 1u << 1, kCntkctlPl0Vten = 1u << 8;
 
 void write_cval(u64 v) {
     asm volatile("mcrr p15, 2, %0, %1, c14" ::"r"(static_cast<u32>(v)), "r"(static_cast<u32>(v >> 32)));
@@ -36,9 +39,14 @@ u32 timer_start(u32 tick_hz, u32 default_hz) {
     g_deadline = timer_count() + g_interval;
     write_cval(g_deadline);
     arm::write_cntp_ctl(1);  // ENABLE, interrupt not masked
-    arm::write_cntkctl(1u << 1 | 1u << 8);  // PL0VCTEN, PL0VTEN
+    arm::write_cntkctl(kCntkctlPl0Vcten);  // the virtual timer: nobody's until granted
     arm::isb();
     return freq;
+}
+
+void set_user_timer_access(bool on) {
+    arm::write_cntkctl(on ? kCntkctlPl0Vcten | kCntkctlPl0Vten : kCntkctlPl0Vcten);
+    arm::isb();
 }
 
 void timer_rearm() {

@@ -9,6 +9,8 @@ namespace petrel::board {
 constexpr const char *kName = "host";
 // The simulated timer's lines, numbered as on QEMU virt's GIC.
 constexpr u32 kTimerIrqs[] = {29, 30};
+// The simulated virtual timer's line (virt's PPI 11): the authority of TCB.SetTimerAccess.
+constexpr u32 kVirtualTimerIrq = 27;
 // Lines as on QEMU virt's GIC: 0-15 cannot be masked (SGIs), 16-287 can; lines
 // 32 and up can be made edge-triggered.
 constexpr u32 kIrqLines = 288;

@@ -37,6 +37,7 @@ bool g_machine_live;
 u32 g_irq_line = ~0u;  // the line irq_claim() returns next
 Flushes g_flushes;
 IrqController g_irq;
+UserTimer g_user_timer;
 
 void bad_physical(u64 address, const char *what) {
     char buf[120];
@@ -60,6 +61,7 @@ Machine::Machine(const MachineConfig &cfg) : config(cfg) {
     g_flushes = {};
     g_irq = {};
     g_irq.masked.set();
+    g_user_timer = {};
     g_console.clear();
     irq_after(0);
 
@@ -235,6 +237,10 @@ void cache_maintain(CacheOp, paddr_t p, u32 bytes) {
 }
 u32 timer_start(u32, u32 default_hz) { return default_hz; }
 void timer_rearm() {}
+void set_user_timer_access(bool on) {
+    host::g_user_timer.access = on;
+    ++host::g_user_timer.writes;
+}
 }  // namespace arch
 
 void panic_at(const char *file, int line, const char *fmt, ...) {

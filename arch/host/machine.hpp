@@ -44,6 +44,14 @@ struct IrqController {
 };
 extern IrqController g_irq;
 
+// The simulated CNTKCTL.PL0VTEN: whether user mode may program the virtual
+// timer now (arch::set_user_timer_access), and how often the kernel wrote it.
+struct UserTimer {
+    bool access;
+    u32 writes;
+};
+extern UserTimer g_user_timer;
+
 struct KernelPanic : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

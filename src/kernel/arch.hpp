@@ -23,7 +23,8 @@ void fpu_init();
 void forget_thread(Tcb *t);
 // Starts the PMU's cycle counter and lets user mode read it (arch/arm/pmu.hpp):
 // benchmarks and apps measure with it. (A user thread can then also reset it;
-// it is a CPU resource no capability guards, like the virtual timer.)
+// it is a CPU resource no capability guards; the virtual timer is guarded:
+// set_user_timer_access below.)
 void pmu_init();
 void interrupts_off();
 // Waits for an interrupt (returns after one was taken, or spuriously).
@@ -50,6 +51,10 @@ u32 timer_start(u32 tick_hz, u32 default_hz);
 void timer_rearm();
 u32 timer_frequency();
 u64 timer_count();
+// Whether user mode may program the virtual timer (CNTKCTL.PL0VTEN), for the
+// thread about to run (kernel/timer_access.hpp decides; timer_start() leaves it
+// off). Reading the virtual counter and CNTFRQ is always allowed.
+void set_user_timer_access(bool on);
 
 // The kernel's address space. At entry to kernel_main only the kernel image is
 // mapped (in the window, and by identity for the step that turned the MMU on).

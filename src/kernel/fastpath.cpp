@@ -8,6 +8,7 @@
 #include "notification.hpp"
 #include "scheduler.hpp"
 #include "state.hpp"
+#include "timer_access.hpp"
 
 namespace petrel {
 
@@ -57,6 +58,7 @@ inline Slot *fast_lookup(const Tcb *t, u32 cptr) {
 inline Tcb *switch_now(Tcb *next) {
     ks.current = next;
     if (next->timeslice == 0) next->timeslice = kTimesliceTicks;
+    timer_access_switch(next);
     return next;
 }
 

@@ -6,6 +6,7 @@
 #include "panic.hpp"
 #include "state.hpp"
 #include "tcb_queue.hpp"
+#include "timer_access.hpp"
 
 namespace petrel {
 
@@ -171,6 +172,7 @@ Tcb *schedule() {
     ks.action = SchedulerAction::ResumeCurrent;
     ks.switch_to = nullptr;
     if (ks.current->timeslice == 0) ks.current->timeslice = kTimesliceTicks;
+    timer_access_switch(ks.current);  // (ResumeCurrent of a runnable thread returned above: no switch)
     return ks.current;
 }
 

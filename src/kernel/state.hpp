@@ -44,6 +44,15 @@ struct KernelState {
     u16 hw_asid_owner[256];
     u32 next_hw_asid;
     u32 vspace_epoch;  // counts ASIDs and hardware ASIDs given up: activation's cache key
+
+    // timer_access.cpp: grants of the virtual timer. A thread's
+    // Tcb::timer_access is valid when it equals timer_grant + 1 (timer_grant
+    // moves when the timer line's last IrqHandler cap goes, voiding every
+    // grant made before). timer_access_cpu is the value a thread's
+    // Tcb::timer_access has when switching to it changes nothing: that grant
+    // while user mode has the access (CNTKCTL.PL0VTEN set), 0 while not.
+    u32 timer_grant;
+    u32 timer_access_cpu;
 };
 
 extern KernelState ks;

@@ -8,6 +8,7 @@
 #include "platform.hpp"
 #include "slot.hpp"
 #include "state.hpp"
+#include "timer_access.hpp"
 
 namespace petrel {
 
@@ -148,6 +149,7 @@ void irq_handler_deleted(u32 irq) {
     platform::irq_mask(irq);
     clear_notification(irq);
     ks.irq_state[irq] = IrqState::Inactive;
+    if (irq == board::kVirtualTimerIrq) timer_access_revoke_all();  // the timer goes with its line
 }
 
 }  // namespace petrel

@@ -5,11 +5,13 @@
 
 #include "invocation.hpp"
 #include "arch.hpp"
+#include "board.hpp"
 #include "cnode.hpp"
 #include "ipc.hpp"
 #include "notification.hpp"
 #include "scheduler.hpp"
 #include "state.hpp"
+#include "timer_access.hpp"
 
 namespace petrel {
 
@@ -324,6 +326,25 @@ Status decode_bind(Invocation &inv) {
     return Status::Ok;
 }
 
+// SetTimerAccess (MR0 access; cap irq_handler when access is 1).
+Status decode_set_timer_access(Invocation &inv) {
+    if (inv.length() < 1) return reject_truncated(inv, 1, 0);
+    const u32 access = inv.mr(0);
+    if (access > 1) return reject_argument(inv, 0, "access", "expected 0 (revoke) or 1 (grant), got %u", access);
+    if (access == 1) {
+        if (inv.extra_count < 1) return reject_truncated(inv, 1, 1);
+        const Cap &cap = inv.extra[0]->cap;
+        if (cap.type() != CapType::IrqHandler)
+            return reject_cap(inv, 1, "irq_handler", "expected the virtual timer's IrqHandler cap, got %s",
+                              cap_type_name(cap.type()));
+        if (cap.irq() != board::kVirtualTimerIrq)
+            return reject_cap(inv, 1, "irq_handler", "expected the IrqHandler for line %u (the virtual timer), "
+                              "got one for line %u", board::kVirtualTimerIrq, cap.irq());
+    }
+    invoke_tcb_set_timer_access(target(inv), access == 1);
+    return Status::Ok;
+}
+
 Status decode_unbind(Invocation &inv) {
     Tcb *t = target(inv);
     if (!t->bound_ntfn) return reject_illegal(inv, "expected a thread with a bound notification, got one without");
@@ -360,11 +381,13 @@ Status decode_tcb(Invocation &inv) {
         return Status::Ok;
     case Label::TcbBindNotification: inv.name = "TCB.BindNotification"; return decode_bind(inv);
     case Label::TcbUnbindNotification: inv.name = "TCB.UnbindNotification"; return decode_unbind(inv);
+    case Label::TcbSetTimerAccess: inv.name = "TCB.SetTimerAccess"; return decode_set_timer_access(inv);
     default:
         inv.name = "TCB";
-        return reject_illegal(inv, "label: expected a TCB method (%u..%u), got %u",
+        return reject_illegal(inv, "label: expected a TCB method (%u..%u or %u), got %u",
                               static_cast<u32>(Label::TcbReadRegisters),
-                              static_cast<u32>(Label::TcbUnbindNotification), inv.label());
+                              static_cast<u32>(Label::TcbUnbindNotification),
+                              static_cast<u32>(Label::TcbSetTimerAccess), inv.label());
     }
 }
 

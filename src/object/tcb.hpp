@@ -58,6 +58,7 @@ struct Tcb {
     u32 fault_kind;    // FaultKind of the fault being delivered (0: none)
     u32 fault_address, fault_status, fault_instruction;
     u32 tls_base;      // its user read/write thread register (TPIDRURW) while another thread's is loaded
+    u32 timer_access;  // the virtual timer: ks.timer_grant + 1 when granted, else 0 (timer_access.hpp)
     char name[16];     // debug name
     arch::FpuState fpu;  // VFP/NEON registers while another thread owns the FPU
 
@@ -135,6 +136,20 @@ void tcb_set_name(Tcb *t, const char *name);
 //   BindNotification(notification*)  a Notification cap with the Read right, to a
 //                                     notification with no bound thread and no waiters
 //   UnbindNotification()
+//   SetTimerAccess(access, irq_handler*)
+//                                     access 1: the thread may program the generic
+//                                     timer's virtual timer (CNTV_CTL, CNTV_CVAL,
+//                                     CNTV_TVAL) from user mode; irq_handler is the
+//                                     authority: an IrqHandler cap for the timer's
+//                                     own line (board::kVirtualTimerIrq: virt 27,
+//                                     Pi 3). access 0: takes the access away (no cap
+//                                     needed, none looked at). Any thread without the
+//                                     access that touches those registers takes an
+//                                     undefined-instruction fault (UserException).
+//                                     A grant lasts until revoked or until the line's
+//                                     last IrqHandler cap is deleted; the counter
+//                                     (CNTVCT, CNTFRQ) is every thread's to read.
+//                                     kernel/timer_access.hpp has the model.
 //
 // Space and buffer caps: the TCB keeps its own copies (kTcbCTable, kTcbVTable,
 // kTcbIpcBuffer), derived from the caps given. Each old copy is deleted first;
@@ -149,16 +164,18 @@ void tcb_set_name(Tcb *t, const char *name);
 // Errors (abi::Error; MR = detail registers). Each method checks the message
 // length, then its arguments in the order it takes them, then the threads' state:
 //   TruncatedMessage   fewer message registers or extra caps than the method takes
-//                      (WriteRegisters: 2 + count)
+//                      (WriteRegisters: 2 + count; SetTimerAccess: 1 word, and 1
+//                      cap for access 1)
 //   InvalidArgument    MR0 = the argument's index: unknown flag bits (ARM has no
 //                      arch flags), cspace_root_data whose guard does not fit, a
-//                      non-zero vspace_root_data
+//                      non-zero vspace_root_data, an access other than 0 or 1
 //   RangeError         MR0, MR1 = the valid range: count (1..17); a priority or mcp
 //                      above the authority's mcp (0..mcp)
 //   InvalidCapability  MR0 = the cap's index (1 = first extra cap): a cap of the
-//                      wrong type (TCB, CNode, PageDirectory, Frame, Notification),
-//                      a device frame, or missing rights (buffer frame: read and
-//                      write; notification: read)
+//                      wrong type (TCB, CNode, PageDirectory, Frame, Notification,
+//                      IrqHandler), a device frame, missing rights (buffer frame:
+//                      read and write; notification: read), or an IrqHandler for
+//                      another line than the virtual timer's
 //   AlignmentError     buffer not a multiple of 512
 //   IllegalOperation   Read/WriteRegisters on the calling thread itself (seL4); binding a
 //                      thread that has a bound notification, or a notification

@@ -7,7 +7,8 @@
 // so every figure is an exact instruction count; on a board it counts cycles.
 //
 // The interrupt is the generic timer's virtual timer (petrel/devices.hpp's
-// kVirtualTimerIrq), whose IrqHandler the benchmark holds. A handler at
+// kVirtualTimerIrq), whose IrqHandler the benchmark holds and grants the root
+// and every handler the timer's registers with (TCB.SetTimerAccess). A handler at
 // priority 200 waits for it; the root, at priority 50, reads PMCCNTR (t0) and
 // enables the timer with CNTV_CVAL 0, long past, so the interrupt is raised at
 // once. The kernel takes it, masks the line, signals the handler's
@@ -121,6 +122,7 @@ u32 start_thread(Mode mode, u32 caps) {
                        abi::kCapInitIpcBuffer),
          "TCB.Configure");
     must(tcb_set_priority(g_ipc, tcb, abi::kCapInitTcb, kHandlerPriority), "TCB.SetPriority");
+    must(tcb_set_timer_access(g_ipc, tcb, caps + 1), "TCB.SetTimerAccess");  // it disables the timer
     UserRegisters r{};
     r.pc = reinterpret_cast<u32>(&handler_main);
     r.sp = reinterpret_cast<u32>(g_stack + sizeof(g_stack));
@@ -154,6 +156,7 @@ int main(const abi::BootInfo *bi) {
     const u32 badged = g_alloc.copy(ntfn, abi::kRightWrite, kIrqBadge);
     if (!badged) fatal("CNode.Mint");
     must(irq_handler_set_notification(g_ipc, handler, badged), "IrqHandler.SetNotification");
+    must(tcb_set_timer_access(g_ipc, abi::kCapInitTcb, handler), "TCB.SetTimerAccess");  // the root enables it
     write_cntv_ctl(0);
     write_cntv_cval(0);
 
@@ -199,6 +202,7 @@ int main(const abi::BootInfo *bi) {
     must(process_give(g_alloc, p, g_report, abi::kRightWrite, 0, slot), "process_give");
     if (slot != kProcessFirstFreeSlot + 2) fatal("the process's caps");
     must(tcb_bind_notification(g_ipc, p.tcb, ntfn), "TCB.BindNotification");
+    must(tcb_set_timer_access(g_ipc, p.tcb, handler), "TCB.SetTimerAccess");
     must(process_start(p), "process_start");
     measure("interrupt to a process of its own, Recv, bound:");
     must(process_destroy(p), "process_destroy");

@@ -344,7 +344,7 @@ struct Run {
 };
 
 // The message part of a system call (see make_seeds.py: msg()):
-//   label byte b: b < 0xf0: label b % 46 (45 and 44 are no method); else a word (20 bits kept)
+//   label byte b: b < 0xf0: label b % 46 (44 is TCB.SetTimerAccess, 45 no method); else a word (20 bits kept)
 //   shape byte: bits 3..0 message registers given, 5..4 extra caps, bit 6 a raw
 //   length byte follows (the tag's length, whatever was given), bit 7 a caps-unwrapped byte follows
 //   then the message registers (words), then the extra-cap pointers (words)

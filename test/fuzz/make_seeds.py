@@ -45,7 +45,7 @@ LABELS = ['InvalidInvocation', 'UntypedRetype', 'TcbReadRegisters', 'TcbWriteReg
           'PageMap', 'PageUnmap', 'PageGetAddress', 'PageClean', 'PageInvalidate',
           'PageCleanInvalidate', 'PageUnify', 'PageDirectoryClean', 'PageDirectoryInvalidate',
           'PageDirectoryCleanInvalidate', 'PageDirectoryUnify', 'AsidControlMakePool',
-          'AsidPoolAssign']
+          'AsidPoolAssign', 'TcbSetTimerAccess']
 L = {name: i for i, name in enumerate(LABELS)}
 RW, ALL = 3, 15
 BUF_VADDR = 0x300000

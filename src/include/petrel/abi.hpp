@@ -233,6 +233,9 @@ enum class Label : u32 {
     PageDirectoryUnify,
     AsidControlMakePool,
     AsidPoolAssign,
+    // TCB.SetTimerAccess: after the others so that no label above moves (the fuzz
+    // corpus and the apps number them); src/object/tcb.hpp documents it.
+    TcbSetTimerAccess,
     Count,
 };
 

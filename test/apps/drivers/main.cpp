@@ -24,6 +24,16 @@
 //                 answered in deadline order;
 //   timeouts      a timeout signals the client's notification when due; a
 //                 cancelled one never does; re-arming replaces the earlier one;
+//   timer access  the timer service was granted the virtual timer's registers
+//                 with its line's handler (TCB.SetTimerAccess); a client without
+//                 the grant sleeps through the service, then tries to reprogram
+//                 the timer (CNTV_CVAL far ahead, CNTV_CTL 0, a CNTV_CTL read)
+//                 while another client's 30 ms sleep is pending: each access is
+//                 an undefined-instruction fault at its fault handler (the root,
+//                 which resumes it past the instruction); the pending sleep
+//                 still ends on time (counted by the service), so the access is
+//                 switched on for the service and off for the client at every
+//                 switch; a grant with another line's handler is refused;
 //   echo          a client reads what the test runner types into QEMU's serial
 //                 input (test/qemu/runner.py --send-after) through the driver,
 //                 waiting on its notification when nothing is buffered, and
@@ -331,6 +341,19 @@ void timeouts_main(u32 us, u32, u32) {
     report(kClientReport, w, 8);
 }
 
+// Sleeps `us` through the timer service, then, with no timer access of its
+// own, tries to take the virtual timer from the service: each access must
+// fault (the root resumes it after the instruction). Reports 1 when it got
+// past all three.
+void prober_main(u32 us, u32, u32) {
+    timer::sleep_us(kClientEp, us);  // the service runs (and programs the timer) first
+    write_cntv_cval(~0ull);         // never due
+    write_cntv_ctl(0);              // no more interrupts for the service
+    const u32 ctl = read_cntv_ctl();
+    const u32 w[] = {1, ctl};
+    report(kClientReport, w, 2);
+}
+
 // A client process with its driver cap (badge `badge` on `ep`), the report
 // endpoint and optionally a notification (Read).
 void start_client(Proc &pr, const char *name, void (*entry)(u32, u32, u32), u32 ep, u32 badge, u32 ntfn,
@@ -436,15 +459,16 @@ void test_bad_input() {
 
 // ---------------------------------------------------------------- the root as a driver: badge and masking
 void test_badge_and_mask() {
-    write_cntv_ctl(0);
     const u32 ntfn = make(abi::ObjectType::Notification);
     const u32 badged = mint(ntfn, abi::kRightWrite, kRootTimerBadge);
     const u32 h = get_line(devices::kVirtualTimerIrq);
-    if (!h ||
-        !g_checks.expect_ok(irq_handler_set_notification(g_ipc, h, badged), "IrqHandler.SetNotification")) {
+    // The line's handler is the authority over the timer's registers (until del(h) below).
+    if (!h || !g_checks.expect_ok(irq_handler_set_notification(g_ipc, h, badged), "IrqHandler.SetNotification") ||
+        tcb_set_timer_access(g_ipc, abi::kCapInitTcb, h) != Error::None) {
         g_checks.check(false, "the virtual timer's line for the root");
         return;
     }
+    write_cntv_ctl(0);
     const u32 before = poll(ntfn);
     write_cntv_cval(cntvct());  // due now: the timer asserts its interrupt and keeps it asserted
     write_cntv_ctl(kCntvEnable);
@@ -563,6 +587,61 @@ void test_timeouts() {
                    "re-arming a timeout replaces the pending one");
 }
 
+// ---------------------------------------------------------------- timer access
+void test_timer_access() {
+    // Only the virtual timer's own line is the authority.
+    Error e = Error::None;
+    const u32 spare = get_line(devices::kSpareIrq, &e);
+    MessageRegs d{};
+    Error got = Error::None;
+    if (spare) {
+        const u32 grant = 1;
+        got = invoke(g_ipc, abi::kCapInitTcb, abi::Label::TcbSetTimerAccess, &grant, 1, &spare, 1, &d);
+        del(spare);
+    }
+    expect_refusal("TCB.SetTimerAccess with the IrqHandler of another line", got, Error::InvalidCapability, &d, 1);
+
+    timer::Stats before{}, after{};
+    const bool s1 = timer::stats(g_root_timer, before);
+    // A client asleep for 30 ms while the prober, woken after 5 ms, tries to stop the timer.
+    Proc sl, pr;
+    start_client(sl, "sleeper", sleeper_main, g_timer.ep, 2, 0, 3, 30'000, 30);
+    start_client(pr, "prober", prober_main, g_timer.ep, 4, 0, 9, 5'000);
+    // Three faults, each an undefined instruction, resumed after the instruction.
+    u32 faults = 0, undefined = 0;
+    Report r{};
+    for (;;) {
+        Message m(g_ipc);
+        const RecvResult got_msg = recv(g_report, m.regs);
+        r = Report{got_msg.info.label, got_msg.info.length, got_msg.badge, {}};
+        for (u32 i = 0; i < 4 && i < r.length; ++i) r.mr[i] = m.get(i);
+        if (r.badge != kFaultBadge) break;
+        ++faults;
+        if (r.label == static_cast<u32>(abi::FaultLabel::UserException)) ++undefined;
+        printf("drivers:   the prober faulted: fault label %u, pc %08x, cpsr %08x\n", r.label, r.mr[0], r.mr[2]);
+        if (faults > 3) break;
+        MessageRegs resume{r.mr[0] + 4, 0, 0, 0};  // past the (32-bit) coprocessor instruction
+        reply({0, 0, 0, 1}, resume);
+    }
+    const bool reported = r.badge != kFaultBadge && r.label == kReport && r.mr[0] == 1;
+    destroy(pr);
+    printf("drivers:   a client without timer access: %u faults (%u undefined instruction), then %s\n", faults,
+           undefined, reported ? "its report" : "no report");
+    g_checks.check(faults == 3 && undefined == 3 && reported,
+                   "a client without timer access faults on every access to the virtual timer's registers "
+                   "(undefined instruction, at its fault handler)");
+
+    // The service still has the timer: the pending sleep comes back on time, and it counted both.
+    const Report s = next_report();
+    destroy(sl);
+    const bool s2 = timer::stats(g_root_timer, after);
+    print_us("a sleep pending while the client tried to take the timer", s.mr[1], 30'000);
+    printf("drivers:   the timer service counted %u sleeps since (expected 2)\n", after.sleeps - before.sleeps);
+    g_checks.check(s1 && s2 && s.label == kReport && s.mr[0] == 30 && s.mr[2] == 1 && in_tolerance(s.mr[1], 30'000) &&
+                       after.sleeps - before.sleeps == 2,
+                   "the timer service keeps time after a client without access tried to reprogram the timer");
+}
+
 // ---------------------------------------------------------------- echo
 // An echo client on the current UART driver, fed `n` lines by the runner.
 void test_echo(u32 which, const char *const *expected, u32 n, const char *what) {
@@ -657,12 +736,14 @@ int main(const abi::BootInfo *bi) {
     if (!uh || !th) fatal("IrqControl.Get of the drivers' lines");
     start_uart(uh, "uart");
     create(g_timer, "timer", drivers::timer_service_main, kTimerPriority, kTimerIrqBadge, 1);
+    if (tcb_set_timer_access(g_ipc, g_timer.p.tcb, th) != Error::None) fatal("TCB.SetTimerAccess for the timer");
     start_driver(g_timer, th, kTimerIrqBadge, &g_timeout_ntfn, 1, kTimeoutBadge);
     g_root_timer = mint(g_timer.ep, kCall, kRootTimerClientBadge);
 
     test_printer();
     test_sleeps();
     test_timeouts();
+    test_timer_access();
     test_echo(1, kEchoFirst, 2,
               "echo: two lines typed into QEMU's serial input came back through the driver, an interrupt each");
     test_two_drivers();

@@ -58,6 +58,9 @@ u32 tpidrurw_read();
 void fpu_write(u32 low, u32 high);
 void fpu_read(u32 out[3]);
 u64 probe_cntvct();
+u32 probe_cntv_ctl(u32);
+u32 probe_cntv_cval(u32);
+extern char probe_cntv_ctl_insn[], probe_cntv_cval_insn[];
 }
 
 namespace {
@@ -161,6 +164,8 @@ u32 try_kernel_read() { return probe_load(0x8000'0000); }
 u32 try_kernel_read_high() { return probe_load(0xffff'0000); }
 u32 try_kernel_write() { return probe_store(0x8000'0000, 0); }
 u32 try_unmapped_read() { return probe_load(0x7000'0000); }
+u32 try_cntv_ctl() { return probe_cntv_ctl(0); }
+u32 try_cntv_cval() { return probe_cntv_cval(0); }
 u32 try_cpsr() { return probe_cpsr(); }
 u32 try_wfi() { return probe_wfi(); }
 u32 try_tpidrurw() { return tpidrurw_write(kCaplessTls); }
@@ -214,6 +219,9 @@ const Row kRows[] = {
      probe_load_insn},
     {"a write of kernel memory likewise", Expect::Stops, try_kernel_write, nullptr, probe_store_insn},
     {"a read of unmapped memory likewise", Expect::Stops, try_unmapped_read, nullptr, probe_load_insn},
+    {"CNTV_CTL write (the virtual timer) without the access: undefined, it stops", Expect::Stops, try_cntv_ctl,
+     nullptr, probe_cntv_ctl_insn},
+    {"CNTV_CVAL write likewise", Expect::Stops, try_cntv_cval, nullptr, probe_cntv_cval_insn},
     {"cpsid and msr cpsr_c: still user mode, interrupts unmasked", Expect::Returns, try_cpsr,
      [](u32 r) { return (r & 0x1df) == 0x10; }, nullptr},
     {"WFI and WFE: return", Expect::Returns, try_wfi, [](u32 r) { return is(1, r); }, nullptr},

@@ -141,6 +141,16 @@ FUNC fpu_read                       @ r0: where d0 (two words) and FPSCR go
     stm     r0, {r1, r2, r3}
     bx      lr
 
+/* The virtual timer: without the access (TCB.SetTimerAccess) undefined in user mode. */
+FUNC probe_cntv_ctl
+INSN probe_cntv_ctl_insn
+    mcr     p15, 0, r0, c14, c3, 1  @ CNTV_CTL: stop the timer service's timer
+    bx      lr
+FUNC probe_cntv_cval
+INSN probe_cntv_cval_insn
+    mcrr    p15, 3, r0, r0, c14     @ CNTV_CVAL: its deadline
+    bx      lr
+
 /* The virtual counter: reading time. */
 FUNC probe_cntvct
     isb

@@ -78,6 +78,7 @@ class CapPtr {
 
 class CNode;
 class Frame;
+class IrqHandler;
 class Notification;
 class PageDirectory;
 class Tcb;
@@ -275,6 +276,10 @@ class Tcb : public detail::CapPtr {
         return tcb_bind_notification(ipc, cptr(), ntfn.cptr());
     }
     [[nodiscard]] abi::Error unbind_notification() const { return tcb_unbind_notification(cptr()); }
+    // The thread may program the virtual timer; `irq_handler` must be the
+    // IrqHandler of its line (devices::kVirtualTimerIrq). clear_timer_access() ends it.
+    [[nodiscard]] abi::Error set_timer_access(abi::IpcBuffer *ipc, IrqHandler irq_handler) const;
+    [[nodiscard]] abi::Error clear_timer_access() const { return tcb_clear_timer_access(cptr()); }
     // The DebugNameThread system call (no reply, so no error): at most 15
     // characters, passed through the caller's IPC buffer.
     void debug_name(abi::IpcBuffer *ipc, const char *name) const { debug_name_thread(ipc, cptr(), name); }
@@ -310,6 +315,10 @@ class IrqHandler : public detail::CapPtr {
     [[nodiscard]] abi::Error ack() const { return irq_handler_ack(cptr()); }
     [[nodiscard]] abi::Error clear() const { return irq_handler_clear(cptr()); }
 };
+
+inline abi::Error Tcb::set_timer_access(abi::IpcBuffer *ipc, IrqHandler irq_handler) const {
+    return tcb_set_timer_access(ipc, cptr(), irq_handler.cptr());
+}
 
 // Zero overhead: each wrapper is its cap pointer, copied like a u32.
 #define PETREL_CAP_IS_WORD(T) static_assert(sizeof(T) == sizeof(u32) && __is_trivially_copyable(T))

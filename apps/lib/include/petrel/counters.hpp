@@ -2,12 +2,13 @@
 // libpetrel: the counters and the timer user mode may use directly: the generic timer's virtual counter and
 // virtual timer (CNTVCT, CNTFRQ, CNTV_CVAL, CNTV_CTL) and the PMU cycle counter (PMCCNTR).
 //
-// The kernel opens them to user mode (CNTKCTL.PL0VCTEN and PL0VTEN,
-// PMUSERENR.EN; arch/arm/generic_timer.cpp and pmu.cpp). The virtual timer is
-// the CPU's, not a capability's: any thread may program it, but its interrupt
-// (devices::kVirtualTimerIrq) reaches only the holder of that line's
-// IrqHandler, so one program (a timer service) should own it. Its interrupt
-// is level: asserted while enabled, unmasked and CNTVCT >= CNTV_CVAL.
+// The kernel opens the counters to every thread (CNTKCTL.PL0VCTEN,
+// PMUSERENR.EN; arch/arm/generic_timer.cpp and pmu.cpp). The virtual timer's
+// registers (write_cntv_ctl, read_cntv_ctl, write_cntv_cval) only to a thread
+// granted them with TCB.SetTimerAccess and the IrqHandler of the timer's line
+// (devices::kVirtualTimerIrq; petrel/invocations.hpp): in any other thread
+// they are an undefined instruction. Its interrupt is level: asserted while
+// enabled, unmasked and CNTVCT >= CNTV_CVAL.
 #pragma once
 
 #include "petrel/types.hpp"

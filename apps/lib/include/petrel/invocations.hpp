@@ -77,6 +77,14 @@ abi::Error tcb_set_mc_priority(abi::IpcBuffer *ipc, u32 tcb, u32 authority, u32 
 // while waiting on an endpoint (label abi::kNotificationLabel).
 abi::Error tcb_bind_notification(abi::IpcBuffer *ipc, u32 tcb, u32 ntfn);
 abi::Error tcb_unbind_notification(u32 tcb);
+// TCB.SetTimerAccess: the thread may program the virtual timer (CNTV_CTL,
+// CNTV_CVAL, CNTV_TVAL; petrel/counters.hpp); the authority is `irq_handler`, an
+// IrqHandler cap for the virtual timer's line (devices::kVirtualTimerIrq). Any
+// other thread's access to those registers is an undefined instruction. The
+// grant ends with tcb_clear_timer_access or when the line's last IrqHandler cap
+// is deleted. Reading the counter (cntvct(), cntfrq()) needs no grant.
+abi::Error tcb_set_timer_access(abi::IpcBuffer *ipc, u32 tcb, u32 irq_handler);
+abi::Error tcb_clear_timer_access(u32 tcb);
 
 // ---- Virtual memory (abi.hpp, "virtual memory", documents each method)
 // `pd` is a PageDirectory cap with an ASID (AsidPool.Assign); vaddr is a user

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Timer access: the per-thread grant and the CPU's switch (see timer_access.hpp).
+#include "timer_access.hpp"
+
+#include "arch.hpp"
+
+namespace petrel {
+
+void timer_access_apply(Tcb *t) {
+    if (!timer_access_granted(t)) t->timer_access = 0;  // a void grant is forgotten
+    const bool was_on = ks.timer_access_cpu != 0, on = t->timer_access != 0;
+    ks.timer_access_cpu = t->timer_access;
+    if (on != was_on) arch::set_user_timer_access(on);
+}
+
+void invoke_tcb_set_timer_access(Tcb *t, bool grant) {
+    t->timer_access = grant ? ks.timer_grant + 1 : 0;
+    if (t == ks.current) timer_access_apply(t);
+}
+
+void timer_access_revoke_all() {
+    // ks.timer_grant + 1 is never 0 (0 means "no grant"); after 2^32 - 1 line
+    // deletions a grant older than all of them, never switched to since, would
+    // count again: out of reach in practice.
+    if (++ks.timer_grant == ~0u) ks.timer_grant = 0;
+    if (ks.current) timer_access_apply(ks.current);  // (its grant, if any, is void: the access goes off)
+}
+
+}  // namespace petrel
