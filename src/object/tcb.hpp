@@ -52,11 +52,12 @@ struct Tcb {
     u32 ipc_badge;     // badge of the blocked send; 0 otherwise
     u32 blocked_on;    // endpoint/notification object the thread waits on
     u32 timeslice;     // kernel ticks left before round robin
-    u32 in_ready_queue;
     u32 ipc_flags;     // of a blocked send: kIpcCall | kIpcGrant | kIpcGrantReply
     u32 reply_holder;  // BlockedOnReply: the slot (physical) holding our reply cap
     u32 fault_kind;    // FaultKind of the fault being delivered (0: none)
-    u32 fault_address, fault_status, fault_instruction;
+    u32 fault_address, fault_status;
+    u8 fault_instruction;  // the fault was on an instruction fetch
+    u8 in_ready_queue;     // 1 while in a ready queue
     u32 tls_base;      // its user read/write thread register (TPIDRURW) while another thread's is loaded
     u32 timer_access;  // the virtual timer: ks.timer_grant + 1 when granted, else 0 (timer_access.hpp)
     char name[16];     // debug name
