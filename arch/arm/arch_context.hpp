@@ -6,15 +6,17 @@
 
 namespace petrel::arch {
 
-// r0-r12, sp_usr, lr_usr, the user pc and cpsr: the order the entry stub stores them.
+// TPIDRURW (the user read/write thread register, each thread's own), r0-r12,
+// sp_usr, lr_usr, the user pc and cpsr: the order the entry stub stores them.
 struct UserContext {
+    u32 tpidrurw;
     u32 r[13];
     u32 sp;
     u32 lr;
     u32 pc;
     u32 cpsr;
 };
-static_assert(sizeof(UserContext) == 17 * 4);
+static_assert(sizeof(UserContext) == 18 * 4);
 
 // A thread's VFP/NEON registers, saved lazily (arch/arm/user_entry.cpp).
 struct FpuState {

@@ -65,7 +65,6 @@ struct CpuState {
     Space *previous = &spaces[1];
     Space spaces[2] = {{Cap::null(), ~0u, 0, 0}, {Cap::null(), ~0u, 0, 0}};
     Tcb *fpu_owner = nullptr;  // whose registers the FPU holds (null: nobody's)
-    Tcb *tls_owner = nullptr;  // whose value TPIDRURW holds (null: nobody's)
     bool fpu_enabled = false;  // FPEXC.EN as last written
     bool idling = false;       // the idle loop runs: an interrupt is a kernel entry
 };
@@ -93,14 +92,6 @@ bool fpu_trap(Tcb *t) {
     return true;
 }
 
-// TPIDRURW, which user mode reads and writes freely, is each thread's own:
-// the owner's value goes back to its TCB and `t`'s is loaded.
-void switch_tls(Tcb *t) {
-    if (g_cpu.tls_owner) g_cpu.tls_owner->tls_base = arm::read_tpidrurw();
-    arm::write_tpidrurw(t->tls_base);
-    g_cpu.tls_owner = t;
-}
-
 // The CPSR bits a thread keeps: flags, GE, IT, E and T. Mode is forced to
 // USR and the A, I, F masks clear, whatever a register write put there.
 constexpr u32 kCpsrUserBits = 0xfe0f'fe20u;
@@ -118,7 +109,6 @@ void fpu_init() {
 }
 
 void forget_thread(Tcb *t) {
-    if (g_cpu.tls_owner == t) g_cpu.tls_owner = nullptr;
     if (g_cpu.fpu_owner != t) return;
     g_cpu.fpu_owner = nullptr;
     fpu_enable(false);
@@ -176,7 +166,6 @@ void resume(Tcb *t) {
     g_cpu.idling = false;
     if (!vspace_unchanged(t)) activate_thread(t);
     fpu_enable(t == g_cpu.fpu_owner);  // anyone else traps on first use
-    if (t != g_cpu.tls_owner) switch_tls(t);
     t->context.cpsr = (t->context.cpsr & kCpsrUserBits) | arm::kModeUsr;
     arm_return_to_user(&t->context);
 }

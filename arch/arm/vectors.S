@@ -17,11 +17,14 @@
  *
  * Saving the user context (seL4's trick). While a thread runs in user mode,
  * sp_svc points just past its register area, Tcb::context (an
- * arch::UserContext: r0-r12, sp, lr, pc, cpsr, 17 words): arm_return_to_user
- * leaves it there with its final rfeia. On entry, `srsdb sp!, #SVC` stores
- * the return pc and the SPSR into the last two words (from any exception mode,
- * onto the SVC stack), `stmdb sp, {r0-lr}^` the user r0-r12, sp and lr below
- * them; no register is touched before, and no stack is used. sp_svc is then
+ * arch::UserContext: TPIDRURW, r0-r12, sp, lr, pc, cpsr, 18 words):
+ * arm_return_to_user leaves it there with its final rfeia. On entry, `srsdb
+ * sp!, #SVC` stores the return pc and the SPSR into the last two words (from
+ * any exception mode, onto the SVC stack), `stmdb sp, {r0-lr}^` the user
+ * r0-r12, sp and lr below them; no register is touched before, and no stack
+ * is used. Then TPIDRURW, which user mode writes freely, goes below those
+ * (STORE_TPIDRURW) and arm_return_to_user loads it back: each thread has its
+ * own, as in seL4 (two instructions each way). sp_svc is then
  * reset to the top of the one kernel stack. Abort and undefined entries first
  * check the SPSR on their own small stack (exception_stack) so a kernel fault
  * with a broken sp_svc still reaches the panic report.
@@ -46,7 +49,7 @@
 #define KIND_RESERVED 5
 #define KIND_FIQ      7
 
-#define CONTEXT_WORDS 17
+#define CONTEXT_WORDS 18
 
     .section .text.vectors, "ax"
     .align  5
@@ -76,11 +79,18 @@ vector_table:
     PANIC   \name, \kind
 .endm
 
+/* After the srs frame and stmdb: TPIDRURW into the context's first word (r1 is saved). */
+.macro STORE_TPIDRURW
+    mrc     p15, 0, r1, c13, c0, 2
+    str     r1, [sp, #-64]              @ below r0: 8 + 15 * 4 bytes before the context's end
+.endm
+
 /* Save the user registers into the TCB; sp_svc points just past its context. */
 .macro SAVE_USER_CONTEXT
     srsdb   sp!, #MODE_SVC              @ pc and cpsr (sp_svc -= 8)
     cps     #MODE_SVC
     stmdb   sp, {r0-lr}^                @ r0-r12, sp_usr, lr_usr
+    STORE_TPIDRURW
     ldr     sp, =kernel_stack_top
 .endm
 
@@ -119,6 +129,7 @@ vec_svc:
     ldr     r0, [sp, #-4]
     bne     svc_from_kernel
     stmdb   sp, {r0-lr}^
+    STORE_TPIDRURW
     ldr     sp, =kernel_stack_top
     mov     r0, r7                      @ the system-call number
     b       arm_user_syscall
@@ -139,6 +150,7 @@ vec_irq:
     ldr     r0, [sp, #-4]
     bne     irq_from_kernel
     stmdb   sp, {r0-lr}^
+    STORE_TPIDRURW
     ldr     sp, =kernel_stack_top
     b       arm_user_irq
 irq_from_kernel:
@@ -158,6 +170,8 @@ irq_from_kernel:
     .global arm_return_to_user
 arm_return_to_user:
     clrex                               @ no exclusive access survives a kernel entry
+    ldr     r1, [r0], #4                @ TPIDRURW
+    mcr     p15, 0, r1, c13, c0, 2
     mov     sp, r0
     ldmia   sp, {r0-lr}^                @ r0-r12, sp_usr, lr_usr
     nop

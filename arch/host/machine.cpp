@@ -216,7 +216,7 @@ bool irq_pending() {
 }  // namespace platform
 
 namespace arch {
-void forget_thread(Tcb *) {}  // the simulated CPU has no FPU or thread register to switch
+void forget_thread(Tcb *) {}  // the simulated CPU has no FPU state to switch
 void stack_paint() {}
 u32 stack_deepest_use() { return 0; }  // the host's kernel runs on the test's own stack
 ImageInfo image_info() { return ImageInfo{}; }

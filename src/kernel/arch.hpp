@@ -16,9 +16,10 @@ void interrupts_on();
 
 // The FPU (VFP/NEON) is switched lazily: fpu_init() gives user mode access
 // and leaves it disabled, so a thread's first FPU instruction traps and the
-// kernel loads its registers. The user read/write thread register (TPIDRURW
-// on ARM, Tcb::tls_base) is switched when another thread runs. forget_thread()
-// forgets a thread being destroyed: it no longer owns the FPU or that register.
+// kernel loads its registers (the user read/write thread register, TPIDRURW
+// on ARM, is saved and restored with the other registers on every entry and
+// exit). forget_thread() forgets a thread being destroyed: it no longer owns
+// the FPU.
 void fpu_init();
 void forget_thread(Tcb *t);
 // Starts the PMU's cycle counter and lets user mode read it (arch/arm/pmu.hpp):

@@ -58,7 +58,6 @@ struct Tcb {
     u32 fault_address, fault_status;
     u8 fault_instruction;  // the fault was on an instruction fetch
     u8 in_ready_queue;     // 1 while in a ready queue
-    u32 tls_base;      // its user read/write thread register (TPIDRURW) while another thread's is loaded
     u32 timer_access;  // the virtual timer: ks.timer_grant + 1 when granted, else 0 (timer_access.hpp)
     char name[16];     // debug name
     arch::FpuState fpu;  // VFP/NEON registers while another thread owns the FPU
