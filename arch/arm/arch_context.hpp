@@ -35,6 +35,14 @@ constexpr u32 kCpsrUser = 0x10;
 // user mode, interrupts unmasked, no Jazelle, no IT state.
 constexpr u32 kCpsrUserWritable = 0xf80f'0220u;
 
+// Whether a saved status is one user mode may run with: USR mode, A, I and F
+// clear, no Jazelle. Every entry from user mode saves such a status and every
+// write sanitises to one, so the exit path restores it as it is; the
+// invariant checker (src/kernel/invariants.cpp) holds every thread to it.
+inline bool user_status_valid(const UserContext &c) {
+    return (c.cpsr & (0x1df | 1u << 24)) == kCpsrUser;
+}
+
 // General-purpose register i (r0..r12) of a saved context.
 inline u32 &gp_register(UserContext &c, u32 i) { return c.r[i]; }
 inline u32 gp_register(const UserContext &c, u32 i) { return c.r[i]; }

@@ -42,13 +42,14 @@ namespace {
 
 // An address space as activation found it: the VSpace cap it was checked for
 // (null: none live, the empty boot table), ks.vspace_epoch then, and the
-// Page Directory and hardware ASID it came to. It holds while the thread's
+// TTBR0 value (its Page Directory and the walk attributes) and hardware ASID
+// it came to. It holds while the thread's
 // VSpace cap is the same and the epoch has not moved (no ASID or hardware
 // ASID given up since): vspace.cpp counts every one.
 struct Space {
     Cap vtable;
     u32 epoch;
-    paddr_t pd;
+    u32 ttbr0;
     u32 hw_asid;
     bool holds_for(const Cap &v) const { return v.w0 == vtable.w0 && v.w1 == vtable.w1 && epoch == ks.vspace_epoch; }
 };
@@ -92,10 +93,6 @@ bool fpu_trap(Tcb *t) {
     return true;
 }
 
-// The CPSR bits a thread keeps: flags, GE, IT, E and T. Mode is forced to
-// USR and the A, I, F masks clear, whatever a register write put there.
-constexpr u32 kCpsrUserBits = 0xfe0f'fe20u;
-
 }  // namespace
 
 void fpu_init() {
@@ -125,48 +122,57 @@ inline bool vspace_unchanged(const Tcb *t) {
 
 // TTBR0 and CONTEXTIDR for `s`. ASID and TTBR0 change apart, so pass through
 // the reserved ASID 0 (which tags no entries): no walk can mix the new table
-// with the old ASID.
-void load_space(const Space &s) {
+// with the old ASID. The new ASID needs no isb of its own: the exception
+// return to user mode that follows (rfe) is a context synchronisation event,
+// and the kernel's own mappings are global (no ASID).
+[[gnu::always_inline]] inline void load_space(const Space &s) {
     arm::write_contextidr(0);
     arm::isb();
-    arm::write_ttbr0(s.pd | arm::kTtbrWalkAttrs);
+    arm::write_ttbr0(s.ttbr0);
     arm::isb();
     arm::write_contextidr(s.hw_asid);
-    arm::isb();
+}
+
+}  // namespace
+
+namespace {
+
+// A space not among the two cached: looked up, it replaces the one before.
+[[gnu::noinline]] void activate_new(Tcb *t, Space &s, const Space &running) {
+    const Cap &vtable = t->slots[kTcbVTable].cap;
+    paddr_t pd;
+    const bool live = vspace_of(vtable, pd, s.hw_asid);  // (may take a hardware ASID back: the epoch moves)
+    s.epoch = ks.vspace_epoch;
+    s.vtable = live ? vtable : Cap::null();
+    if (!live) {
+        pd = kref(boot_identity_pd);  // empty: every user access faults
+        s.hw_asid = 0;
+    }
+    s.ttbr0 = pd | arm::kTtbrWalkAttrs;
+    if (s.ttbr0 != running.ttbr0 || s.hw_asid != running.hw_asid) load_space(s);
 }
 
 }  // namespace
 
 void activate_thread(Tcb *t) {  // (resume() calls it only when !vspace_unchanged(t))
-    const Cap &vtable = t->slots[kTcbVTable].cap;
     Space *before = g_cpu.previous, *running = g_cpu.active;
     g_cpu.active = before;
     g_cpu.previous = running;
-    if (before->holds_for(vtable)) {  // back to the space before: nothing to look up
-        load_space(*before);
-        return;
-    }
-    // A new space replaces the one before; the running one becomes that.
-    Space &s = *before;
-    const bool live = vspace_of(vtable, s.pd, s.hw_asid);  // (may take a hardware ASID back: the epoch moves)
-    s.epoch = ks.vspace_epoch;
-    s.vtable = live ? vtable : Cap::null();
-    if (!live) {
-        s.pd = kref(boot_identity_pd);  // empty: every user access faults
-        s.hw_asid = 0;
-    }
-    if (s.pd != running->pd || s.hw_asid != running->hw_asid) load_space(s);
+    if (before->holds_for(t->slots[kTcbVTable].cap)) load_space(*before);  // back to the space before
+    else activate_new(t, *before, *running);
 }
 
+// The exit of every kernel entry. The saved status needs no sanitising here:
+// entries from user mode save a user-mode one and every write sanitises
+// (arch::user_status_valid). g_cpu.idling is cleared where the idle loop is
+// left (arm_kernel_irq), not on every exit.
 void resume(Tcb *t) {
-    if (t == ks.idle) {
+    if (t == ks.idle) [[unlikely]] {
         g_cpu.idling = true;
         arm_idle_loop();
     }
-    g_cpu.idling = false;
     if (!vspace_unchanged(t)) activate_thread(t);
     fpu_enable(t == g_cpu.fpu_owner);  // anyone else traps on first use
-    t->context.cpsr = (t->context.cpsr & kCpsrUserBits) | arm::kModeUsr;
     arm_return_to_user(&t->context);
 }
 
@@ -204,7 +210,10 @@ extern "C" void arm_kernel_irq() {
         return;
     }
     Tcb *t = entry_interrupt();
-    if (t != idle_thread()) arch::resume(t);  // abandons the idle loop's frame
+    if (t != idle_thread()) {  // abandons the idle loop's frame
+        arch::g_cpu.idling = false;
+        arch::resume(t);
+    }
 }
 
 }  // namespace petrel::arm

@@ -117,23 +117,22 @@ vector_table:
     PANIC_ENTRY vec_reserved, KIND_RESERVED, 0
     PANIC_ENTRY vec_fiq, KIND_FIQ, 4
 
-/* System call: already in SVC mode. The mode check needs a scratch register:
-   r0 goes just below the srs frame (the lr_usr word of a user context, stored
-   again right after; free stack in the kernel case). */
+/* System call: already in SVC mode. The registers are stored first (from
+   the kernel, a bug, they land in free stack below sp), then the SPSR's
+   mode is checked with r0: USR (0x10) is the only mode whose low four bits
+   are clear. */
 vec_svc:
     srsdb   sp!, #MODE_SVC
-    str     r0, [sp, #-4]
-    mrs     r0, spsr
-    and     r0, r0, #0x1f
-    cmp     r0, #MODE_USR
-    ldr     r0, [sp, #-4]
-    bne     svc_from_kernel
     stmdb   sp, {r0-lr}^
+    mrs     r0, spsr
+    tst     r0, #0xf
+    bne     svc_from_kernel
     STORE_TPIDRURW
     ldr     sp, =kernel_stack_top
     mov     r0, r7                      @ the system-call number
     b       arm_user_syscall
 svc_from_kernel:
+    ldr     r0, [sp, #-60]              @ r0 as stmdb stored it
     add     sp, sp, #8                  @ drop the srs frame
     sub     lr, lr, #4
     PANIC   vec_svc, KIND_SVC

@@ -45,7 +45,7 @@ struct Fault {
 // fastpath off (ks.slowpath_only) and counts its hits, for the tests that
 // compare both ways; the target kernel has neither.
 Tcb *entry_syscall_slow(u32 number);
-inline Tcb *entry_syscall(u32 number) {
+[[gnu::always_inline]] inline Tcb *entry_syscall(u32 number) {
     static_assert(static_cast<u32>(abi::Syscall::Call) == 1 && static_cast<u32>(abi::Syscall::ReplyRecv) == 2);
 #ifdef PETREL_HOST
     const bool fastpath = !ks.slowpath_only;

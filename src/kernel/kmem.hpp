@@ -24,4 +24,12 @@ inline T *kptr(paddr_t p) {
 
 inline paddr_t kref(const void *p) { return p ? arch::kernel_to_phys(p) : 0; }
 
+// The same for a reference known not to be "none" (the fastpath's, where the
+// check has been made already): one addition on ARM, no test.
+template <typename T>
+inline T *kptr_live(paddr_t p) {
+    return static_cast<T *>(arch::phys_to_kernel(p));
+}
+inline paddr_t kref_live(const void *p) { return arch::kernel_to_phys(p); }
+
 }  // namespace petrel

@@ -59,7 +59,7 @@ void sched_dump();
 
 // The highest priority with a queued thread, or -1: two CLZs over the bitmap
 // (inline: the IPC fastpath asks on every call).
-inline int sched_highest_ready() {
+[[gnu::always_inline]] inline int sched_highest_ready() {
     if (ks.ready_top == 0) return -1;
     const int word = 31 - __builtin_clz(ks.ready_top);
     return word * 32 + 31 - __builtin_clz(ks.ready_bits[word]);

@@ -42,28 +42,32 @@ Status handle_recv(Tcb *t, bool blocking) {
 }
 
 Status handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
+    const u32 cptr = reg(t, arch::kRegCap);
+    const Lookup l = lookup_cap(t, cptr);
+    if (l.ok()) {
+        const Cap &c = l.slot->cap;
+        if (c.type() == CapType::Reply) {  // a reply cap saved with SaveCaller
+            reply_through(t, l.slot);
+            return Status::Ok;
+        }
+        if (c.type() == CapType::Endpoint || c.type() == CapType::Notification) {
+            // IPC, not an invocation: Send/Call on an endpoint, Signal on a
+            // notification. (Before the Invocation is made: IPC needs none.)
+            if (!(c.rights() & abi::kRightWrite)) return cap_fault(t, cptr, l);
+            if (c.type() == CapType::Notification) signal_notification(kptr<Notification>(c.object()), c.badge());
+            else send_ipc(t, c, is_call || blocking, is_call);
+            return Status::Ok;
+        }
+    }
+
     Invocation inv;
     inv.thread = t;
     inv.buffer = t->ipc_buffer_ptr();
     inv.info = abi::MessageInfo::from_word(reg(t, arch::kRegInfo));
     if (inv.info.length > abi::kMsgMaxLength) inv.info.length = abi::kMsgMaxLength;
     if (!inv.buffer && inv.info.length > abi::kMsgRegisters) inv.info.length = abi::kMsgRegisters;
-    inv.cptr = reg(t, arch::kRegCap);
-
+    inv.cptr = cptr;
     Status out = Status::Ok;
-    Lookup l = lookup_cap(t, inv.cptr);
-    if (l.ok() && l.slot->cap.type() == CapType::Reply) {  // a reply cap saved with SaveCaller
-        reply_through(t, l.slot);
-        return Status::Ok;
-    }
-    if (l.ok() && (l.slot->cap.type() == CapType::Endpoint || l.slot->cap.type() == CapType::Notification)) {
-        // IPC, not an invocation: Send/Call on an endpoint, Signal on a notification.
-        const Cap &c = l.slot->cap;
-        if (!(c.rights() & abi::kRightWrite)) return cap_fault(t, inv.cptr, l);
-        if (c.type() == CapType::Notification) signal_notification(kptr<Notification>(c.object()), c.badge());
-        else send_ipc(t, c, is_call || blocking, is_call);
-        return Status::Ok;
-    }
     if (!l.ok()) {
         inv.name = "invoke";
         out = reject_lookup(inv, false, "cap", l);

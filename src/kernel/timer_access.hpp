@@ -34,7 +34,7 @@ void timer_access_apply(Tcb *t);
 // The kernel switches to thread `next` (the scheduler and the IPC fastpath,
 // only when the running thread changes). Between two threads without the
 // access, or two with it, it costs two loads, a compare and a branch.
-inline void timer_access_switch(Tcb *next) {
+[[gnu::always_inline]] inline void timer_access_switch(Tcb *next) {
     if (next->timer_access != ks.timer_access_cpu) timer_access_apply(next);
 }
 

@@ -44,8 +44,9 @@ public:
         Tcb *tail = queued_tcb(tail_);
         Links::prev(t) = tail_;
         Links::next(t) = 0;
-        if (tail) Links::next(tail) = kref(t); else head_ = kref(t);
-        tail_ = kref(t);
+        const paddr_t p = kref_live(t);  // (t is a thread, never "none")
+        if (tail) Links::next(tail) = p; else head_ = p;
+        tail_ = p;
     }
 
     // Takes `t`, which is in this queue, out of it.
@@ -58,7 +59,7 @@ public:
 
     // remove(head()) of a non-empty queue, shorter: the head has no predecessor.
     [[gnu::always_inline]] Tcb *pop_head() {
-        Tcb *t = queued_tcb(head_);
+        Tcb *t = kptr_live<Tcb>(head_);  // (not empty)
         head_ = Links::next(t);
         if (Tcb *next = queued_tcb(Links::next(t))) Links::prev(next) = 0;
         else tail_ = 0;

@@ -22,7 +22,7 @@
 //                  the root and an echo server (priority 100), a process of its
 //                  own (petrel/process.hpp: its own address space and CSpace);
 //                  counted by the root around its Call. 0 and 4 words meet
-//                  every condition of the IPC fastpath (src/kernel/fastpath.cpp: at
+//                  every condition of the IPC fastpath (src/kernel/fastpath.hpp: at
 //                  most 4 words, no caps, a receiver waiting, nothing more urgent
 //                  ready); 5 and 120 words take the slow path, 5 words being the
 //                  slow path's price for what the fastpath does with 4.
@@ -285,7 +285,9 @@ u32 spawn(const ThreadSpec &t) {
 alignas(8) u8 g_stack_a[2048], g_stack_b[2048];
 
 // ---------------------------------------------------------------- the cases
-void bench_null() {
+// Each case is a function of its own (noinline): scripts/trace starts its
+// instruction trace after the case's function is entered.
+[[gnu::noinline]] void bench_null() {
     for (u32 i = 0; i < kTotal; ++i) {
         const Span s = timed_syscall(Syscall::DebugNull, 0);
         g_samples[i] = figure(s.t0, s.t1);
@@ -307,7 +309,7 @@ constexpr RoundTrip kRoundTrips[] = {
 
 // Call + ReplyRecv round trips with an echo server: a process of its own, or a
 // thread of the root's.
-void bench_round_trip(bool other_space) {
+[[gnu::noinline]] void bench_round_trip(bool other_space) {
     const u32 ep = make(ObjectType::Endpoint);
     Process p;
     u32 thread = 0;
@@ -327,7 +329,7 @@ void bench_round_trip(bool other_space) {
     else del(thread);
 }
 
-void bench_send_recv() {
+[[gnu::noinline]] void bench_send_recv() {
     const u32 ep = make(ObjectType::Endpoint);
     // Below the root: it runs whenever the root waits.
     Process p = start_process("sender", bench_sender, ep, abi::kRightWrite, 40);
@@ -349,7 +351,7 @@ volatile bool g_stop;
     for (;;) g_resume = syscall_then_count(Syscall::Recv, ntfn);
 }
 
-void bench_signal() {
+[[gnu::noinline]] void bench_signal() {
     const u32 ntfn = make(ObjectType::Notification);
     const u32 badged = mint(ntfn, abi::kRightWrite, 1);
     const u32 w = spawn({reinterpret_cast<void *>(&waiter), ntfn, 100, 1, g_stack_a + sizeof(g_stack_a)});
@@ -382,7 +384,7 @@ void bench_signal() {
     }
 }
 
-void bench_yield() {
+[[gnu::noinline]] void bench_yield() {
     g_count = 0;
     g_stop = false;
     g_resume_by = 0;
@@ -414,7 +416,7 @@ void bench_yield() {
     }
 }
 
-void bench_fault() {
+[[gnu::noinline]] void bench_fault() {
     const u32 ep = make(ObjectType::Endpoint);
     const u32 fault_cap = mint(ep, abi::kRightWrite | abi::kRightGrantReply, kFaultBadge);
     g_count = 0;

@@ -100,7 +100,7 @@ void print_figure(const char *what, u32 *s, u32 n) {
 u32 g_samples[kRuns];
 
 // Runs kWarmup + kRuns interrupts into the handler that is waiting already.
-void measure(const char *what) {
+[[gnu::noinline]] void measure(const char *what) {
     for (u32 i = 0; i < kWarmup + kRuns; ++i) {
         const u32 t0 = pmccntr();
         write_cntv_ctl(kCntvEnable);  // CNTV_CVAL is 0: the interrupt is raised now
