@@ -41,30 +41,29 @@ namespace petrel::arch {
 namespace {
 
 // An address space as activation found it: the VSpace cap it was checked for
-// (null: none live, the empty boot table), ks.vspace_epoch then, and the
-// TTBR0 value (its Page Directory and the walk attributes) and hardware ASID
-// it came to. It holds while the thread's
-// VSpace cap is the same and the epoch has not moved (no ASID or hardware
-// ASID given up since): vspace.cpp counts every one.
+// (null: none live, the empty boot table), and the TTBR0 value (its Page
+// Directory and the walk attributes) and hardware ASID it came to. It holds
+// while the thread's VSpace cap is the same and no ASID or hardware ASID has
+// been given up since: vspace.cpp calls forget_address_spaces() for each,
+// which marks both spaces with a cap word no VSpace slot holds (a slot
+// there holds a PageDirectory cap or nothing).
 struct Space {
     Cap vtable;
-    u32 epoch;
     u32 ttbr0;
     u32 hw_asid;
-    bool holds_for(const Cap &v) const { return v.w0 == vtable.w0 && v.w1 == vtable.w1 && epoch == ks.vspace_epoch; }
+    bool holds_for(const Cap &v) const { return v.w0 == vtable.w0 && v.w1 == vtable.w1; }
 };
+constexpr Cap kForgotten{~0u, ~0u};
 // What this file keeps of the CPU's state, in one object so that the exit
 // path reaches all of it from one base address.
 struct CpuState {
     // The space in TTBR0 and CONTEXTIDR, *active, and the one before it,
     // *previous, both in spaces[] (a client and its server alternate:
-    // switching back swaps the pointers, nothing is copied). Both start with
-    // an epoch the counter (from 0) reaches only after 2^32 - 1 give-ups,
-    // long after the first two activations replaced them: neither holds for
-    // any thread before it is filled in.
+    // switching back swaps the pointers, nothing is copied). Neither holds
+    // for any thread before it is filled in.
     Space *active = &spaces[0];
     Space *previous = &spaces[1];
-    Space spaces[2] = {{Cap::null(), ~0u, 0, 0}, {Cap::null(), ~0u, 0, 0}};
+    Space spaces[2] = {{kForgotten, 0, 0}, {kForgotten, 0, 0}};
     Tcb *fpu_owner = nullptr;  // whose registers the FPU holds (null: nobody's)
     bool fpu_enabled = false;  // FPEXC.EN as last written
     bool idling = false;       // the idle loop runs: an interrupt is a kernel entry
@@ -72,10 +71,12 @@ struct CpuState {
 CpuState g_cpu;
 constexpr u32 kFpexcEn = 1u << 30;
 
-void fpu_enable(bool on) {
+// FPEXC written in line (VMSR FPEXC in its coprocessor form, which the
+// kernel's soft-float build assembles): the exit path makes no call for it.
+[[gnu::always_inline]] inline void fpu_enable(bool on) {
     if (on == g_cpu.fpu_enabled) return;
     g_cpu.fpu_enabled = on;
-    arm_fpexc_write(on ? kFpexcEn : 0);
+    asm volatile("mcr p10, 7, %0, c8, c0, 0" : : "r"(on ? kFpexcEn : 0u) : "memory");
 }
 
 // The first FPU instruction of a thread that does not own the FPU traps as an
@@ -114,7 +115,7 @@ void forget_thread(Tcb *t) {
 namespace {
 
 // The same VSpace cap (directory and ASID) as the running address space, and
-// no ASID given up since it was checked: nothing to do. Inlined into
+// no ASID given up since it was checked: nothing to do (two compares). Inlined into
 // resume(), the exit path of every system call.
 inline bool vspace_unchanged(const Tcb *t) {
     return g_cpu.active->holds_for(t->slots[kTcbVTable].cap);
@@ -141,8 +142,7 @@ namespace {
 [[gnu::noinline]] void activate_new(Tcb *t, Space &s, const Space &running) {
     const Cap &vtable = t->slots[kTcbVTable].cap;
     paddr_t pd;
-    const bool live = vspace_of(vtable, pd, s.hw_asid);  // (may take a hardware ASID back: the epoch moves)
-    s.epoch = ks.vspace_epoch;
+    const bool live = vspace_of(vtable, pd, s.hw_asid);  // (may take a hardware ASID back: both forgotten)
     s.vtable = live ? vtable : Cap::null();
     if (!live) {
         pd = kref(boot_identity_pd);  // empty: every user access faults
@@ -154,7 +154,14 @@ namespace {
 
 }  // namespace
 
-void activate_thread(Tcb *t) {  // (resume() calls it only when !vspace_unchanged(t))
+void forget_address_spaces() {
+    g_cpu.spaces[0].vtable = kForgotten;
+    g_cpu.spaces[1].vtable = kForgotten;
+}
+
+namespace {
+
+[[gnu::always_inline]] inline void activate(Tcb *t) {
     Space *before = g_cpu.previous, *running = g_cpu.active;
     g_cpu.active = before;
     g_cpu.previous = running;
@@ -162,18 +169,55 @@ void activate_thread(Tcb *t) {  // (resume() calls it only when !vspace_unchange
     else activate_new(t, *before, *running);
 }
 
+}  // namespace
+
+void activate_thread(Tcb *t) { activate(t); }
+
 // The exit of every kernel entry. The saved status needs no sanitising here:
 // entries from user mode save a user-mode one and every write sanitises
 // (arch::user_status_valid). g_cpu.idling is cleared where the idle loop is
 // left (arm_kernel_irq), not on every exit.
+namespace {
+
+// The FPU for `t` and the way out through arm_return_to_user, as a branch:
+// GCC keeps a call frame in any function that calls, even a function that
+// never returns, and the exit of the common case then has none to make.
+[[noreturn, gnu::always_inline]] inline void return_to_user(Tcb *t) {
+    fpu_enable(t == g_cpu.fpu_owner);  // anyone else traps on first use
+    register UserContext *context asm("r0") = &t->context;
+    asm volatile("b arm_return_to_user" : : "r"(context) : "memory");
+    __builtin_unreachable();
+}
+
+}  // namespace
+
+}  // namespace petrel::arch
+
+// resume() when the address space changes (reached by a branch, as above).
+extern "C" [[noreturn, gnu::used]] void arm_activate_and_return(petrel::Tcb *t) {
+    petrel::arch::activate(t);
+    petrel::arch::return_to_user(t);
+}
+
+namespace petrel::arch {
+
+// resume() of a thread known not to be the idle thread (the fastpath's).
+[[noreturn, gnu::noinline]] void resume_thread(Tcb *t) {
+    if (!vspace_unchanged(t)) {
+        register Tcb *r0 asm("r0") = t;
+        asm volatile("b arm_activate_and_return" : : "r"(r0) : "memory");
+        __builtin_unreachable();
+    }
+    return_to_user(t);
+}
+
 void resume(Tcb *t) {
     if (t == ks.idle) [[unlikely]] {
         g_cpu.idling = true;
-        arm_idle_loop();
+        asm volatile("b arm_idle_loop" : : : "memory");
+        __builtin_unreachable();
     }
-    if (!vspace_unchanged(t)) activate_thread(t);
-    fpu_enable(t == g_cpu.fpu_owner);  // anyone else traps on first use
-    arm_return_to_user(&t->context);
+    resume_thread(t);
 }
 
 }  // namespace petrel::arch
@@ -183,7 +227,10 @@ namespace petrel::arm {
 // Kinds, as in vectors.S.
 constexpr u32 kKindPrefetchAbort = 3, kKindDataAbort = 4;  // else undefined (1)
 
-extern "C" [[noreturn]] void arm_user_syscall(u32 number) { arch::resume(entry_syscall(number)); }
+extern "C" [[noreturn]] void arm_user_syscall(u32 number) {
+    if (Tcb *next = entry_syscall_fast(number)) arch::resume_thread(next);  // (never the idle thread)
+    arch::resume(entry_syscall_slow(number));
+}
 
 extern "C" [[noreturn]] void arm_user_irq() { arch::resume(entry_interrupt()); }
 

@@ -137,22 +137,22 @@ svc_from_kernel:
     sub     lr, lr, #4
     PANIC   vec_svc, KIND_SVC
 
-/* IRQ: moves to SVC mode at once (IRQ mode has no stack). */
+/* IRQ: moves to SVC mode at once (IRQ mode has no stack). The registers are
+   stored first, as for a system call (from the kernel, into free stack below
+   sp), then the interrupted mode is checked in the CPSR srs stored. */
 vec_irq:
     sub     lr, lr, #4
     srsdb   sp!, #MODE_SVC              @ return pc and SPSR onto the SVC stack (or into the TCB)
     cps     #MODE_SVC
-    str     r0, [sp, #-4]
-    ldr     r0, [sp, #4]                @ the interrupted CPSR, as srs stored it
-    and     r0, r0, #0x1f
-    cmp     r0, #MODE_USR
-    ldr     r0, [sp, #-4]
-    bne     irq_from_kernel
     stmdb   sp, {r0-lr}^
+    ldr     r0, [sp, #4]                @ the interrupted CPSR, as srs stored it
+    tst     r0, #0xf                    @ USR: the low four bits clear
+    bne     irq_from_kernel
     STORE_TPIDRURW
     ldr     sp, =kernel_stack_top
     b       arm_user_irq
 irq_from_kernel:
+    ldr     r0, [sp, #-60]              @ r0 as stmdb stored it
     push    {r0-r3, r12, lr}
     mov     r1, sp
     bic     sp, sp, #7                  @ AAPCS: 8-byte aligned stack at the call

@@ -31,7 +31,7 @@ u32 *pool_entry(u32 asid) {
 u32 *pd_entries(paddr_t pd) { return kptr<u32>(pd); }
 
 void release_hw_asid(u32 &entry) {
-    ++ks.vspace_epoch;  // whatever thread runs next re-checks its address space
+    arch::forget_address_spaces();  // whatever thread runs next re-checks its address space
     if (!(entry & kHwValid)) return;
     u32 hw = entry & kHwMask;
     arch::tlb_flush_asid(hw);
@@ -86,7 +86,7 @@ u32 hw_asid_get(u32 asid) {
 void delete_asid(u32 asid, paddr_t pd) {
     u32 *e = pool_entry(asid);
     if (!e || (*e & kPdMask) != pd) return;
-    release_hw_asid(*e);  // (counts the epoch)
+    release_hw_asid(*e);  // (forgets the cached activations)
     *e = 0;
 }
 

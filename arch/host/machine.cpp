@@ -217,6 +217,7 @@ bool irq_pending() {
 
 namespace arch {
 void forget_thread(Tcb *) {}  // the simulated CPU has no FPU state to switch
+void forget_address_spaces() {}  // the simulated CPU keeps no activation
 void stack_paint() {}
 u32 stack_deepest_use() { return 0; }  // the host's kernel runs on the test's own stack
 ImageInfo image_info() { return ImageInfo{}; }

@@ -99,6 +99,10 @@ ImageInfo image_info();
 // kernel through entry_interrupt()). Called with interrupts masked, on the one
 // kernel stack, whose contents it discards.
 void activate_thread(Tcb *t);
+// An ASID or hardware ASID was given up (the virtual-memory layer calls it):
+// no address space activation remembered since holds any more, so the next
+// resume() of any thread looks its address space up again.
+void forget_address_spaces();
 [[noreturn]] void resume(Tcb *t);
 
 // TLB and cache maintenance for user address spaces (the virtual-memory layer,

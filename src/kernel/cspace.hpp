@@ -30,6 +30,19 @@ struct Lookup {
 
 // Resolves `depth` bits of `cptr` from `root`.
 Lookup resolve(const Cap &root, u32 cptr, u32 depth);
+
+// resolve(root, cptr, 32) in the usual case, inline: `root` one CNode that
+// translates all 32 bits at once (guard + radix = 32, radix > 0: a flat
+// CSpace) and its guard matches, so the answer is one slot of it. Null in
+// every other case, for which resolve() gives the answer and the failure's
+// details. Every system call's lookup and the fastpath's take this first.
+[[gnu::always_inline]] inline Slot *flat_lookup(const Cap &root, u32 cptr) {
+    if (!root.has_tag(CapType::CNode)) return nullptr;
+    // (radix > 0 follows: the guard size is a 5-bit field, at most 31.)
+    const u32 radix = root.cnode_radix();
+    if (radix + root.cnode_guard_size() != 32 || (cptr >> radix) != root.cnode_guard()) return nullptr;
+    return kptr_live<Slot>(root.cnode_object()) + (cptr & ((1u << radix) - 1));
+}
 // For CNode operations: resolve(), then DepthMismatch unless all bits were used.
 Lookup lookup_exact(const Cap &root, u32 cptr, u32 depth);
 

@@ -45,7 +45,9 @@ struct Fault {
 // fastpath off (ks.slowpath_only) and counts its hits, for the tests that
 // compare both ways; the target kernel has neither.
 Tcb *entry_syscall_slow(u32 number);
-[[gnu::always_inline]] inline Tcb *entry_syscall(u32 number) {
+// The fastpath's half: the thread to resume, or null for the slow path. Never
+// the idle thread (the thread it switches to was blocked in IPC).
+[[gnu::always_inline]] inline Tcb *entry_syscall_fast(u32 number) {
     static_assert(static_cast<u32>(abi::Syscall::Call) == 1 && static_cast<u32>(abi::Syscall::ReplyRecv) == 2);
 #ifdef PETREL_HOST
     const bool fastpath = !ks.slowpath_only;
@@ -54,13 +56,15 @@ Tcb *entry_syscall_slow(u32 number);
 #endif
     if (number - 1 < 2 && fastpath) {  // Call or ReplyRecv
         Tcb *next = number == 1 ? fastpath_call(ks.current) : fastpath_reply_recv(ks.current);
-        if (next) {
 #ifdef PETREL_HOST
-            ++ks.fastpath_hits;
+        if (next) ++ks.fastpath_hits;
 #endif
-            return next;
-        }
+        return next;
     }
+    return nullptr;
+}
+[[gnu::always_inline]] inline Tcb *entry_syscall(u32 number) {
+    if (Tcb *next = entry_syscall_fast(number)) return next;
     return entry_syscall_slow(number);
 }
 Tcb *entry_interrupt();

@@ -50,18 +50,12 @@ namespace fastpath_detail {
 // stack frame in the fastpath. Null when the lookup fails.
 Slot *general_lookup(const Cap &root, u32 cptr);
 
-// The slot `cptr` names when the thread's CSpace is one CNode translating all
-// 32 bits at once (guard + radix = 32, the usual flat CSpace), else the
-// general lookup's answer; null when the lookup fails.
+// The slot `cptr` names: a flat CSpace's inline (flat_lookup), any other
+// through the general lookup; null when the lookup fails.
 [[gnu::always_inline]] inline Slot *lookup(const Tcb *t, u32 cptr) {
     const Cap &root = t->slots[kTcbCTable].cap;
-    if (root.has_tag(CapType::CNode)) {
-        const u32 radix = root.cnode_radix();
-        if (radix != 0 && radix + root.cnode_guard_size() == 32) {
-            if ((cptr >> radix) != root.cnode_guard()) return nullptr;
-            return kptr_live<Slot>(root.cnode_object()) + (cptr & ((1u << radix) - 1));
-        }
-    }
+    if (Slot *s = flat_lookup(root, cptr)) [[likely]]
+        return s;
     return general_lookup(root, cptr);
 }
 

@@ -16,8 +16,9 @@ bool send_fault(Tcb *t, const Fault &f) {
     Lookup l = lookup_cap(t, t->fault_ep);
     if (!l.ok() || l.bits_left != 0) return false;
     const Cap &ep = l.slot->cap;
-    u32 r = ep.rights();
-    if (ep.type() != CapType::Endpoint || !(r & abi::kRightWrite) ||
+    if (ep.type() != CapType::Endpoint) return false;
+    const u32 r = ep.ipc_rights();
+    if (!(r & abi::kRightWrite) ||
         !(r & (abi::kRightGrant | abi::kRightGrantReply)))
         return false;
     send_ipc(t, ep, true, true);

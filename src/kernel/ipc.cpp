@@ -80,7 +80,7 @@ void transfer(Tcb *sender, Tcb *receiver, u32 badge, bool grant, const Cap *ep_c
 
 void reply_cap_lost(Slot *slot) {
     if (slot->cap.type() != CapType::Reply) return;
-    Tcb *caller = kptr<Tcb>(slot->cap.object());
+    Tcb *caller = kptr<Tcb>(slot->cap.ipc_object());
     slot->cap = Cap::null();
     caller->reply_holder = 0;
     if (caller->state != ThreadState::BlockedOnReply) return;
@@ -96,7 +96,7 @@ void reply_cap_lost(Slot *slot) {
 }
 
 void reply_cap_moved(Slot *dest) {
-    if (dest->cap.type() == CapType::Reply) kptr<Tcb>(dest->cap.object())->reply_holder = kref(dest);
+    if (dest->cap.type() == CapType::Reply) kptr<Tcb>(dest->cap.ipc_object())->reply_holder = kref(dest);
 }
 
 namespace {
@@ -172,8 +172,8 @@ void do_reply(Tcb *replier) { reply_through(replier, replier->slot(kTcbCaller));
 
 void reply_through(Tcb *replier, Slot *slot) {
     if (slot->cap.type() != CapType::Reply) return;
-    Tcb *caller = kptr<Tcb>(slot->cap.object());
-    bool grant = slot->cap.rights() & abi::kRightGrant;
+    Tcb *caller = kptr<Tcb>(slot->cap.ipc_object());
+    bool grant = slot->cap.ipc_rights() & abi::kRightGrant;
     slot->cap = Cap::null();
     caller->reply_holder = 0;
     kassert(caller->state == ThreadState::BlockedOnReply);

@@ -50,13 +50,22 @@ bool is_runnable(const Tcb *t) {
 
 bool sched_queued(const Tcb *t) { return t->in_ready_queue != 0; }
 
-void sched_enqueue(Tcb *t) {
-    kassert(is_runnable(t) && t != ks.idle);
+namespace {
+
+// sched_enqueue() of a thread its caller checked: runnable, not idle.
+[[gnu::always_inline]] inline void enqueue(Tcb *t) {
     if (t->in_ready_queue) return;
     u32 p = t->priority;
     ready_queue(p).append(t);
     t->in_ready_queue = 1;
     mark(p);
+}
+
+}  // namespace
+
+void sched_enqueue(Tcb *t) {
+    kassert(is_runnable(t) && t != ks.idle);
+    enqueue(t);
 }
 
 void sched_dequeue(Tcb *t) {
@@ -93,8 +102,10 @@ void sched_wake(Tcb *t) {
     kassert(is_runnable(t));
     if (t == ks.current) return;
     bool better = ks.current == ks.idle || !is_runnable(ks.current) || t->priority > ks.current->priority;
-    if (better && ks.action == SchedulerAction::ResumeCurrent) {
-        sched_switch_to(t);
+    if (better && ks.action == SchedulerAction::ResumeCurrent) {  // sched_switch_to(t), nothing pending
+        ks.action = SchedulerAction::SwitchTo;
+        ks.switch_to = t;
+        sched_dequeue(t);
         return;
     }
     sched_enqueue(t);
@@ -160,12 +171,12 @@ Tcb *schedule() {
         [[fallthrough]];
     case SchedulerAction::ChooseNew: {
         // The current thread competes with the queue; among equals it goes to the back.
-        if (cur != ks.idle && is_runnable(cur)) sched_enqueue(cur);
+        if (cur != ks.idle && is_runnable(cur)) enqueue(cur);
         ks.current = choose();
         break;
     }
     case SchedulerAction::SwitchTo:
-        if (cur != ks.idle && is_runnable(cur)) sched_enqueue(cur);
+        if (cur != ks.idle && is_runnable(cur)) enqueue(cur);
         ks.current = ks.switch_to;
         break;
     }

@@ -43,7 +43,6 @@ struct KernelState {
     // empty table), and the next one to lend.
     u16 hw_asid_owner[256];
     u32 next_hw_asid;
-    u32 vspace_epoch;  // counts ASIDs and hardware ASIDs given up: activation's cache key
 
     // timer_access.cpp: grants of the virtual timer. A thread's
     // Tcb::timer_access is valid when it equals timer_grant + 1 (timer_grant

@@ -34,10 +34,12 @@ Status handle_recv(Tcb *t, bool blocking) {
     Lookup l = lookup_cap(t, cptr);
     if (!l.ok()) return cap_fault(t, cptr, l);
     const Cap &c = l.slot->cap;
-    if (!(c.rights() & abi::kRightRead)) return cap_fault(t, cptr, l);
-    if (c.type() == CapType::Endpoint) receive_ipc(t, c, blocking);
-    else if (c.type() == CapType::Notification) receive_signal(t, c, blocking);
-    else return cap_fault(t, cptr, l);
+    // (Only an Endpoint or Notification cap with Read; anything else is a cap fault.)
+    const bool endpoint = c.type() == CapType::Endpoint;
+    if (!(endpoint || c.type() == CapType::Notification) || !(c.ipc_rights() & abi::kRightRead))
+        return cap_fault(t, cptr, l);
+    if (endpoint) receive_ipc(t, c, blocking);
+    else receive_signal(t, c, blocking);
     return Status::Ok;
 }
 
@@ -53,8 +55,8 @@ Status handle_invocation(Tcb *t, bool is_call, bool blocking = true) {
         if (c.type() == CapType::Endpoint || c.type() == CapType::Notification) {
             // IPC, not an invocation: Send/Call on an endpoint, Signal on a
             // notification. (Before the Invocation is made: IPC needs none.)
-            if (!(c.rights() & abi::kRightWrite)) return cap_fault(t, cptr, l);
-            if (c.type() == CapType::Notification) signal_notification(kptr<Notification>(c.object()), c.badge());
+            if (!(c.ipc_rights() & abi::kRightWrite)) return cap_fault(t, cptr, l);
+            if (c.type() == CapType::Notification) signal_notification(kptr<Notification>(c.ipc_object()), c.badge());
             else send_ipc(t, c, is_call || blocking, is_call);
             return Status::Ok;
         }

@@ -96,6 +96,8 @@ struct Cap {
     // The same, for a cap whose type the caller has checked (the hot paths):
     // Endpoint, Notification or Reply; CNode or Thread; PageDirectory.
     constexpr paddr_t ipc_object() const { return w1 & ~0xfu; }
+    // rights() of an Endpoint, Notification or Reply cap (the caller has checked the type).
+    constexpr u32 ipc_rights() const { return w1 & abi::kRightsAll; }
     constexpr paddr_t cnode_object() const { return w1; }
     constexpr paddr_t pd_object() const { return w1 & ~0x3ffu; }
     // log2 of the object's size in bytes (0 for caps without memory of their own).

@@ -10,9 +10,9 @@
 namespace petrel {
 
 void send_ipc(Tcb *sender, const Cap &ep_cap, bool blocking, bool is_call) {
-    auto *ep = kptr<Endpoint>(ep_cap.object());
-    u32 flags = (is_call ? u32{kIpcCall} : 0u) | (ep_cap.rights() & abi::kRightGrant ? u32{kIpcGrant} : 0u) |
-                (ep_cap.rights() & abi::kRightGrantReply ? u32{kIpcGrantReply} : 0u);
+    auto *ep = kptr<Endpoint>(ep_cap.ipc_object());
+    u32 flags = (is_call ? u32{kIpcCall} : 0u) | (ep_cap.ipc_rights() & abi::kRightGrant ? u32{kIpcGrant} : 0u) |
+                (ep_cap.ipc_rights() & abi::kRightGrantReply ? u32{kIpcGrantReply} : 0u);
     if (ep->state == EndpointState::Receiving) {
         Tcb *receiver = ep->first();
         ep->dequeue(receiver);
@@ -26,7 +26,7 @@ void send_ipc(Tcb *sender, const Cap &ep_cap, bool blocking, bool is_call) {
     if (!blocking) return;  // NBSend with no receiver waiting: the message is dropped
     sender->ipc_badge = ep_cap.badge();
     sender->ipc_flags = flags;
-    sender->blocked_on = ep_cap.object();
+    sender->blocked_on = ep_cap.ipc_object();
     sched_set_state(sender, ThreadState::BlockedOnSend);
     ep->enqueue(sender, EndpointState::Sending);
 }
@@ -37,7 +37,7 @@ void receive_ipc(Tcb *receiver, const Cap &ep_cap, bool blocking) {
     // later Reply meant for someone else, and does not wait forever.
     drop_caller(receiver);
     if (take_bound_signal(receiver)) return;
-    auto *ep = kptr<Endpoint>(ep_cap.object());
+    auto *ep = kptr<Endpoint>(ep_cap.ipc_object());
     if (ep->state == EndpointState::Sending) {
         Tcb *sender = ep->first();
         ep->dequeue(sender);
@@ -55,7 +55,7 @@ void receive_ipc(Tcb *receiver, const Cap &ep_cap, bool blocking) {
         set_info(receiver, {0, 0, 0, 0});
         return;
     }
-    receiver->blocked_on = ep_cap.object();
+    receiver->blocked_on = ep_cap.ipc_object();
     sched_set_state(receiver, ThreadState::BlockedOnRecv);
     ep->enqueue(receiver, EndpointState::Receiving);
 }

@@ -140,7 +140,7 @@ bool irq_deliver(u32 line) {
     if (line >= kMaxIrqLines || ks.irq_state[line] != IrqState::Signal) return false;
     platform::irq_mask(line);
     const Cap &c = irq_slot(line)->cap;
-    if (c.type() == CapType::Notification) signal_notification(kptr<Notification>(c.object()), c.badge());
+    if (c.type() == CapType::Notification) signal_notification(kptr<Notification>(c.ipc_object()), c.badge());
     return true;
 }
 

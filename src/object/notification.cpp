@@ -39,7 +39,7 @@ void signal_notification(Notification *n, u32 badge) {
 }
 
 void receive_signal(Tcb *t, const Cap &ntfn_cap, bool blocking) {
-    auto *n = kptr<Notification>(ntfn_cap.object());
+    auto *n = kptr<Notification>(ntfn_cap.ipc_object());
     if (n->state() == NotificationState::Active) {
         reg(t, arch::kRegCap) = n->word;
         set_info(t, {0, 0, 0, 0});
@@ -52,7 +52,7 @@ void receive_signal(Tcb *t, const Cap &ntfn_cap, bool blocking) {
         set_info(t, {0, 0, 0, 0});
         return;
     }
-    t->blocked_on = ntfn_cap.object();
+    t->blocked_on = ntfn_cap.ipc_object();
     sched_set_state(t, ThreadState::BlockedOnNotification);
     n->enqueue(t);
 }

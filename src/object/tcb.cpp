@@ -40,9 +40,13 @@ void tcb_prepare_destroy(Tcb *t) {
 abi::IpcBuffer *Tcb::ipc_buffer_ptr() {
     const Cap &frame = slots[kTcbIpcBuffer].cap;
     if (!frame.is_frame()) return nullptr;
-    u32 bits = frame.object_size_bits();
-    u32 offset = ipc_buffer & mask_bits(bits) & ~mask_bits(abi::kIpcBufferSizeBits);
-    return kptr<abi::IpcBuffer>(frame.object() + offset);
+    // (Every slow-path system call asks: the frame's size and address decoded
+    // here, not through the general object_size_bits() and object().)
+    static_assert(static_cast<u32>(CapType::Frame64K) == static_cast<u32>(CapType::Frame4K) + 1 &&
+                  static_cast<u32>(CapType::Frame16M) == static_cast<u32>(CapType::Frame4K) + 3);
+    const u32 bits = 12 + 4 * (static_cast<u32>(frame.type()) - static_cast<u32>(CapType::Frame4K));
+    const u32 offset = ipc_buffer & mask_bits(bits) & ~mask_bits(abi::kIpcBufferSizeBits);
+    return kptr_live<abi::IpcBuffer>((frame.w1 & ~0xfffu) + offset);
 }
 
 void tcb_set_name(Tcb *t, const char *name) {

@@ -74,7 +74,17 @@ inline const char *tcb_name(const Tcb *t) { return t->name[0] ? t->name : "(unna
 
 // The slot `cptr` names in the thread's CSpace, all 32 bits resolved (seL4's
 // lookupCap).
-inline Lookup lookup_cap(const Tcb *t, u32 cptr) { return resolve(t->slots[kTcbCTable].cap, cptr, 32); }
+// A flat CSpace's slot is found inline (flat_lookup), the rest by resolve().
+inline Lookup lookup_cap(const Tcb *t, u32 cptr) {
+    const Cap &root = t->slots[kTcbCTable].cap;
+    if (Slot *s = flat_lookup(root, cptr)) {
+        Lookup r;
+        r.slot = s;
+        r.level = 1;
+        return r;
+    }
+    return resolve(root, cptr, 32);
+}
 
 // The thread on whose behalf the kernel runs.
 inline Tcb *current_thread() { return ks.current; }
