@@ -98,6 +98,18 @@ void sched_set_priority(Tcb *t, u32 priority) {
     else if (t != ks.current && is_runnable(t) && priority > ks.current->priority) sched_reschedule();
 }
 
+namespace {
+
+// sched_wake()'s other cases: queued, and a reschedule if it is better.
+[[gnu::noinline]] void wake_queued(Tcb *t, bool better) {
+    sched_enqueue(t);
+    if (better) sched_reschedule();  // a pending switch target goes back to its queue, not lost
+}
+
+}  // namespace
+
+// (Its calls are tail calls: the common case, a direct switch to a thread
+// that is in no queue, makes no call frame.)
 void sched_wake(Tcb *t) {
     kassert(is_runnable(t));
     if (t == ks.current) return;
@@ -105,11 +117,11 @@ void sched_wake(Tcb *t) {
     if (better && ks.action == SchedulerAction::ResumeCurrent) {  // sched_switch_to(t), nothing pending
         ks.action = SchedulerAction::SwitchTo;
         ks.switch_to = t;
-        sched_dequeue(t);
+        if (t->in_ready_queue) [[unlikely]]
+            return sched_dequeue(t);
         return;
     }
-    sched_enqueue(t);
-    if (better) sched_reschedule();  // a pending switch target goes back to its queue, not lost
+    return wake_queued(t, better);
 }
 
 void sched_reschedule() {
@@ -163,28 +175,42 @@ void sched_dump() {
     }
 }
 
+namespace {
+
+// The end of every switch: `next` runs. Its calls are tail calls.
+[[gnu::always_inline]] inline Tcb *switch_to_next(Tcb *next) {
+    ks.current = next;
+    ks.action = SchedulerAction::ResumeCurrent;
+    ks.switch_to = nullptr;
+    if (next->timeslice == 0) next->timeslice = kTimesliceTicks;
+    if (next->timer_access != ks.timer_access_cpu) [[unlikely]]
+        return timer_access_apply(next);  // (the access changes seldom)
+    return next;
+}
+
+// A choice among the ready threads; the current one competes with them, and
+// among equals it goes to the back.
+[[gnu::noinline]] Tcb *choose_new(Tcb *cur) {
+    if (cur != ks.idle && is_runnable(cur)) enqueue(cur);
+    return switch_to_next(choose());
+}
+
+}  // namespace
+
+// (No call frame on its two common ways: the running thread goes on, or the
+// pending direct switch.)
 Tcb *schedule() {
     Tcb *cur = ks.current;
     switch (ks.action) {
     case SchedulerAction::ResumeCurrent:
         if (cur != ks.idle && is_runnable(cur)) return cur;
-        [[fallthrough]];
-    case SchedulerAction::ChooseNew: {
-        // The current thread competes with the queue; among equals it goes to the back.
-        if (cur != ks.idle && is_runnable(cur)) enqueue(cur);
-        ks.current = choose();
         break;
-    }
+    case SchedulerAction::ChooseNew: break;
     case SchedulerAction::SwitchTo:
         if (cur != ks.idle && is_runnable(cur)) enqueue(cur);
-        ks.current = ks.switch_to;
-        break;
+        return switch_to_next(ks.switch_to);
     }
-    ks.action = SchedulerAction::ResumeCurrent;
-    ks.switch_to = nullptr;
-    if (ks.current->timeslice == 0) ks.current->timeslice = kTimesliceTicks;
-    timer_access_switch(ks.current);  // (ResumeCurrent of a runnable thread returned above: no switch)
-    return ks.current;
+    return choose_new(cur);
 }
 
 }  // namespace petrel

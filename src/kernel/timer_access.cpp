@@ -6,11 +6,12 @@
 
 namespace petrel {
 
-void timer_access_apply(Tcb *t) {
+Tcb *timer_access_apply(Tcb *t) {
     if (!timer_access_granted(t)) t->timer_access = 0;  // a void grant is forgotten
     const bool was_on = ks.timer_access_cpu != 0, on = t->timer_access != 0;
     ks.timer_access_cpu = t->timer_access;
     if (on != was_on) arch::set_user_timer_access(on);
+    return t;
 }
 
 void invoke_tcb_set_timer_access(Tcb *t, bool grant) {

@@ -28,8 +28,9 @@ namespace petrel {
 inline bool timer_access_granted(const Tcb *t) { return t->timer_access == ks.timer_grant + 1; }
 
 // Sets the CPU's access for `t` (writes CNTKCTL only when it changes); forgets
-// a void grant of `t` on the way.
-void timer_access_apply(Tcb *t);
+// a void grant of `t` on the way. Returns `t` (so that the scheduler, which
+// returns it, calls this last: a tail call, no call frame).
+Tcb *timer_access_apply(Tcb *t);
 
 // The kernel switches to thread `next` (the scheduler and the IPC fastpath,
 // only when the running thread changes). Between two threads without the

@@ -25,8 +25,7 @@ void signal_notification(Notification *n, u32 badge) {
         return;
     }
     case NotificationState::Waiting: {
-        Tcb *t = n->first();
-        n->dequeue(t);
+        Tcb *t = n->dequeue_first();
         t->blocked_on = 0;
         reg(t, arch::kRegCap) = badge;
         set_info(t, {0, 0, 0, 0});

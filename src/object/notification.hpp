@@ -44,6 +44,13 @@ struct Notification {
         IpcQueue{h, tail}.remove(t);
         head_and_state = h | static_cast<u32>(h ? NotificationState::Waiting : NotificationState::Idle);
     }
+    // dequeue(first()) of a notification in state Waiting, shorter (a Signal's case).
+    Tcb *dequeue_first() {
+        u32 h = head();
+        Tcb *t = IpcQueue{h, tail}.pop_head();
+        head_and_state = h | static_cast<u32>(h ? NotificationState::Waiting : NotificationState::Idle);
+        return t;
+    }
 };
 static_assert(sizeof(Notification) == 1u << abi::kNotificationBits);
 
