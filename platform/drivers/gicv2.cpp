@@ -7,11 +7,10 @@
 namespace petrel::drivers {
 namespace {
 enum : uptr {
-    kDistCtlr = 0x000, kDistTyper = 0x004, kDistIsenabler = 0x100, kDistIcenabler = 0x180,
+    kDistCtlr = 0x000, kDistTyper = 0x004, kDistIsenabler = 0x100,
     kDistIcpendr = 0x280, kDistIpriorityr = 0x400, kDistItargetsr = 0x800, kDistIcfgr = 0xc00,
-    kCpuCtlr = 0x00, kCpuPmr = 0x04, kCpuBpr = 0x08, kCpuIar = 0x0c, kCpuEoir = 0x10, kCpuHppir = 0x18,
+    kCpuCtlr = 0x00, kCpuPmr = 0x04, kCpuBpr = 0x08, kCpuHppir = 0x18,
 };
-constexpr u32 kSpurious = 1020;
 }  // namespace
 
 using arm::mmio_read;
@@ -37,14 +36,6 @@ void GicV2::init() const {
 }
 
 void GicV2::unmask(u32 line) const { mmio_write(dist_ + kDistIsenabler + 4 * (line / 32), 1u << (line % 32)); }
-void GicV2::mask(u32 line) const { mmio_write(dist_ + kDistIcenabler + 4 * (line / 32), 1u << (line % 32)); }
-
-u32 GicV2::claim() const {
-    u32 id = mmio_read(cpu_ + kCpuIar) & 0x3ff;
-    return id >= kSpurious ? ~0u : id;
-}
-
-void GicV2::complete(u32 line) const { mmio_write(cpu_ + kCpuEoir, line); }
 
 void GicV2::set_trigger(u32 line, bool edge) const {
     const uptr enabler = dist_ + kDistIsenabler + 4 * (line / 32);  // reads back the enables

@@ -6,6 +6,7 @@
 // priority, and starts masked.
 #pragma once
 
+#include "cpu.hpp"
 #include "petrel/types.hpp"
 
 namespace petrel::drivers {
@@ -15,11 +16,16 @@ class GicV2 {
     constexpr GicV2(uptr dist, uptr cpu) : dist_(dist), cpu_(cpu) {}
     void init() const;
     void unmask(u32 line) const;
-    void mask(u32 line) const;
+    // mask, claim and complete run on every interrupt: inline, so that a
+    // board's constexpr GicV2 makes them a load or a store each.
+    void mask(u32 line) const { arm::mmio_write(dist_ + kDistIcenabler + 4 * (line / 32), 1u << (line % 32)); }
     // Acknowledges and returns the highest-priority pending interrupt ID, or
     // ~0u when none (spurious).
-    u32 claim() const;
-    void complete(u32 line) const;
+    u32 claim() const {
+        const u32 id = arm::mmio_read(cpu_ + kCpuIar) & 0x3ff;
+        return id >= kSpurious ? ~0u : id;
+    }
+    void complete(u32 line) const { arm::mmio_write(cpu_ + kCpuEoir, line); }
     // SPIs (32 and up) can be set; SGIs' and PPIs' configuration is fixed.
     bool trigger_settable(u32 line) const { return line >= 32 && line < lines(); }
     // GICD_ICFGR, for a line trigger_settable() accepts. The line is disabled
@@ -30,6 +36,8 @@ class GicV2 {
     u32 lines() const;
 
   private:
+    static constexpr uptr kDistIcenabler = 0x180, kCpuIar = 0x0c, kCpuEoir = 0x10;
+    static constexpr u32 kSpurious = 1020;
     uptr dist_;
     uptr cpu_;
 };

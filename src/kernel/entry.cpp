@@ -55,11 +55,6 @@ Tcb *entry_syscall_slow(u32 number) {
     return schedule();
 }
 
-Tcb *entry_interrupt() {
-    handle_interrupt();
-    return schedule();
-}
-
 Tcb *entry_fault(const Fault &fault) {
     Tcb *t = ks.current;
     if (!send_fault(t, fault)) {

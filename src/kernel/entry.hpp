@@ -17,6 +17,8 @@
 #pragma once
 
 #include "fastpath.hpp"
+#include "interrupt.hpp"
+#include "scheduler.hpp"
 #include "state.hpp"
 #include "tcb.hpp"
 
@@ -67,7 +69,11 @@ Tcb *entry_syscall_slow(u32 number);
     if (Tcb *next = entry_syscall_fast(number)) return next;
     return entry_syscall_slow(number);
 }
-Tcb *entry_interrupt();
+// An interrupt: handled, then the scheduler's choice (inline: no frame of its own).
+inline Tcb *entry_interrupt() {
+    handle_interrupt();
+    return schedule();
+}
 Tcb *entry_fault(const Fault &fault);
 
 const char *fault_kind_name(FaultKind k);
