@@ -136,16 +136,6 @@ Status decode_irq_handler(Invocation &inv) {
     }
 }
 
-bool irq_deliver(u32 line) {
-    if (line >= kMaxIrqLines || ks.irq_state[line] != IrqState::Signal) return false;
-    platform::irq_mask(line);
-    // (A line in Signal state has its slot: the table exists. The notification
-    // cap's tag is a plain one, its object never "none".)
-    const Cap &c = (kptr_live<Slot>(ks.irq_node) + line)->cap;
-    if (c.has_tag(CapType::Notification)) signal_notification(kptr_live<Notification>(c.ipc_object()), c.badge());
-    return true;
-}
-
 void irq_handler_deleted(u32 irq) {
     if (irq >= kMaxIrqLines) return;
     platform::irq_mask(irq);

@@ -38,6 +38,9 @@
 #pragma once
 
 #include "invocation.hpp"
+#include "notification.hpp"
+#include "platform.hpp"
+#include "slot.hpp"
 #include "state.hpp"
 
 namespace petrel {
@@ -51,8 +54,17 @@ void irq_handlers_init(paddr_t node);
 // The slot holding line `irq`'s notification cap.
 Slot *irq_slot(u32 irq);
 // An interrupt on a line the kernel does not own: masks it and signals its
-// driver's notification. Returns false for a line no driver holds.
-bool irq_deliver(u32 line);
+// driver's notification. Returns false for a line no driver holds. (Inline:
+// the interrupt entry holds it in its own frame.)
+inline bool irq_deliver(u32 line) {
+    if (line >= kMaxIrqLines || ks.irq_state[line] != IrqState::Signal) return false;
+    platform::irq_mask(line);
+    // (A line in Signal state has its slot: the table exists. The notification
+    // cap's tag is a plain one, its object never "none".)
+    const Cap &c = (kptr_live<Slot>(ks.irq_node) + line)->cap;
+    if (c.has_tag(CapType::Notification)) signal_notification(kptr_live<Notification>(c.ipc_object()), c.badge());
+    return true;
+}
 // The last IrqHandler cap for `irq` is being deleted.
 void irq_handler_deleted(u32 irq);
 
