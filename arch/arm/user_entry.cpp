@@ -227,10 +227,19 @@ namespace petrel::arm {
 // Kinds, as in vectors.S.
 constexpr u32 kKindPrefetchAbort = 3, kKindDataAbort = 4;  // else undefined (1)
 
-extern "C" [[noreturn]] void arm_user_syscall(u32 number) {
-    if (Tcb *next = entry_syscall_fast(number)) arch::resume_thread(next);  // (never the idle thread)
-    arch::resume(entry_syscall_slow(number));
+// vectors.S sends Call and ReplyRecv to their fastpaths (entry_syscall_fast()'s
+// choice, made there by the number), every other system call here.
+extern "C" [[noreturn]] void arm_fastpath_call() {
+    if (Tcb *next = fastpath_call(ks.current)) arch::resume_thread(next);  // (never the idle thread)
+    arch::resume(entry_syscall_slow(static_cast<u32>(abi::Syscall::Call)));
 }
+
+extern "C" [[noreturn]] void arm_fastpath_reply_recv() {
+    if (Tcb *next = fastpath_reply_recv(ks.current)) arch::resume_thread(next);
+    arch::resume(entry_syscall_slow(static_cast<u32>(abi::Syscall::ReplyRecv)));
+}
+
+extern "C" [[noreturn]] void arm_user_syscall(u32 number) { arch::resume(entry_syscall_slow(number)); }
 
 extern "C" [[noreturn]] void arm_user_irq() { arch::resume(entry_interrupt()); }
 

@@ -6,7 +6,8 @@
  *
  *   from USR   SVC, IRQ, data abort, prefetch abort, undefined instruction:
  *              save the thread's user registers into its TCB, then call
- *              arm_user_syscall(r7) / arm_user_irq() / arm_user_fault(kind)
+ *              arm_user_syscall(r7) (Call and ReplyRecv: arm_fastpath_call,
+ *              arm_fastpath_reply_recv) / arm_user_irq() / arm_user_fault(kind)
  *              (user_entry.cpp) on the empty kernel stack with IRQs masked;
  *              they never return (they resume a thread, or the idle loop).
  *   from SVC   IRQ: the kernel was interruptible (the idle loop, or boot and
@@ -129,6 +130,10 @@ vec_svc:
     bne     svc_from_kernel
     STORE_TPIDRURW
     ldr     sp, =kernel_stack_top
+    cmp     r7, #1                      @ Call and ReplyRecv: straight to their fastpaths
+    beq     arm_fastpath_call
+    cmp     r7, #2
+    beq     arm_fastpath_reply_recv
     mov     r0, r7                      @ the system-call number
     b       arm_user_syscall
 svc_from_kernel:

@@ -41,7 +41,9 @@ Lookup resolve(const Cap &root, u32 cptr, u32 depth);
     // (radix > 0 follows: the guard size is a 5-bit field, at most 31.)
     const u32 radix = root.cnode_radix();
     if (radix + root.cnode_guard_size() != 32 || (cptr >> radix) != root.cnode_guard()) return nullptr;
-    return kptr_live<Slot>(root.cnode_object()) + (cptr & ((1u << radix) - 1));
+    Slot *s = kptr_live<Slot>(root.cnode_object()) + (cptr & ((1u << radix) - 1));
+    if (!s) __builtin_unreachable();  // (a slot in the kernel window: never null, which callers then need not test)
+    return s;
 }
 // For CNode operations: resolve(), then DepthMismatch unless all bits were used.
 Lookup lookup_exact(const Cap &root, u32 cptr, u32 depth);

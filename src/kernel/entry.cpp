@@ -41,7 +41,7 @@ Tcb *entry_syscall_slow(u32 number) {
     switch (handle_syscall(number)) {
     case Status::Ok:
         // Nothing to decide (the common case of a call that did not block or wake).
-        if (ks.action == SchedulerAction::ResumeCurrent && t->state == ThreadState::Running && t->timeslice != 0)
+        if (ks.action == SchedulerAction::ResumeCurrent && t->state == ThreadState::Running)
             return t;
         break;
     case Status::Preempted: arch::rewind_syscall(t->context); break;

@@ -45,7 +45,9 @@ struct Fault {
 // of its own; everything else, and whatever the fastpath declines, takes
 // entry_syscall_slow(). The hosted kernel (PETREL_HOST) can switch the
 // fastpath off (ks.slowpath_only) and counts its hits, for the tests that
-// compare both ways; the target kernel has neither.
+// compare both ways; the target kernel has neither. (ARM's SVC stub makes the
+// same choice by the number itself and calls the fastpath functions from
+// arm_fastpath_call / arm_fastpath_reply_recv: arch/arm/user_entry.cpp.)
 Tcb *entry_syscall_slow(u32 number);
 // The fastpath's half: the thread to resume, or null for the slow path. Never
 // the idle thread (the thread it switches to was blocked in IPC).

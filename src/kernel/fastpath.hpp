@@ -39,11 +39,19 @@ namespace petrel {
 
 namespace fastpath_detail {
 
-// Copies the message registers in r2-r5 and sets the receiver's tag and badge.
+// Sets the receiver's tag and badge and copies the message registers in r2-r5.
 [[gnu::always_inline]] inline void transfer(Tcb *from, Tcb *to, abi::MessageInfo info, u32 badge) {
-    for (u32 i = 0; i < info.length; ++i) reg(to, arch::kRegMr0 + i) = reg(from, arch::kRegMr0 + i);
     set_info(to, {info.label, 0, 0, info.length});
     reg(to, arch::kRegCap) = badge;
+    if (info.length == 0) return;  // (the usual message: the tag says it all)
+    const u32 *src = &reg(from, arch::kRegMr0);
+    u32 *dst = &reg(to, arch::kRegMr0);
+    switch (info.length) {  // (at most 4: straight-line copies)
+    case 4: dst[3] = src[3]; [[fallthrough]];
+    case 3: dst[2] = src[2]; [[fallthrough]];
+    case 2: dst[1] = src[1]; [[fallthrough]];
+    default: dst[0] = src[0]; break;
+    }
 }
 
 // The general lookup, out of line (fastpath.cpp): its result then takes no
@@ -64,7 +72,6 @@ Slot *general_lookup(const Cap &root, u32 cptr);
 // schedule() come to in this case.
 [[gnu::always_inline]] inline Tcb *switch_now(Tcb *next) {
     ks.current = next;
-    if (next->timeslice == 0) next->timeslice = kTimesliceTicks;
     timer_access_switch(next);
     return next;
 }
@@ -87,8 +94,9 @@ Slot *general_lookup(const Cap &root, u32 cptr);
     if (ep->state != EndpointState::Receiving) return nullptr;
     Tcb *dest = kptr_live<Tcb>(ep->head);  // (Receiving: not empty)
     Slot *caller_slot = dest->slot(kTcbCaller);
-    if (!caller_slot->cap.has_tag(CapType::Null) || static_cast<int>(dest->priority) < sched_highest_ready())
-        return nullptr;
+    if (!caller_slot->cap.has_tag(CapType::Null)) return nullptr;
+    // (No ready thread, the usual case, is one test.)
+    if (ks.ready_top != 0 && static_cast<int>(dest->priority) < sched_highest_ready()) return nullptr;
 
     ep->dequeue_first();  // dest
     dest->blocked_on = 0;
@@ -120,7 +128,7 @@ Slot *general_lookup(const Cap &root, u32 cptr);
         return nullptr;
     // The slow path queues the caller behind ready threads of its priority, so
     // only a caller above every ready thread runs at once.
-    if (static_cast<int>(caller->priority) <= sched_highest_ready()) return nullptr;
+    if (ks.ready_top != 0 && static_cast<int>(caller->priority) <= sched_highest_ready()) return nullptr;
 
     reply->cap = Cap::null();
     caller->reply_holder = 0;

@@ -126,6 +126,8 @@ bool check_threads(Report &r, Slot *const *list, u32 n) {
         const Cap &c = list[i]->cap;
         if (c.type() == CapType::Thread) {
             Tcb *t = kptr<Tcb>(c.object());
+            if (t->timeslice == 0 || t->timeslice > kTimesliceTicks)
+                return r.fail("thread '%s': timeslice %u outside 1..%u", t->name, t->timeslice, kTimesliceTicks);
             if (!arch::user_status_valid(t->context))
                 return r.fail("thread '%s': saved status %08x is not a user-mode one", t->name, t->context.cpsr);
             bool runnable = is_runnable(t);

@@ -182,7 +182,6 @@ namespace {
     ks.current = next;
     ks.action = SchedulerAction::ResumeCurrent;
     ks.switch_to = nullptr;
-    if (next->timeslice == 0) next->timeslice = kTimesliceTicks;
     if (next->timer_access != ks.timer_access_cpu) [[unlikely]]
         return timer_access_apply(next);  // (the access changes seldom)
     return next;

@@ -21,6 +21,7 @@ using abi::Label;
 void tcb_init(Tcb *t) {
     arch::init_user_context(t->context);
     t->state = ThreadState::Inactive;
+    t->timeslice = kTimesliceTicks;  // never 0 from here on (sched_tick refills at 1): no switch checks it
 }
 
 void tcb_restart(Tcb *t) {
