@@ -116,7 +116,7 @@ namespace {
 
 // The same VSpace cap (directory and ASID) as the running address space, and
 // no ASID given up since it was checked: nothing to do (two compares). Inlined into
-// resume(), the exit path of every system call.
+// resume_thread(), the exit path of every kernel entry.
 inline bool vspace_unchanged(const Tcb *t) {
     return g_cpu.active->holds_for(t->slots[kTcbVTable].cap);
 }
@@ -170,8 +170,6 @@ namespace {
 }
 
 }  // namespace
-
-void activate_thread(Tcb *t) { activate(t); }
 
 // The exit of every kernel entry. The saved status needs no sanitising here:
 // entries from user mode save a user-mode one and every write sanitises
@@ -229,15 +227,21 @@ constexpr u32 kKindPrefetchAbort = 3, kKindDataAbort = 4;  // else undefined (1)
 
 // vectors.S sends Call and ReplyRecv to their fastpaths (entry_syscall_fast()'s
 // choice, made there by the number), every other system call here.
-extern "C" [[noreturn]] void arm_fastpath_call() {
-    if (Tcb *next = fastpath_call(ks.current)) arch::resume_thread(next);  // (never the idle thread)
-    arch::resume(entry_syscall_slow(static_cast<u32>(abi::Syscall::Call)));
+namespace {
+
+// entry_syscall() for a number the stub has already told apart (constant: the
+// choice folds away), its fastpath's thread resumed without the idle check.
+template <abi::Syscall kNumber>
+[[noreturn, gnu::always_inline]] inline void fastpath_entry() {
+    constexpr u32 number = static_cast<u32>(kNumber);
+    if (Tcb *next = entry_syscall_fast(number)) arch::resume_thread(next);  // (never the idle thread)
+    arch::resume(entry_syscall_slow(number));
 }
 
-extern "C" [[noreturn]] void arm_fastpath_reply_recv() {
-    if (Tcb *next = fastpath_reply_recv(ks.current)) arch::resume_thread(next);
-    arch::resume(entry_syscall_slow(static_cast<u32>(abi::Syscall::ReplyRecv)));
-}
+}  // namespace
+
+extern "C" [[noreturn]] void arm_fastpath_call() { fastpath_entry<abi::Syscall::Call>(); }
+extern "C" [[noreturn]] void arm_fastpath_reply_recv() { fastpath_entry<abi::Syscall::ReplyRecv>(); }
 
 extern "C" [[noreturn]] void arm_user_syscall(u32 number) { arch::resume(entry_syscall_slow(number)); }
 

@@ -92,13 +92,11 @@ struct ImageInfo {
 };
 ImageInfo image_info();
 
-// Threads. activate_thread() switches to the thread's address space (its VSpace
-// root, the TCB's kTcbVTable cap); resume() leaves the kernel for good: it
-// activates `t` and returns to user mode with t's saved context, or, for the idle
+// Threads. resume() leaves the kernel for good: it switches to the address
+// space of `t` (its VSpace root, the TCB's kTcbVTable cap) and returns to user mode with t's saved context, or, for the idle
 // thread, runs the idle loop (interrupts on, waiting; an interrupt enters the
 // kernel through entry_interrupt()). Called with interrupts masked, on the one
 // kernel stack, whose contents it discards.
-void activate_thread(Tcb *t);
 // An ASID or hardware ASID was given up (the virtual-memory layer calls it):
 // no address space activation remembered since holds any more, so the next
 // resume() of any thread looks its address space up again.

@@ -8,7 +8,7 @@
 //     after the svc for a system call, the faulting one for an abort) and runs on
 //     the one kernel stack with interrupts masked.
 //   - Each entry function returns the thread to resume. The stub switches to
-//     that thread's address space (arch::activate_thread) and restores its
+//     that thread's address space (arch::resume) and restores its
 //     context; for the idle thread it runs the idle loop instead. The kernel
 //     stack is empty again: nothing survives on it between entries.
 //   - A system call that must restart (preempted, see syscall.hpp) has its pc

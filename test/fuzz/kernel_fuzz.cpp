@@ -854,7 +854,7 @@ void run_input(const u8 *data, size_t size) {
             die("harness error", "step %u: %s", run.step, e.what());
         }
         run.halted = false;  // a DebugHalt that returned did not halt
-        // The architecture activates the thread it resumes (arch::activate_thread):
+        // The architecture activates the thread it resumes (arch::resume):
         // its address space gets a hardware ASID.
         if (ks.current != g_m->idle()) {
             paddr_t pd;
