@@ -93,15 +93,16 @@ struct ImageInfo {
 ImageInfo image_info();
 
 // Threads. resume() leaves the kernel for good: it switches to the address
-// space of `t` (its VSpace root, the TCB's kTcbVTable cap) and returns to user mode with t's saved context, or, for the idle
-// thread, runs the idle loop (interrupts on, waiting; an interrupt enters the
-// kernel through entry_interrupt()). Called with interrupts masked, on the one
-// kernel stack, whose contents it discards.
+// space of `t` (its VSpace root, the TCB's kTcbVTable cap) and returns to
+// user mode with t's saved context, or, for the idle thread, runs the idle
+// loop (interrupts on, waiting; an interrupt enters the kernel through
+// entry_interrupt()). Called with interrupts masked, on the one kernel stack,
+// whose contents it discards.
+[[noreturn]] void resume(Tcb *t);
 // An ASID or hardware ASID was given up (the virtual-memory layer calls it):
 // no address space activation remembered since holds any more, so the next
 // resume() of any thread looks its address space up again.
 void forget_address_spaces();
-[[noreturn]] void resume(Tcb *t);
 
 // TLB and cache maintenance for user address spaces (the virtual-memory layer,
 // arch/arm/vspace.cpp). On the host they are counted, not performed.
