@@ -114,13 +114,6 @@ void forget_thread(Tcb *t) {
 
 namespace {
 
-// The same VSpace cap (directory and ASID) as the running address space, and
-// no ASID given up since it was checked: nothing to do (two compares). Inlined into
-// resume_thread(), the exit path of every kernel entry.
-inline bool vspace_unchanged(const Tcb *t) {
-    return g_cpu.active->holds_for(t->slots[kTcbVTable].cap);
-}
-
 // TTBR0 and CONTEXTIDR for `s`. ASID and TTBR0 change apart, so pass through
 // the reserved ASID 0 (which tags no entries): no walk can mix the new table
 // with the old ASID. The new ASID needs no isb of its own: the exception
@@ -139,7 +132,7 @@ inline bool vspace_unchanged(const Tcb *t) {
 namespace {
 
 // A space not among the two cached: looked up, it replaces the one before.
-[[gnu::noinline]] void activate_new(Tcb *t, Space &s, const Space &running) {
+[[gnu::always_inline]] inline void activate_new(Tcb *t, Space &s, const Space &running) {
     const Cap &vtable = t->slots[kTcbVTable].cap;
     paddr_t pd;
     const bool live = vspace_of(vtable, pd, s.hw_asid);  // (may take a hardware ASID back: both forgotten)
@@ -158,18 +151,6 @@ void forget_address_spaces() {
     g_cpu.spaces[0].vtable = kForgotten;
     g_cpu.spaces[1].vtable = kForgotten;
 }
-
-namespace {
-
-[[gnu::always_inline]] inline void activate(Tcb *t) {
-    Space *before = g_cpu.previous, *running = g_cpu.active;
-    g_cpu.active = before;
-    g_cpu.previous = running;
-    if (before->holds_for(t->slots[kTcbVTable].cap)) load_space(*before);  // back to the space before
-    else activate_new(t, *before, *running);
-}
-
-}  // namespace
 
 // The exit of every kernel entry. The saved status needs no sanitising here:
 // entries from user mode save a user-mode one and every write sanitises
@@ -191,23 +172,40 @@ namespace {
 
 }  // namespace petrel::arch
 
-// resume() when the address space changes (reached by a branch, as above).
-extern "C" [[noreturn, gnu::used]] void arm_activate_and_return(petrel::Tcb *t) {
-    petrel::arch::activate(t);
+// arm_resume_thread() for a space in neither cached slot (reached by a branch,
+// as above): the one before is replaced.
+extern "C" [[noreturn, gnu::used]] void arm_activate_new_and_return(petrel::Tcb *t) {
+    using petrel::arch::g_cpu;
+    petrel::arch::Space *before = g_cpu.previous, *running = g_cpu.active;
+    g_cpu.active = before;
+    g_cpu.previous = running;
+    petrel::arch::activate_new(t, *before, *running);
     petrel::arch::return_to_user(t);
 }
 
-namespace petrel::arch {
-
-// resume() of a thread known not to be the idle thread (the fastpath's).
-[[noreturn, gnu::noinline]] void resume_thread(Tcb *t) {
-    if (!vspace_unchanged(t)) {
-        register Tcb *r0 asm("r0") = t;
-        asm volatile("b arm_activate_and_return" : : "r"(r0) : "memory");
-        __builtin_unreachable();
+// resume() of a thread known not to be the idle thread (the fastpath's, by a
+// branch). The common ways make no call frame: the running space unchanged,
+// or the space before it again (a client and its server alternate: the two
+// pointers swap, nothing is copied).
+extern "C" [[noreturn, gnu::used, gnu::noinline]] void arm_resume_thread(petrel::Tcb *t) {
+    using namespace petrel::arch;
+    const petrel::Cap &vtable = t->slots[petrel::kTcbVTable].cap;
+    Space *running = g_cpu.active;
+    if (!running->holds_for(vtable)) {
+        Space *before = g_cpu.previous;
+        if (!before->holds_for(vtable)) {
+            register petrel::Tcb *r0 asm("r0") = t;
+            asm volatile("b arm_activate_new_and_return" : : "r"(r0) : "memory");
+            __builtin_unreachable();
+        }
+        g_cpu.active = before;
+        g_cpu.previous = running;
+        load_space(*before);
     }
     return_to_user(t);
 }
+
+namespace petrel::arch {
 
 void resume(Tcb *t) {
     if (t == ks.idle) [[unlikely]] {
@@ -215,7 +213,7 @@ void resume(Tcb *t) {
         asm volatile("b arm_idle_loop" : : : "memory");
         __builtin_unreachable();
     }
-    resume_thread(t);
+    arm_resume_thread(t);
 }
 
 }  // namespace petrel::arch
@@ -230,12 +228,21 @@ constexpr u32 kKindPrefetchAbort = 3, kKindDataAbort = 4;  // else undefined (1)
 namespace {
 
 // entry_syscall() for a number the stub has already told apart (constant: the
-// choice folds away), its fastpath's thread resumed without the idle check.
+// choice folds away). Both ways out are branches: its thread to
+// arm_resume_thread (never the idle thread), or the slow path through
+// arm_user_syscall, which starts again from the top of the kernel stack.
 template <abi::Syscall kNumber>
 [[noreturn, gnu::always_inline]] inline void fastpath_entry() {
     constexpr u32 number = static_cast<u32>(kNumber);
-    if (Tcb *next = entry_syscall_fast(number)) arch::resume_thread(next);  // (never the idle thread)
-    arch::resume(entry_syscall_slow(number));
+    register u32 r0 asm("r0");
+    if (Tcb *next = entry_syscall_fast(number)) {
+        r0 = reinterpret_cast<u32>(next);
+        asm volatile("b arm_resume_thread" : : "r"(r0) : "memory");
+    } else {
+        r0 = number;
+        asm volatile("b arm_user_syscall" : : "r"(r0) : "memory");
+    }
+    __builtin_unreachable();
 }
 
 }  // namespace
