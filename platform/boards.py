@@ -8,6 +8,7 @@
   boards.py meson BOARD.toml               the facts platform/meson.build reads, on standard
                                            output, a line each: NAME, a tab, and its values
                                            separated by tabs
+  boards.py qemu-dtb BOARD.toml IN OUT     the card's device tree with QEMU's RAM ([qemu] dt_memory)
   boards.py card-files [PLATFORM_DIR]      the files scripts/fetch-rpi puts in the cache for the
                                            boards whose card carries U-Boot: u-boot/CONFIG/u-boot.bin
                                            and dtb/NAME
@@ -41,12 +42,18 @@ SCHEMA = {
     'interrupts': {'lines': (int, True), 'maskable': ('ranges', True), 'trigger_from': (int, False),
                    'unmaskable_example': (int, True), 'spare': (int, True)},
     'timer': {'kernel_irqs': ('ints', True), 'virtual_irq': (int, True), 'default_hz': (int, True)},
-    'qemu': {'machine': (str, True), 'cpu': (str, False), 'ram_mib': (int, False)},
-    'uboot': {'binary': (str, False), 'config': (str, False), 'dtb': (str, False),
+    'qemu': {'machine': (str, True), 'cpu': (str, False), 'ram_mib': (int, False), 'aarch64': (bool, False),
+             'single_thread': (bool, False), 'mini_uart': (bool, False), 'dt_memory': ('banks', False),
+             'dt_disable': ('strs', False)},
+    'uboot': {'binary': (str, False), 'config': (str, False), 'dtb': (str, False), 'more_dtbs': ('strs', False),
               'fdt': (str, True), 'disk': (str, True)},
 }
 REQUIRED_TABLES = ('board', 'memory', 'addresses', 'console', 'interrupts', 'timer', 'uboot')
 U32 = (1 << 32) - 1
+# Where the AArch64 machines' U-Boot boots find the card's device tree (QEMU's
+# loader puts it there, the stub passes it in r2, as the firmware would): 48 MiB,
+# clear of U-Boot, its load addresses and the kernel.
+ARMSTUB_DTB = 0x0300_0000
 
 
 def _check_value(where: str, kind, value) -> None:
@@ -75,6 +82,10 @@ def _check_value(where: str, kind, value) -> None:
         if type(value) is not list or not all(type(r) is list and len(r) == 2 and all(is_u32(v) for v in r)
                                               and r[0] <= r[1] for r in value):
             bad('a list of [first, last] line ranges')
+    elif kind == 'banks':
+        if type(value) is not list or not value or not all(
+                type(r) is list and len(r) == 2 and all(is_u32(v) for v in r) and r[1] > 0 for r in value):
+            bad('a list of [base, size] RAM banks')
     elif kind == 'regions':
         if type(value) is not list or not all(type(r) is dict and set(r) <= {'base', 'size', 'what'}
                                               and is_u32(r.get('base')) and is_u32(r.get('size'))
@@ -187,7 +198,60 @@ class Board:
             args += ['-cpu', q['cpu']]
         if 'ram_mib' in q:
             args += ['-m', '%dM' % q['ram_mib']]
+        if q.get('single_thread'):
+            args += ['-accel', 'tcg,thread=single']
+        if q.get('mini_uart'):
+            # The header's pins carry the mini UART (the firmware's and U-Boot's
+            # console) until the kernel takes them for the PL011: both on the
+            # terminal, input to the PL011 (the first serial port).
+            args += ['-serial', 'mon:stdio', '-serial', 'file:/dev/stdout']
         return args
+
+    # How QEMU boots this board: the one place the command lines are composed
+    # (platform/meson.build hands them to the tests and to products, scripts/run
+    # uses them too). Each is a list of arguments after the machine's with
+    # placeholders the caller fills in: @KERNEL@ (an ELF or uImage) or @DISK@
+    # (a boot disk), always in the last argument, and the build's files
+    # @ARMSTUB_KERNEL@ and @ARMSTUB_UBOOT@ (platform/armstub), @TRAMPOLINE@
+    # (scripts/rpi-trampoline.py), @UBOOT@ and @DTB@ (the board's U-Boot and
+    # device tree) and @QEMU_DTB@ (that tree as the firmware would pass it:
+    # qemu_dtb() below, in the build's platform/qemu-board.dtb).
+
+    def aarch64(self) -> bool:
+        """QEMU starts the machine's CPUs in AArch64 (raspi3b, raspi4b): the kernel enters
+        through the stub of platform/armstub, as the Pi firmware's own stub enters it."""
+        return bool(self.facts.get('qemu', {}).get('aarch64'))
+
+    def qemu_program(self) -> str:
+        return 'qemu-system-aarch64' if self.aarch64() else 'qemu-system-arm'
+
+    def qemu_direct(self) -> list[str]:
+        """The kernel booted directly: QEMU's -kernel, or the stub as -kernel with the
+        kernel's ELF put in place by QEMU's generic loader."""
+        if self.facts.get('qemu') is None:
+            return []
+        if self.aarch64():
+            return ['-kernel', '@ARMSTUB_KERNEL@', '-device', 'loader,file=@KERNEL@']
+        return ['-kernel', '@KERNEL@']
+
+    def qemu_uboot(self) -> list[str]:
+        """A boot disk through U-Boot: the build machine's U-Boot as -bios with a virtio
+        disk, or the card's U-Boot entered as the Pi firmware would (the trampoline on
+        raspi2b; the stub on the AArch64 machines, with U-Boot at 0x8000 and the device
+        tree at ARMSTUB_DTB) with the disk as the SD card."""
+        if self.facts.get('qemu') is None:
+            return []
+        ub = self.facts['uboot']
+        if 'binary' in ub:
+            loader = ['-bios', '@UBOOT@']
+        elif self.aarch64():
+            loader = ['-kernel', '@ARMSTUB_UBOOT@', '-device', 'loader,file=@UBOOT@,addr=0x8000,force-raw=on',
+                      '-device', 'loader,file=@QEMU_DTB@,addr=0x%x,force-raw=on' % ARMSTUB_DTB]
+        else:
+            loader = ['-kernel', '@TRAMPOLINE@', '-dtb', '@DTB@']
+        if ub['disk'] == 'virtio':
+            return loader + ['-device', 'virtio-blk-device,drive=d0', '-drive', 'if=none,format=raw,id=d0,file=@DISK@']
+        return loader + ['-drive', 'if=sd,format=raw,file=@DISK@']
 
     def tool_facts(self) -> dict:
         """The system tool's entry for this platform (scripts/petrel_system/platforms.py load())."""
@@ -200,6 +264,12 @@ class Board:
             'timer_irqs': tuple(self.facts['timer']['kernel_irqs']),
             'trigger_from': irq.get('trigger_from'),
             'user_devices': tuple((r['base'], r['size']) for r in self.facts['memory']['user_devices']),
+            # Values a system description may name instead of a number, the same on every board.
+            'named': {
+                'line': {'console-uart': self.facts['console']['irq'],
+                         'virtual-timer': self.facts['timer']['virtual_irq']},
+                'paddr': {'console-uart': self.facts['addresses'][self.facts['console']['uart']]},
+            },
         }
 
 
@@ -324,9 +394,15 @@ def meson_facts(b: Board) -> str:
         ('ram_base', [hexa(f['memory']['ram_base'], 8).replace("'", '')]),
         ('load_phys', [hexa(f['memory']['load_phys'], 8).replace("'", '')]),
         ('qemu_machine', b.qemu_machine()),
+        ('qemu_program', [b.qemu_program()]),
+        ('qemu_direct', b.qemu_direct()),
+        ('qemu_uboot', b.qemu_uboot()),
+        ('armstub', ['true' if b.aarch64() else '']),
+        ('armstub_dtb', ['0x%x' % ARMSTUB_DTB]),
         ('uboot_binary', [ub.get('binary', '')]),
         ('uboot_config', [ub.get('config', '')]),
         ('uboot_dtb', [ub.get('dtb', '')]),
+        ('uboot_more_dtbs', ub.get('more_dtbs', [])),
         ('uboot_fdt', [ub['fdt']]),
         ('uboot_disk', [ub['disk']]),
     ]
@@ -337,12 +413,52 @@ def meson_facts(b: Board) -> str:
     return ''.join('\t'.join([key] + values) + '\n' for key, values in rows)
 
 
+def qemu_dtb(b: Board, src: str, out: str) -> None:
+    """The card's device tree as the Pi firmware passes it on, for QEMU's machine: the RAM
+    banks of [qemu] dt_memory in /memory@0, which the tree on the card leaves empty for the
+    firmware to fill (the Pi 4's; U-Boot reads its RAM there), and the devices QEMU does not
+    model ([qemu] dt_disable, by compatible string) disabled, as QEMU does when it loads a
+    tree itself. Without either, a copy. Uses dtc, fdtget and fdtput (device-tree-compiler)."""
+    import shutil
+    import subprocess
+
+    def run(*args):
+        return subprocess.run(list(args), check=True, capture_output=True, text=True).stdout
+
+    shutil.copyfile(src, out)
+    q = b.facts.get('qemu', {})
+    banks = q.get('dt_memory')
+    if banks:
+        acells, scells = (int(v) for v in run('fdtget', out, '/', '#address-cells', '/', '#size-cells').split())
+        words = []
+        for base, size in banks:
+            words += ['0'] * (acells - 1) + ['0x%x' % base] + ['0'] * (scells - 1) + ['0x%x' % size]
+        run('fdtput', '-t', 'x', out, '/memory@0', 'reg', *words)
+    disable = set(q.get('dt_disable', []))
+    if disable:
+        # The nodes' paths from the tree's source: a line `name {` opens a node, `};` closes it.
+        path, found = [], []
+        for line in run('dtc', '-q', '-I', 'dtb', '-O', 'dts', out).splitlines():
+            line = line.strip()
+            if line.endswith('{'):
+                name = line[:-1].strip().split(':')[-1].strip()
+                path.append('' if name == '/' else name)
+            elif line == '};':
+                path.pop()
+            elif line.startswith('compatible = '):
+                if any('"%s"' % c in line for c in disable):
+                    found.append('/'.join(path) or '/')
+        for p in found:
+            run('fdtput', '-t', 's', out, p, 'status', 'disabled')
+
+
 def card_files(boards: dict[str, Board]) -> list[str]:
     out = []
     for b in boards.values():
         ub = b.facts['uboot']
         if 'config' in ub:
-            for p in ('u-boot/%s/u-boot.bin' % ub['config'], 'dtb/' + ub['dtb']):
+            for p in ['u-boot/%s/u-boot.bin' % ub['config'], 'dtb/' + ub['dtb']] + ['dtb/' + d for d in
+                                                                                ub.get('more_dtbs', [])]:
                 if p not in out:
                     out.append(p)
     return out
@@ -362,7 +478,8 @@ def write_if_changed(path: str, text: str) -> None:
 def main(argv: list[str]) -> int:
     usage = ('usage: boards.py list|card-files [PLATFORM_DIR]\n'
              '       boards.py kernel-header|devices-header BOARD.toml OUT\n'
-             '       boards.py meson BOARD.toml')
+             '       boards.py meson BOARD.toml\n'
+             '       boards.py qemu-dtb BOARD.toml CARD.dtb OUT.dtb')
     try:
         if len(argv) in (1, 2) and argv[0] in ('list', 'card-files'):
             boards = load_all(argv[1] if len(argv) == 2 else HERE)
@@ -370,6 +487,9 @@ def main(argv: list[str]) -> int:
             return 0
         if len(argv) == 2 and argv[0] == 'meson':
             sys.stdout.write(meson_facts(Board(argv[1])))
+            return 0
+        if len(argv) == 4 and argv[0] == 'qemu-dtb':
+            qemu_dtb(Board(argv[1]), argv[2], argv[3])
             return 0
         emitters = {'kernel-header': kernel_header, 'devices-header': devices_header}
         if len(argv) == 3 and argv[0] in emitters:

@@ -5,6 +5,7 @@
 // and platform/rpi3/board.toml; board.hpp is generated from them.
 #include "board.hpp"
 
+#include "bcm2835_gpio.hpp"
 #include "bcm2836_irq.hpp"
 #include "cpu.hpp"
 #include "kernel_vspace.hpp"
@@ -22,10 +23,8 @@ void console_init() {
     if constexpr (board::kConsoleReclaimPins) {
         // On the Pi 3 the firmware gives the PL011 to Bluetooth and puts the mini
         // UART on GPIO 14/15. Petrel's console is the PL011: take the header pins
-        // back (ALT0 on both) and program the UART afresh at 115200.
-        constexpr uptr gpfsel1 = arm::io_vaddr(board::kGpio) + 0x04;
-        u32 sel = arm::mmio_read(gpfsel1) & ~((7u << 12) | (7u << 15));
-        arm::mmio_write(gpfsel1, sel | (4u << 12) | (4u << 15));
+        // back and program the UART afresh at 115200.
+        drivers::gpio_uart0_on_header_pins(arm::io_vaddr(board::kGpio));
         kUart.init(board::kUartClockHz, 115200, false);
     } else {
         kUart.init(board::kUartClockHz, 115200, true);

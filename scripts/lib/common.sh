@@ -16,7 +16,58 @@ export PETREL_CACHE
 # and v3 on 13 (test/host/catch.hpp takes either).
 PETREL_PACKAGES=(gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
   g++ python3 meson ninja-build pkgconf catch2 qemu-system-arm u-boot-qemu u-boot-tools
-  mtools dosfstools device-tree-compiler gdb-multiarch clang libclang-rt-dev graphviz)
+  mtools dosfstools device-tree-compiler gdb-multiarch clang libclang-rt-dev graphviz
+  binutils-aarch64-linux-gnu)
+
+# QEMU 10 or later: its raspi3b and raspi4b machines boot the Pi 3 and Pi 4.
+# Debian 13's own qemu-system-arm is 10.0; Debian 12's is 7.2, so on Debian 12
+# it comes from bookworm-backports, on the mirror the machine already uses.
+PETREL_QEMU_MIN=1:10.0
+
+# petrel_qemu_ok: the installed qemu-system-arm is QEMU 10 or later.
+petrel_qemu_ok() {
+  local v
+  v=$(dpkg-query -W -f='${Version}' qemu-system-arm 2>/dev/null) || return 1
+  [ -n "$v" ] && dpkg --compare-versions "$v" ge "$PETREL_QEMU_MIN"
+}
+
+# petrel_debian_codename: bookworm, trixie, ... (/etc/os-release).
+petrel_debian_codename() { (. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-}"); }
+
+# petrel_mirror: the first non-security Debian archive the apt sources name.
+petrel_mirror() {
+  ({ cat /etc/apt/sources.list.d/*.sources 2>/dev/null; } | awk '/^URIs:/ { print $2 }'
+   { cat /etc/apt/sources.list 2>/dev/null; } | sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\).*/\2/p') |
+    grep -v security | head -1
+}
+
+# petrel_install_qemu: QEMU 10 (as root). On Debian 12, adds bookworm-backports
+# to the apt sources (/etc/apt/sources.list.d/petrel-backports.sources, once)
+# and installs qemu-system-arm from it; elsewhere the release's own.
+petrel_install_qemu() {
+  local codename mirror list=/etc/apt/sources.list.d/petrel-backports.sources
+  codename=$(petrel_debian_codename)
+  export DEBIAN_FRONTEND=noninteractive
+  if [ "$codename" = bookworm ]; then
+    if ! grep -qs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/*; then
+      mirror=$(petrel_mirror)
+      [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+      echo "Adding bookworm-backports ($mirror) for QEMU 10: $list"
+      printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: %s\n' \
+        "$mirror" /usr/share/keyrings/debian-archive-keyring.gpg >"$list"
+    fi
+    apt-get update -qq || petrel_die "apt-get update failed"
+    echo "Installing: qemu-system-arm from bookworm-backports"
+    apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-arm >/dev/null \
+      || petrel_die "apt-get install -t bookworm-backports qemu-system-arm failed"
+  else
+    apt-get update -qq || petrel_die "apt-get update failed"
+    apt-get install -y -qq --no-install-recommends qemu-system-arm >/dev/null \
+      || petrel_die "apt-get install qemu-system-arm failed"
+  fi
+  petrel_qemu_ok || petrel_die "qemu-system-arm is $(dpkg-query -W -f='${Version}' qemu-system-arm 2>/dev/null)," \
+    "Petrel needs $PETREL_QEMU_MIN or later (Debian 13's, or Debian 12's bookworm-backports)"
+}
 
 petrel_die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
@@ -35,19 +86,30 @@ petrel_missing() {
 petrel_setup() {
   local missing
   mapfile -t missing < <(petrel_missing)
-  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ ${#missing[@]} -eq 0 ] && petrel_qemu_ok; then return 0; fi
   if [ "$(id -u)" -ne 0 ]; then
     echo "Petrel needs these Debian packages. Install them, then run this again:"
-    echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}"
+    [ ${#missing[@]} -eq 0 ] || echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}"
+    if ! petrel_qemu_ok; then
+      if [ "$(petrel_debian_codename)" = bookworm ]; then
+        echo "  and QEMU 10 from bookworm-backports (add bookworm-backports to the apt sources first):"
+        echo "  sudo apt-get install -y --no-install-recommends -t bookworm-backports qemu-system-arm"
+      else
+        echo "  and qemu-system-arm $PETREL_QEMU_MIN or later"
+      fi
+    fi
     exit 1
   fi
-  echo "Installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || petrel_die "apt-get update failed"
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || petrel_die "apt-get install ${missing[*]} failed"
-  mapfile -t missing < <(petrel_missing)
-  [ ${#missing[@]} -eq 0 ] || petrel_die "still missing after apt-get install: ${missing[*]}"
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing: ${missing[*]}"
+    apt-get update -qq || petrel_die "apt-get update failed"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+      || petrel_die "apt-get install ${missing[*]} failed"
+    mapfile -t missing < <(petrel_missing)
+    [ ${#missing[@]} -eq 0 ] || petrel_die "still missing after apt-get install: ${missing[*]}"
+  fi
+  petrel_qemu_ok || petrel_install_qemu
 }
 
 # petrel_board_fact PLATFORM NAME: a fact of platform/PLATFORM/board.toml as the

@@ -192,6 +192,13 @@ class Checker:
                     continue
                 value = value[self.platform]
                 kpath = kpath + (self.platform,)
+            named = self.pf['named'].get(key, {})
+            if named and isinstance(value, str):  # a board fact by name: 'console-uart', ...
+                if value not in named:
+                    self.error(kpath, "%s: %s: '%s' names no fact of the board%s (names: %s)" % (
+                        label, key, value, suggest(value, tuple(named)), ', '.join(named)))
+                    continue
+                value = named[value]
             if type_name(value) != types:
                 self.error(kpath, '%s: %s must be %s %s, got %s' % (
                     label, key, 'an' if types[0] in 'aeiou' else 'a', types, type_name(value)))

@@ -4,8 +4,10 @@
 Contract: load() returns, by platform name in sorted order (the --platform
 choices), what the checks need to know of each board, as platform/boards.py's
 Board.tool_facts() gives it: irq_lines, irq_usable(line), irq_usable_text,
-timer_irqs, trigger_from (None: the trigger cannot be set) and user_devices
-((base, size) of the device memory the root task gets as device Untyped). It
+timer_irqs, trigger_from (None: the trigger cannot be set), user_devices
+((base, size) of the device memory the root task gets as device Untyped) and
+named (by key, 'line' or 'paddr', the board facts a description may name:
+'console-uart', 'virtual-timer'). It
 reads platform/<board>/board.toml through boards.py (imported from the
 platform directory, not copied) once per process, and raises BoardError, with
 boards.py's `FILE: key: what is wrong` message, for a bad board file.

@@ -29,7 +29,11 @@ TEST_CASE("ram: the bank at the RAM base is used, rounded down to whole MiB") {
     RamChoice c = choose_ram(blob.data(), blob.size(), 0, kDefault, 0x110000);
     CHECK(c.dt_error == fdt::Error::ok);
     CHECK(c.size == 0x3b400000);
-    CHECK(describe(c, 0x2eff9800) == "RAM: 00000000-3b3fffff (948 MiB) from the device tree at 2eff9800");
+    // The other banks (256 MiB at 2 GiB; an empty one does not count) are reported, not used.
+    CHECK(c.other_banks == 1);
+    CHECK(c.other_mib == 256);
+    CHECK(describe(c, 0x2eff9800) == "RAM: 00000000-3b3fffff (948 MiB) from the device tree at 2eff9800; "
+                                     "256 MiB more in 1 other bank, unused");
 }
 
 TEST_CASE("ram: RAM up to the 4 GiB line is reported whole (virt, 3 GiB, highmem=off)") {
@@ -37,6 +41,7 @@ TEST_CASE("ram: RAM up to the 4 GiB line is reported whole (virt, 3 GiB, highmem
     RamChoice c = choose_ram(blob.data(), blob.size(), 0x40000000, kDefault, 0x40130000);
     CHECK(c.dt_error == fdt::Error::ok);
     CHECK(c.size == 0xc0000000u);
+    CHECK(c.other_banks == 0);
     CHECK(describe(c, 0xfedf7eb0) == "RAM: 40000000-ffffffff (3072 MiB) from the device tree at fedf7eb0");
 }
 

@@ -861,7 +861,23 @@ class BoardsTest(unittest.TestCase):
                                                                 d + '.cpp')), d)
         self.assertIn('u-boot/rpi_2/u-boot.bin', boards.card_files(every))
         self.assertEqual(every['qemu-virt'].qemu_machine(), ['-M', 'virt', '-cpu', 'cortex-a15', '-m', '256M'])
-        self.assertEqual(every['rpi3'].qemu_machine(), [])
+        self.assertEqual(every['rpi3'].qemu_machine(), ['-M', 'raspi3b', '-accel', 'tcg,thread=single',
+                                                        '-serial', 'mon:stdio', '-serial', 'file:/dev/stdout'])
+        # The command lines (one place for the tests and scripts/run): a 32-bit machine
+        # boots the kernel as -kernel; an AArch64 one through the stub and the loader.
+        self.assertEqual(every['qemu-virt'].qemu_program(), 'qemu-system-arm')
+        self.assertEqual(every['qemu-virt'].qemu_direct(), ['-kernel', '@KERNEL@'])
+        self.assertEqual(every['qemu-virt'].qemu_uboot()[:2], ['-bios', '@UBOOT@'])
+        self.assertEqual(every['rpi2'].qemu_uboot(), ['-kernel', '@TRAMPOLINE@', '-dtb', '@DTB@', '-drive',
+                                                     'if=sd,format=raw,file=@DISK@'])
+        for pi in ('rpi3', 'rpi4'):
+            self.assertEqual(every[pi].qemu_program(), 'qemu-system-aarch64')
+            self.assertEqual(every[pi].qemu_direct(), ['-kernel', '@ARMSTUB_KERNEL@', '-device',
+                                                       'loader,file=@KERNEL@'])
+            self.assertEqual(every[pi].qemu_uboot()[:3], ['-kernel', '@ARMSTUB_UBOOT@', '-device'])
+            self.assertEqual(every[pi].qemu_uboot()[-1], 'if=sd,format=raw,file=@DISK@')
+        self.assertIn('dtb/bcm2837-rpi-zero-2-w.dtb', boards.card_files(every))
+        self.assertIn('u-boot/rpi_4_32b/u-boot.bin', boards.card_files(every))
         r = subprocess.run([sys.executable, os.path.join(OPTS.source_root, 'platform', 'boards.py'), 'list'],
                            capture_output=True, text=True)
         self.assertEqual((r.returncode, r.stdout.split()), (0, list(every)))
@@ -899,7 +915,7 @@ class BoardsTest(unittest.TestCase):
 class CommandLineTest(unittest.TestCase):
     def test_usage_errors(self):
         demo = os.path.join(OPTS.source_root, 'apps', 'demo', 'system.toml')
-        for args in (['check', demo], ['check', demo, '--platform', 'rpi4'], ['check', demo, '--platform',
+        for args in (['check', demo], ['check', demo, '--platform', 'rpi5'], ['check', demo, '--platform',
                      'rpi2', '--elf', 'noequals'], ['emit', demo, '--platform', 'rpi2'], ['frobnicate'],
                      ['pack', demo, '--platform', 'rpi2', '--elf', 'uart_driver=a.elf'],  # no -o
                      ['pack', demo, '--platform', 'rpi2', '-o', 'x.cpp', '--elf', 'uart_driver=a\nb.elf'],

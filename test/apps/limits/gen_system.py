@@ -22,8 +22,9 @@ CHANNELS = 130
 SHARED_PAGES = 80
 # A device far into its device Untyped: virt's PL061 GPIO (48 pages into the
 # 256 KiB block at 0x09000000); the Pi's EMMC, 256 pages into the 2 MiB block
-# at 0x3f200000.
-DEVICE = {'qemu-virt': 0x0903_0000, 'rpi2': 0x3f30_0000, 'rpi3': 0x3f30_0000}
+# at 0x3f200000; the Pi 4's EMMC2, 320 pages into the 2 MiB block at 0xfe200000
+# (QEMU has nothing at its EMMC's 0xfe300000: a read there aborts).
+DEVICE = {'qemu-virt': 0x0903_0000, 'rpi2': 0x3f30_0000, 'rpi3': 0x3f30_0000, 'rpi4': 0xfe34_0000}
 FILLERS = 18  # apps that only say they run: 25 in all
 
 
