@@ -58,7 +58,7 @@ SEL4 = {
     "yield": 282,
 }
 # The performance targets (test/bench/README.md), in instructions under QEMU
-# -icount shift=0, on both platforms: 0.8 times seL4's figure where it has one.
+# -icount shift=0, on every platform: 0.8 times seL4's figure where it has one.
 TARGETS = {c: (int(n * 0.8), f"{c}: 0.8 x seL4's {n:,}") for c, n in SEL4.items()}
 TARGETS["null-syscall"] = (40, "null-syscall: null system call")
 SHORT = {"qemu-virt": "virt", "rpi2": "rpi2"}
@@ -177,7 +177,7 @@ def main():
 
     # ---- the performance targets
     print()
-    print("targets (instructions, both platforms):")
+    print("targets (instructions, every platform):")
     for c, (limit, name) in TARGETS.items():
         parts = []
         for p in plats:
