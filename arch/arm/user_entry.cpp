@@ -5,7 +5,8 @@
 // the top of the one kernel stack with interrupts masked and calls one of the
 // arm_user_* functions below, which call the generic entry_* function and
 // resume() the thread it returns: never returning to the stub. resume() ends in
-// arm_return_to_user (restore the context, rfe to user mode) or, for the idle
+// arm_resume_thread (vectors.S: the thread's address space and FPU, then
+// arm_return_to_user restores the context and rfes to user mode) or, for the idle
 // thread, arm_idle_loop (reset the kernel stack, interrupts on, wfi). An
 // interrupt taken in the idle loop comes to arm_kernel_irq(), which enters the
 // kernel through entry_interrupt() and resumes its choice; interrupts taken in
@@ -20,6 +21,7 @@
 #include "cap.hpp"
 #include "cpu.hpp"
 #include "entry.hpp"
+#include "exit_layout.h"
 #include "interrupt.hpp"
 #include "kmem.hpp"
 #include "mmu.hpp"
@@ -35,10 +37,10 @@ u32 arm_fpexc_read();
 void arm_fpexc_write(u32 v);
 [[noreturn]] void arm_return_to_user(petrel::arch::UserContext *context);  // vectors.S
 [[noreturn]] void arm_idle_loop();                                        // vectors.S
+[[noreturn]] void arm_resume_thread(petrel::Tcb *t);                      // vectors.S
 }
 
 namespace petrel::arch {
-namespace {
 
 // An address space as activation found it: the VSpace cap it was checked for
 // (null: none live, the empty boot table), and the TTBR0 value (its Page
@@ -56,7 +58,7 @@ struct Space {
 constexpr Cap kForgotten{~0u, ~0u};
 // What this file keeps of the CPU's state, in one object so that the exit
 // path reaches all of it from one base address.
-struct CpuState {
+struct alignas(8) CpuState {
     // The space in TTBR0 and CONTEXTIDR, *active, and the one before it,
     // *previous, both in spaces[] (a client and its server alternate:
     // switching back swaps the pointers, nothing is copied). Neither holds
@@ -68,8 +70,26 @@ struct CpuState {
     bool fpu_enabled = false;  // FPEXC.EN as last written
     bool idling = false;       // the idle loop runs: an interrupt is a kernel entry
 };
-CpuState g_cpu;
 constexpr u32 kFpexcEn = 1u << 30;
+
+// The exit path in vectors.S (arm_resume_thread) reads it as arm_cpu, at the
+// offsets of exit_layout.h.
+CpuState g_cpu asm("arm_cpu");
+#define PETREL_AT(type, member, offset) static_assert(__builtin_offsetof(type, member) == (offset))
+PETREL_AT(CpuState, active, CPU_ACTIVE);
+PETREL_AT(CpuState, previous, CPU_PREVIOUS);
+PETREL_AT(CpuState, fpu_owner, CPU_FPU_OWNER);
+PETREL_AT(CpuState, fpu_enabled, CPU_FPU_ENABLED);
+PETREL_AT(Space, vtable, SPACE_VTABLE);
+PETREL_AT(Space, ttbr0, SPACE_TTBR0);
+PETREL_AT(Space, hw_asid, SPACE_HW_ASID);
+PETREL_AT(Tcb, slots[kTcbVTable].cap, TCB_VTABLE_CAP);
+PETREL_AT(Tcb, context, TCB_CONTEXT);
+#undef PETREL_AT
+static_assert(sizeof(Cap) == 8 && sizeof(bool) == 1);
+static_assert(kFpexcEn == 1u << 30);  // vectors.S shifts FPEXC.EN into place
+
+namespace {
 
 // FPEXC written in line (VMSR FPEXC in its coprocessor form, which the
 // kernel's soft-float build assembles): the exit path makes no call for it.
@@ -181,28 +201,6 @@ extern "C" [[noreturn, gnu::used]] void arm_activate_new_and_return(petrel::Tcb 
     g_cpu.previous = running;
     petrel::arch::activate_new(t, *before, *running);
     petrel::arch::return_to_user(t);
-}
-
-// resume() of a thread known not to be the idle thread (the fastpath's, by a
-// branch). The common ways make no call frame: the running space unchanged,
-// or the space before it again (a client and its server alternate: the two
-// pointers swap, nothing is copied).
-extern "C" [[noreturn, gnu::used, gnu::noinline]] void arm_resume_thread(petrel::Tcb *t) {
-    using namespace petrel::arch;
-    const petrel::Cap &vtable = t->slots[petrel::kTcbVTable].cap;
-    Space *running = g_cpu.active;
-    if (!running->holds_for(vtable)) {
-        Space *before = g_cpu.previous;
-        if (!before->holds_for(vtable)) {
-            register petrel::Tcb *r0 asm("r0") = t;
-            asm volatile("b arm_activate_new_and_return" : : "r"(r0) : "memory");
-            __builtin_unreachable();
-        }
-        g_cpu.active = before;
-        g_cpu.previous = running;
-        load_space(*before);
-    }
-    return_to_user(t);
 }
 
 namespace petrel::arch {

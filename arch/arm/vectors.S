@@ -38,6 +38,8 @@
     .arch armv7-a
     .arm
 
+#include "exit_layout.h"
+
 #define MODE_USR 0x10
 #define MODE_SVC 0x13
 
@@ -169,6 +171,40 @@ irq_from_kernel:
     rfeia   sp!
 
     .text
+/* arm_resume_thread(Tcb *t): resume() of a thread known not to be the idle
+   thread (the fastpath's, by a branch; resume()'s after its idle check): its
+   address space, its FPU and arm_return_to_user. Registers are free: the
+   thread's own come back from its context. The offsets are exit_layout.h's.
+
+   Its address space is the running one when its VSpace cap is the running
+   space's (both words); else, the common switch, the space before (a client
+   and its server alternate): the two pointers swap and CONTEXTIDR, TTBR0 and
+   CONTEXTIDR are written through the reserved ASID 0, with an isb after each
+   of the first two (no walk pairs a table with the wrong ASID; the rfe below
+   synchronises the last). Any other space is looked up by
+   arm_activate_new_and_return (user_entry.cpp). Then FPEXC.EN: set for the
+   FPU's owner, clear for anyone else (who traps on first use), written only
+   when it changes. */
+    .global arm_resume_thread
+arm_resume_thread:
+    movw    ip, #:lower16:arm_cpu
+    movt    ip, #:upper16:arm_cpu
+    ldr     r6, [ip, #CPU_ACTIVE]
+    ldrd    r2, r3, [r0, #TCB_VTABLE_CAP]
+    ldrd    r4, r5, [r6, #SPACE_VTABLE]
+    cmp     r2, r4
+    cmpeq   r3, r5
+    bne     arm_resume_switch
+arm_resume_fpu:
+    ldr     r2, [ip, #CPU_FPU_OWNER]
+    ldrb    r3, [ip, #CPU_FPU_ENABLED]
+    cmp     r2, r0
+    moveq   r2, #1
+    movne   r2, #0
+    cmp     r2, r3
+    bne     arm_resume_fpu_change
+    add     r0, r0, #TCB_CONTEXT        @ on into arm_return_to_user
+
 /* arm_return_to_user(UserContext *context): restore and enter user mode.
    Leaves sp_svc just past the context, for the next entry. */
     .global arm_return_to_user
@@ -181,6 +217,30 @@ arm_return_to_user:
     nop
     add     sp, sp, #(15 * 4)
     rfeia   sp!                         @ pc and cpsr; sp = context + CONTEXT_WORDS * 4
+
+/* arm_resume_thread's other ways: a switch to the space before, a change of FPEXC.EN. */
+arm_resume_switch:
+    ldr     r1, [ip, #CPU_PREVIOUS]
+    ldrd    r4, r5, [r1, #SPACE_VTABLE]
+    cmp     r2, r4
+    cmpeq   r3, r5
+    bne     arm_activate_new_and_return @ (r0: the thread)
+    stm     ip, {r1, r6}                @ active = the space before, previous = the running one
+    mov     r2, #0
+    mcr     p15, 0, r2, c13, c0, 1      @ CONTEXTIDR: the reserved ASID
+    isb
+    ldr     r2, [r1, #SPACE_TTBR0]
+    mcr     p15, 0, r2, c2, c0, 0       @ TTBR0
+    isb
+    ldr     r2, [r1, #SPACE_HW_ASID]
+    mcr     p15, 0, r2, c13, c0, 1      @ CONTEXTIDR: its hardware ASID
+    b       arm_resume_fpu
+arm_resume_fpu_change:
+    strb    r2, [ip, #CPU_FPU_ENABLED]
+    lsl     r2, r2, #30                 @ FPEXC.EN
+    mcr     p10, 7, r2, c8, c0, 0       @ VMSR FPEXC (the soft-float build's form)
+    add     r0, r0, #TCB_CONTEXT
+    b       arm_return_to_user
 
 /* arm_idle_loop(): the idle thread. The kernel stack is empty again. */
     .global arm_idle_loop
