@@ -5,7 +5,7 @@
 // board.hpp is generated from it.
 #include "board.hpp"
 
-#include "gicv2.hpp"
+#include "gicv2_glue.hpp"  // irq_*
 #include "kernel_vspace.hpp"
 #include "pl011.hpp"
 #include "platform.hpp"
@@ -13,22 +13,11 @@
 namespace petrel::platform {
 namespace {
 constexpr drivers::Pl011 kUart{arm::io_vaddr(board::kConsoleUart)};
-constexpr drivers::GicV2 kGic{arm::io_vaddr(board::kGicDist), arm::io_vaddr(board::kGicCpu)};
-static_assert(arm::io_vaddr(board::kConsoleUart) != 0 && arm::io_vaddr(board::kGicCpu) != 0);
+static_assert(arm::io_vaddr(board::kConsoleUart) != 0);
 }  // namespace
 
 void console_init() { kUart.init(board::kUartClockHz, 115200, true); }
 void console_putc(char c) { kUart.putc(c); }
-
-void irq_init() { kGic.init(); }
-void irq_unmask(u32 line) { kGic.unmask(line); }
-void irq_mask(u32 line) { kGic.mask(line); }
-bool irq_maskable(u32 line) { return line >= 16 && line < board::kIrqLines; }  // not SGIs
-bool irq_trigger_settable(u32 line) { return kGic.trigger_settable(line); }
-void irq_set_trigger(u32 line, bool edge) { kGic.set_trigger(line, edge); }
-u32 irq_claim() { return kGic.claim(); }
-void irq_complete(u32 line) { kGic.complete(line); }
-bool irq_pending() { return kGic.pending(); }
 
 u32 timer_default_hz() { return board::kTimerDefaultHz; }
 
