@@ -784,7 +784,7 @@ class ConsistencyTest(unittest.TestCase):
         names = sorted(n for n in os.listdir(platform_dir)
                        if os.path.isfile(os.path.join(platform_dir, n, 'board.toml')))
         self.assertEqual(tuple(facts_by_name), tuple(names))
-        self.assertTrue({'qemu-virt', 'rpi2', 'rpi3'} <= set(names))
+        self.assertTrue({'qemu-virt', 'rpi2', 'rpi3', 'rpi4'} <= set(names))
         for platform in names:
             with self.subTest(platform):
                 header = boards.kernel_header(boards.Board(os.path.join(platform_dir, platform, 'board.toml')))
@@ -794,10 +794,17 @@ class ConsistencyTest(unittest.TestCase):
                     self.assertEqual(pf[key], value, '%s: %s' % (platform, key))
 
     def test_usable_lines_match_the_interrupt_controllers(self):
-        virt = self.read('platform', 'qemu-virt', 'board.cpp')
-        self.assertIn('bool irq_maskable(u32 line) { return line >= 16 && line < board::kIrqLines; }', virt)
+        # The GICv2 boards (virt, rpi4) share their glue's irq_maskable.
+        gic = self.read('platform', 'drivers', 'gicv2_glue.hpp')
+        self.assertIn('bool irq_maskable(u32 line) { return line >= 16 && line < board::kIrqLines; }', gic)
+        for board in ('qemu-virt', 'rpi4'):
+            toml = os.path.join(OPTS.source_root, 'platform', board, 'board.toml')
+            glue = boards.Board(toml).facts['board']['glue']
+            self.assertIn('#include "gicv2_glue.hpp"', self.read('platform', glue, 'board.cpp'))
         self.assertEqual([n for n in range(300) if platforms.load()['qemu-virt']['irq_usable'](n)],
                          list(range(16, 288)))
+        self.assertEqual([n for n in range(300) if platforms.load()['rpi4']['irq_usable'](n)],
+                         list(range(16, 224)))
         bcm = self.read('platform', 'drivers', 'bcm2836_irq.hpp')
         self.assertIn('return line < 4 || (line >= kGpuBase && line < kLines);', bcm)
         self.assertIn('kGpuBase = 32, kBasicBase = 96, kLines = 104', bcm)
