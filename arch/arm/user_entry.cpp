@@ -34,10 +34,7 @@ extern u32 boot_identity_pd[];  // kernel_vspace.cpp: empty after boot
 void arm_fpu_save(petrel::arch::FpuState *s);        // vfp.S
 void arm_fpu_load(const petrel::arch::FpuState *s);  // vfp.S
 u32 arm_fpexc_read();
-void arm_fpexc_write(u32 v);
-[[noreturn]] void arm_return_to_user(petrel::arch::UserContext *context);  // vectors.S
-[[noreturn]] void arm_idle_loop();                                        // vectors.S
-[[noreturn]] void arm_resume_thread(petrel::Tcb *t);                      // vectors.S
+[[noreturn]] void arm_resume_thread(petrel::Tcb *t);  // vectors.S (arm_return_to_user, arm_idle_loop too)
 }
 
 namespace petrel::arch {
@@ -45,15 +42,15 @@ namespace petrel::arch {
 // An address space as activation found it: the VSpace cap it was checked for
 // (null: none live, the empty boot table), and the TTBR0 value (its Page
 // Directory and the walk attributes) and hardware ASID it came to. It holds
-// while the thread's VSpace cap is the same and no ASID or hardware ASID has
-// been given up since: vspace.cpp calls forget_address_spaces() for each,
-// which marks both spaces with a cap word no VSpace slot holds (a slot
-// there holds a PageDirectory cap or nothing).
+// while the thread's VSpace cap is the same (both words: vectors.S's
+// arm_resume_thread compares them) and no ASID or hardware ASID has been given
+// up since: vspace.cpp calls forget_address_spaces() for each, which marks
+// both spaces with a cap word no VSpace slot holds (a slot there holds a
+// PageDirectory cap or nothing).
 struct Space {
     Cap vtable;
     u32 ttbr0;
     u32 hw_asid;
-    bool holds_for(const Cap &v) const { return v.w0 == vtable.w0 && v.w1 == vtable.w1; }
 };
 constexpr Cap kForgotten{~0u, ~0u};
 // What this file keeps of the CPU's state, in one object so that the exit
@@ -70,7 +67,7 @@ struct alignas(8) CpuState {
     bool fpu_enabled = false;  // FPEXC.EN as last written
     bool idling = false;       // the idle loop runs: an interrupt is a kernel entry
 };
-constexpr u32 kFpexcEn = 1u << 30;
+constexpr u32 kFpexcEn = 1u << 30;  // (vectors.S's arm_resume_fpu_change makes it as 1 << 30 too)
 
 // The exit path in vectors.S (arm_resume_thread) reads it as arm_cpu, at the
 // offsets of exit_layout.h.
@@ -87,7 +84,6 @@ PETREL_AT(Tcb, slots[kTcbVTable].cap, TCB_VTABLE_CAP);
 PETREL_AT(Tcb, context, TCB_CONTEXT);
 #undef PETREL_AT
 static_assert(sizeof(Cap) == 8 && sizeof(bool) == 1);
-static_assert(kFpexcEn == 1u << 30);  // vectors.S shifts FPEXC.EN into place
 
 namespace {
 
@@ -172,37 +168,23 @@ void forget_address_spaces() {
     g_cpu.spaces[1].vtable = kForgotten;
 }
 
-// The exit of every kernel entry. The saved status needs no sanitising here:
-// entries from user mode save a user-mode one and every write sanitises
-// (arch::user_status_valid). g_cpu.idling is cleared where the idle loop is
-// left (arm_kernel_irq), not on every exit.
-namespace {
-
-// The FPU for `t` and the way out through arm_return_to_user, as a branch:
-// GCC keeps a call frame in any function that calls, even a function that
-// never returns, and the exit of the common case then has none to make.
-[[noreturn, gnu::always_inline]] inline void return_to_user(Tcb *t) {
-    fpu_enable(t == g_cpu.fpu_owner);  // anyone else traps on first use
-    register UserContext *context asm("r0") = &t->context;
-    asm volatile("b arm_return_to_user" : : "r"(context) : "memory");
-    __builtin_unreachable();
-}
-
-}  // namespace
-
 }  // namespace petrel::arch
 
-// arm_resume_thread() for a space in neither cached slot (reached by a branch,
-// as above): the one before is replaced.
-extern "C" [[noreturn, gnu::used]] void arm_activate_new_and_return(petrel::Tcb *t) {
+// arm_resume_thread() for a space in neither cached slot (vectors.S calls it,
+// then goes on to the FPU and the way out): looked up, it replaces the one
+// before.
+extern "C" void arm_activate_new(petrel::Tcb *t) {
     using petrel::arch::g_cpu;
     petrel::arch::Space *before = g_cpu.previous, *running = g_cpu.active;
     g_cpu.active = before;
     g_cpu.previous = running;
     petrel::arch::activate_new(t, *before, *running);
-    petrel::arch::return_to_user(t);
 }
 
+// The exit of every kernel entry. The saved status needs no sanitising here:
+// entries from user mode save a user-mode one and every write sanitises
+// (arch::user_status_valid). g_cpu.idling is cleared where the idle loop is
+// left (arm_kernel_irq), not on every exit.
 namespace petrel::arch {
 
 void resume(Tcb *t) {

@@ -181,8 +181,8 @@ irq_from_kernel:
    and its server alternate): the two pointers swap and CONTEXTIDR, TTBR0 and
    CONTEXTIDR are written through the reserved ASID 0, with an isb after each
    of the first two (no walk pairs a table with the wrong ASID; the rfe below
-   synchronises the last). Any other space is looked up by
-   arm_activate_new_and_return (user_entry.cpp). Then FPEXC.EN: set for the
+   synchronises the last). Any other space is looked up by arm_activate_new
+   (user_entry.cpp, called). Then FPEXC.EN: set for the
    FPU's owner, clear for anyone else (who traps on first use), written only
    when it changes. */
     .global arm_resume_thread
@@ -224,7 +224,7 @@ arm_resume_switch:
     ldrd    r4, r5, [r1, #SPACE_VTABLE]
     cmp     r2, r4
     cmpeq   r3, r5
-    bne     arm_activate_new_and_return @ (r0: the thread)
+    bne     arm_resume_new
     stm     ip, {r1, r6}                @ active = the space before, previous = the running one
     mov     r2, #0
     mcr     p15, 0, r2, c13, c0, 1      @ CONTEXTIDR: the reserved ASID
@@ -234,6 +234,13 @@ arm_resume_switch:
     isb
     ldr     r2, [r1, #SPACE_HW_ASID]
     mcr     p15, 0, r2, c13, c0, 1      @ CONTEXTIDR: its hardware ASID
+    b       arm_resume_fpu
+arm_resume_new:
+    mov     r4, r0                      @ (callee-saved across the call)
+    bl      arm_activate_new
+    mov     r0, r4
+    movw    ip, #:lower16:arm_cpu
+    movt    ip, #:upper16:arm_cpu
     b       arm_resume_fpu
 arm_resume_fpu_change:
     strb    r2, [ip, #CPU_FPU_ENABLED]

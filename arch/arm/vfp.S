@@ -32,8 +32,3 @@ arm_fpexc_read:
     vmrs    r0, fpexc
     bx      lr
 
-    .global arm_fpexc_write
-arm_fpexc_write:
-    vmsr    fpexc, r0
-    isb
-    bx      lr
