@@ -437,7 +437,7 @@ def qemu_dtb(b: Board, src: str, out: str) -> None:
     disable = set(q.get('dt_disable', []))
     if disable:
         # The nodes' paths from the tree's source: a line `name {` opens a node, `};` closes it.
-        path, found = [], []
+        path, found, matched = [], [], set()
         for line in run('dtc', '-q', '-I', 'dtb', '-O', 'dts', out).splitlines():
             line = line.strip()
             if line.endswith('{'):
@@ -446,8 +446,13 @@ def qemu_dtb(b: Board, src: str, out: str) -> None:
             elif line == '};':
                 path.pop()
             elif line.startswith('compatible = '):
-                if any('"%s"' % c in line for c in disable):
+                hits = {c for c in disable if '"%s"' % c in line}
+                if hits:
+                    matched |= hits
                     found.append('/'.join(path) or '/')
+        if disable - matched:
+            raise BoardError('%s: qemu.dt_disable: no node of %s is compatible with %s' % (
+                b.path, src, ', '.join(sorted(disable - matched))))
         for p in found:
             run('fdtput', '-t', 's', out, p, 'status', 'disabled')
 

@@ -45,10 +45,10 @@ petrel_mirror() {
 # to the apt sources (/etc/apt/sources.list.d/petrel-backports.sources, once)
 # and installs qemu-system-arm from it; elsewhere the release's own.
 petrel_install_qemu() {
-  local codename mirror list=/etc/apt/sources.list.d/petrel-backports.sources
-  codename=$(petrel_debian_codename)
+  local mirror list=/etc/apt/sources.list.d/petrel-backports.sources from=()
   export DEBIAN_FRONTEND=noninteractive
-  if [ "$codename" = bookworm ]; then
+  if [ "$(petrel_debian_codename)" = bookworm ]; then
+    from=(-t bookworm-backports)
     if ! grep -qs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/*; then
       mirror=$(petrel_mirror)
       [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
@@ -56,15 +56,11 @@ petrel_install_qemu() {
       printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: %s\n' \
         "$mirror" /usr/share/keyrings/debian-archive-keyring.gpg >"$list"
     fi
-    apt-get update -qq || petrel_die "apt-get update failed"
-    echo "Installing: qemu-system-arm from bookworm-backports"
-    apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-arm >/dev/null \
-      || petrel_die "apt-get install -t bookworm-backports qemu-system-arm failed"
-  else
-    apt-get update -qq || petrel_die "apt-get update failed"
-    apt-get install -y -qq --no-install-recommends qemu-system-arm >/dev/null \
-      || petrel_die "apt-get install qemu-system-arm failed"
   fi
+  echo "Installing: qemu-system-arm ${from[*]}"
+  apt-get update -qq || petrel_die "apt-get update failed"
+  apt-get install -y -qq --no-install-recommends "${from[@]}" qemu-system-arm >/dev/null \
+    || petrel_die "apt-get install ${from[*]} qemu-system-arm failed"
   petrel_qemu_ok || petrel_die "qemu-system-arm is $(dpkg-query -W -f='${Version}' qemu-system-arm 2>/dev/null)," \
     "Petrel needs $PETREL_QEMU_MIN or later (Debian 13's, or Debian 12's bookworm-backports)"
 }

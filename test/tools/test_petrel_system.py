@@ -889,6 +889,34 @@ class BoardsTest(unittest.TestCase):
                            capture_output=True, text=True)
         self.assertEqual((r.returncode, r.stdout.split()), (0, list(every)))
 
+    def test_qemu_dtb_writes_the_ram_and_disables_what_qemu_lacks(self):
+        """boards.py qemu-dtb: a card's tree as the firmware passes it (the Pi 4's U-Boot runs in QEMU)."""
+        text = self.virt_text().replace('ram_mib = 256', 'ram_mib = 256\ndt_memory = [[0, 0x3c00_0000], '
+                                        '[0x4000_0000, 0x4000_0000]]\ndt_disable = ["x,eth"]')
+        b = self.load(text)
+        self.assertIsInstance(b, boards.Board)
+        dts = ('/dts-v1/;\n/ {\n #address-cells = <2>;\n #size-cells = <1>;\n'
+               ' memory@0 { device_type = "memory"; reg = <0 0 0>; };\n'
+               ' soc { eth: ethernet@1 { compatible = "x,eth"; }; uart@2 { compatible = "x,uart"; }; };\n};\n')
+        with tempfile.TemporaryDirectory() as d:
+            src, card, out = (os.path.join(d, n) for n in ('card.dts', 'card.dtb', 'out.dtb'))
+            with open(src, 'w') as f:
+                f.write(dts)
+            subprocess.run(['dtc', '-q', '-I', 'dts', '-O', 'dtb', '-o', card, src], check=True)
+            boards.qemu_dtb(b, card, out)
+
+            def get(node, prop, kind='s'):
+                return subprocess.run(['fdtget', '-t', kind, out, node, prop], capture_output=True,
+                                      text=True).stdout.split()
+            self.assertEqual(get('/memory@0', 'reg', 'x'), ['0', '0', '3c000000', '0', '40000000', '40000000'])
+            self.assertEqual(get('/soc/ethernet@1', 'status'), ['disabled'])
+            self.assertEqual(get('/soc/uart@2', 'status'), [])  # left alone
+            # A compatible string no node has is a mistake in the board file, not a no-op.
+            b = self.load(text.replace('"x,eth"', '"x,ehternet"'))
+            with self.assertRaises(boards.BoardError) as e:
+                boards.qemu_dtb(b, card, out)
+            self.assertIn('qemu.dt_disable: no node of %s is compatible with x,ehternet' % card, str(e.exception))
+
     def test_a_copy_of_virt_loads_under_its_directory_name(self):
         b = self.load(self.virt_text())
         self.assertEqual(b.name, 'myboard')
