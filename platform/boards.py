@@ -5,9 +5,10 @@
   boards.py list [PLATFORM_DIR]            the boards, one name a line
   boards.py kernel-header BOARD.toml OUT   the kernel's board.hpp (namespace petrel::board)
   boards.py devices-header BOARD.toml OUT  libpetrel's board_devices.hpp (namespace petrel::devices)
-  boards.py meson BOARD.toml               the facts platform/meson.build reads, on standard
+  boards.py meson BOARD.toml [CORES]       the facts platform/meson.build reads, on standard
                                            output, a line each: NAME, a tab, and its values
-                                           separated by tabs
+                                           separated by tabs; CORES (default 1) is the build's
+                                           option cores, which QEMU's machine arguments start
   boards.py qemu-dtb BOARD.toml IN OUT     the card's device tree with QEMU's RAM ([qemu] dt_memory)
   boards.py card-files [PLATFORM_DIR]      the files scripts/fetch-rpi puts in the cache for the
                                            boards whose card carries U-Boot: u-boot/CONFIG/u-boot.bin
@@ -40,16 +41,18 @@ SCHEMA = {
     'addresses': None,  # any names, each an int
     'console': {'uart': (str, True), 'clock_hz': (int, True), 'irq': (int, True), 'reclaim_pins': (bool, False)},
     'interrupts': {'lines': (int, True), 'maskable': ('ranges', True), 'trigger_from': (int, False),
-                   'unmaskable_example': (int, True), 'spare': (int, True)},
+                   'unmaskable_example': (int, True), 'spare': (int, True), 'ipi': (int, True)},
     'timer': {'kernel_irqs': ('ints', True), 'virtual_irq': (int, True), 'default_hz': (int, True)},
     'qemu': {'machine': (str, True), 'cpu': (str, False), 'ram_mib': (int, False), 'aarch64': (bool, False),
              'single_thread': (bool, False), 'mini_uart': (bool, False), 'dt_memory': ('banks', False),
-             'dt_disable': ('strs', False)},
+             'dt_disable': ('strs', False), 'cores': (int, False)},
+    'smp': {'spin_mailbox': (int, False)},
     'uboot': {'binary': (str, False), 'config': (str, False), 'dtb': (str, False), 'more_dtbs': ('strs', False),
               'fdt': (str, True), 'disk': (str, True)},
 }
 REQUIRED_TABLES = ('board', 'memory', 'addresses', 'console', 'interrupts', 'timer', 'uboot')
 U32 = (1 << 32) - 1
+CORES_MAX = 4  # meson_options.txt: the option cores is 1..4
 # Where the AArch64 machines' U-Boot boots find the card's device tree (QEMU's
 # loader puts it there, the stub passes it in r2, as the firmware would): 48 MiB,
 # clear of U-Boot, its load addresses and the kernel.
@@ -152,7 +155,7 @@ class Board:
         irq = f['interrupts']
         lines = irq['lines']
         for key, line in (('console.irq', f['console']['irq']), ('timer.virtual_irq', f['timer']['virtual_irq']),
-                          ('interrupts.spare', irq['spare']),
+                          ('interrupts.spare', irq['spare']), ('interrupts.ipi', irq['ipi']),
                           ('interrupts.unmaskable_example', irq['unmaskable_example'])):
             if line >= lines:
                 self._err(key, 'line %d is not below interrupts.lines (%d)' % (line, lines))
@@ -160,6 +163,10 @@ class Board:
             self._err('interrupts.maskable', 'a range reaches past interrupts.lines (%d)' % lines)
         if self.maskable(irq['unmaskable_example']):
             self._err('interrupts.unmaskable_example', 'line %d is maskable' % irq['unmaskable_example'])
+        if self.maskable(irq['ipi']):  # a user IrqHandler for it would be the kernel's IPI
+            self._err('interrupts.ipi', 'line %d is maskable' % irq['ipi'])
+        if f.get('qemu', {}).get('cores', 1) < 1:
+            self._err('qemu.cores', 'expected 1 or more')
         if len(f['timer']['kernel_irqs']) != 2:
             self._err('timer.kernel_irqs', 'expected two lines: the secure and the non-secure physical timer')
         if f['memory']['ram_default_mib'] >= 4096:
@@ -189,15 +196,27 @@ class Board:
             parts += [str(n) for n in range(lo, hi + 1)] if hi - lo < 2 else ['%d..%d' % (lo, hi)]
         return ', '.join(parts)
 
-    def qemu_machine(self) -> list[str]:
+    def qemu_smp(self, cores: int = 1) -> list[str]:
+        """-smp for a kernel built for `cores` cores (the build option cores): none for one core
+        or a machine whose cores are fixed ([qemu] cores: raspi2b's four, started all the same)."""
+        q = self.facts.get('qemu')
+        if q is None or cores == 1 or 'cores' in q:
+            return []
+        return ['-smp', str(cores)]
+
+    def qemu_machine(self, cores: int = 1) -> list[str]:
         q = self.facts.get('qemu')
         if q is None:
             return []
+        if cores > q.get('cores', cores):
+            raise BoardError('%s: qemu.cores: QEMU\'s %s has %d cores, the build %d' % (
+                self.path, q['machine'], q['cores'], cores))
         args = ['-M', q['machine']]
         if 'cpu' in q:
             args += ['-cpu', q['cpu']]
         if 'ram_mib' in q:
             args += ['-m', '%dM' % q['ram_mib']]
+        args += self.qemu_smp(cores)
         if q.get('single_thread'):
             args += ['-accel', 'tcg,thread=single']
         if q.get('mini_uart'):
@@ -350,8 +369,14 @@ def kernel_header(b: Board) -> str:
           'constexpr u32 kVirtualTimerIrq = %d;' % tim['virtual_irq'],
           "// Interrupt lines IRQ Control numbers (the interrupt controller's numbering).",
           'constexpr u32 kIrqLines = %d;' % irq['lines'],
-          'constexpr u32 kTimerDefaultHz = %s;' % dec(tim['default_hz']), '',
-          '}  // namespace petrel::board', '']
+          "// The inter-processor interrupt's line (platform::ipi_send(); never a user's: not maskable).",
+          'constexpr u32 kIpiIrq = %d;' % irq['ipi'],
+          'constexpr u32 kTimerDefaultHz = %s;' % dec(tim['default_hz'])]
+    if 'spin_mailbox' in f.get('smp', {}):
+        w += ["// Core c's ARM-local mailbox 3 (read/clear) is kSpinMailbox + 0x10 * c: the spin code of the",
+              '// Pi firmware, QEMU and platform/armstub starts the core at the address written there.',
+              'constexpr paddr_t kSpinMailbox = %s;' % hexa(f['smp']['spin_mailbox'], 8)]
+    w += ['', '}  // namespace petrel::board', '']
     return '\n'.join(w)
 
 
@@ -381,10 +406,12 @@ def devices_header(b: Board) -> str:
     return '\n'.join(w)
 
 
-def meson_facts(b: Board) -> str:
-    """Tab-separated lines for platform/meson.build: NAME then its values (none, one or several)."""
+def meson_facts(b: Board, cores: int = 1) -> str:
+    """Tab-separated lines for platform/meson.build: NAME then its values (none, one or several),
+    for a kernel of `cores` cores."""
     f = b.facts
     ub = f['uboot']
+    spin = f.get('smp', {}).get('spin_mailbox')
     rows = [
         ('name', [b.name]),
         ('description', [f['board']['description']]),
@@ -393,12 +420,14 @@ def meson_facts(b: Board) -> str:
         ('drivers', f['board']['drivers']),
         ('ram_base', [hexa(f['memory']['ram_base'], 8).replace("'", '')]),
         ('load_phys', [hexa(f['memory']['load_phys'], 8).replace("'", '')]),
-        ('qemu_machine', b.qemu_machine()),
+        ('qemu_machine', b.qemu_machine(cores)),
+        ('qemu_smp', b.qemu_smp(cores)),
         ('qemu_program', [b.qemu_program()]),
         ('qemu_direct', b.qemu_direct()),
         ('qemu_uboot', b.qemu_uboot()),
         ('armstub', ['true' if b.aarch64() else '']),
         ('armstub_dtb', ['0x%x' % ARMSTUB_DTB]),
+        ('spin_mailbox', ['0x%x' % spin if spin is not None else '']),
         ('uboot_binary', [ub.get('binary', '')]),
         ('uboot_config', [ub.get('config', '')]),
         ('uboot_dtb', [ub.get('dtb', '')]),
@@ -483,15 +512,19 @@ def write_if_changed(path: str, text: str) -> None:
 def main(argv: list[str]) -> int:
     usage = ('usage: boards.py list|card-files [PLATFORM_DIR]\n'
              '       boards.py kernel-header|devices-header BOARD.toml OUT\n'
-             '       boards.py meson BOARD.toml\n'
+             '       boards.py meson BOARD.toml [CORES]\n'
              '       boards.py qemu-dtb BOARD.toml CARD.dtb OUT.dtb')
     try:
         if len(argv) in (1, 2) and argv[0] in ('list', 'card-files'):
             boards = load_all(argv[1] if len(argv) == 2 else HERE)
             print('\n'.join(boards if argv[0] == 'list' else card_files(boards)))
             return 0
-        if len(argv) == 2 and argv[0] == 'meson':
-            sys.stdout.write(meson_facts(Board(argv[1])))
+        if len(argv) in (2, 3) and argv[0] == 'meson':
+            cores = argv[2] if len(argv) == 3 else '1'
+            if not cores.isdigit() or not 1 <= int(cores) <= CORES_MAX:
+                print('boards.py meson: CORES is 1 to %d, not %r' % (CORES_MAX, cores), file=sys.stderr)
+                return 2
+            sys.stdout.write(meson_facts(Board(argv[1]), int(cores)))
             return 0
         if len(argv) == 4 and argv[0] == 'qemu-dtb':
             qemu_dtb(Board(argv[1]), argv[2], argv[3])

@@ -6,22 +6,24 @@ A system description (one TOML file per system, e.g. apps/demo/system.toml) list
 the apps, the channels between them, shared memory, interrupt lines and device
 MMIO given to apps, and who handles each app's faults. This tool
 
-  check SYSTEM.toml --platform P [--elf ELF=PATH ...]
+  check SYSTEM.toml --platform P [--cores N] [--elf ELF=PATH ...]
         reports every mistake as `FILE:LINE: what is wrong` on stderr, exit status 1;
-  emit  SYSTEM.toml --platform P [--elf ELF=PATH ...] -o NAME_system.hpp
+  emit  SYSTEM.toml --platform P [--cores N] [--elf ELF=PATH ...] -o NAME_system.hpp
         checks, then writes the C++ tables the root task and the apps read (the
         types are in apps/lib/include/petrel/system_tables.hpp). The header does
         not depend on the ELF files: apps include it, so it is made without them;
-  draw  SYSTEM.toml --platform P [--elf ...] -o SYSTEM.dot [--svg SYSTEM.svg]
+  draw  SYSTEM.toml --platform P [--cores N] [--elf ...] -o SYSTEM.dot [--svg SYSTEM.svg]
         checks, then writes the system as a Graphviz graph (and an SVG through
         Graphviz's `dot` program, Debian package graphviz);
-  pack  SYSTEM.toml --platform P --elf ELF=PATH [...] -o NAME_images.cpp
+  pack  SYSTEM.toml --platform P [--cores N] --elf ELF=PATH [...] -o NAME_images.cpp
         checks with every image's ELF file (each must be given), then writes the
         C++ source that packs the files into the root task's image (.incbin) and
         defines petrel::system::kImageFiles, in kImages order. It always rewrites
         the output, so the root task is rebuilt whenever an ELF file changed.
 
-Every command takes --elf for any of the images: the ELF file is then checked
+Every command takes --cores, the kernel's core count (the build's -Dcores,
+1..4, default 1: an app's `core` must be below it, and a kernel of 1 core has
+only core 0), and --elf for any of the images: the ELF file is then checked
 (a 32-bit little-endian ARM executable; PT_LOAD segments inside the image
 window, page aligned, file bytes inside the file, never writable and executable,
 no page shared by two segments; the entry point in an executable segment) and
@@ -44,7 +46,7 @@ if sys.version_info < (3, 11):
           file=sys.stderr)
     sys.exit(2)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from petrel_system import command, platforms  # noqa: E402
+from petrel_system import command, layout, platforms  # noqa: E402
 
 try:
     PLATFORM_NAMES = tuple(platforms.load())
@@ -66,6 +68,9 @@ def main(argv=None) -> int:
         p = sub.add_parser(name, help=helptext)
         p.add_argument('system', help='the system description (TOML)')
         p.add_argument('--platform', required=True, choices=PLATFORM_NAMES)
+        p.add_argument('--cores', type=int, default=1, metavar='N',
+                       help="the kernel's cores, the build's -Dcores (1..%d, default 1): apps run on 0..N-1"
+                       % layout.CORES_MAX)
         p.add_argument('--elf', action='append', default=[], metavar='ELF=PATH',
                        help="an app image: the app's `elf` name and its ELF file (repeatable%s)"
                        % ('; one for every image' if name == 'pack' else ''))
@@ -76,6 +81,8 @@ def main(argv=None) -> int:
             p.add_argument('--dot-program', default='dot', help='the dot program (default: dot on PATH)')
     args = ap.parse_args(argv)
 
+    if not 1 <= args.cores <= layout.CORES_MAX:
+        ap.error('--cores %d: a kernel has 1..%d cores' % (args.cores, layout.CORES_MAX))
     elfs: dict[str, str] = {}
     for spec in args.elf:
         name, eq, path = spec.partition('=')
@@ -88,7 +95,8 @@ def main(argv=None) -> int:
         elfs[name] = path
 
     return command.run(args.cmd, args.system, args.platform, elfs, output=getattr(args, 'output', None),
-                       svg=getattr(args, 'svg', None), dot_program=getattr(args, 'dot_program', 'dot'))
+                       svg=getattr(args, 'svg', None), dot_program=getattr(args, 'dot_program', 'dot'),
+                       cores=args.cores)
 
 
 if __name__ == '__main__':

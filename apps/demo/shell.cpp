@@ -2,8 +2,9 @@
 // demo: the shell: reads lines through the UART driver and runs a few commands.
 //
 // Commands (help lists them):
-//   apps           every app of the system, its state, priority and restarts
-//                  (asked of the root task: kRootAppState)
+//   apps           every app of the system, its state (asked of the root task:
+//                  kRootAppState), priority, restarts, faults and core (the
+//                  tables': the root task moved it there before it first ran)
 //   uptime         the timer service's counter, in seconds since it started
 //   ping [N]       N (default 100, at most 1000) Calls to the echo server; the
 //                  minimum and median round trip in PMU cycle-counter counts
@@ -68,7 +69,7 @@ struct Shell {
 
     void help() {
         out.printf("commands:\n"
-                   "  apps          list the apps, their state and restarts\n"
+                   "  apps          list the apps, their state, restarts and core\n"
                    "  uptime        time since boot, from the timer service\n"
                    "  ping [N]      N IPC round trips to echo, in PMU counts\n"
                    "  upper TEXT    echo upper-cases TEXT in shared memory\n"
@@ -84,8 +85,8 @@ struct Shell {
                 return;
             }
             const char *state = app_state_name(static_cast<AppState>(mr[0]));
-            out.printf("  %s%s %s%s priority %3u  restarts %u  faults %u\n", kApps[i].name, pad(kApps[i].name, 8),
-                       state, pad(state, 12), kApps[i].priority, mr[1], mr[2]);
+            out.printf("  %s%s %s%s priority %3u  restarts %u  faults %u  core %u\n", kApps[i].name,
+                       pad(kApps[i].name, 8), state, pad(state, 12), kApps[i].priority, mr[1], mr[2], kApps[i].core);
         }
     }
 

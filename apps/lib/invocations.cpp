@@ -124,6 +124,8 @@ Error tcb_clear_timer_access(u32 tcb) {
     return invoke(nullptr, tcb, Label::TcbSetTimerAccess, &revoke, 1, nullptr, 0);
 }
 
+Error tcb_set_affinity(u32 tcb, u32 core) { return invoke(nullptr, tcb, Label::TcbSetAffinity, &core, 1, nullptr, 0); }
+
 Error page_table_map(abi::IpcBuffer *ipc, u32 pt, u32 pd, u32 vaddr, MessageRegs *detail) {
     return invoke(ipc, pt, Label::PageTableMap, &vaddr, 1, &pd, 1, detail);
 }

@@ -19,8 +19,9 @@
 //   3. makes each app a process (petrel/process.hpp) from its ELF: each
 //      PT_LOAD segment copied into new frames, mapped with the segment's own
 //      permissions (text read-only and executable, data read-write and never
-//      executable); at its priority with its stack; gives it its caps in the
-//      order petrel/system.hpp computes,
+//      executable); at its priority with its stack; puts its thread on its
+//      core (TCB.SetAffinity, for a core other than 0, before it first runs);
+//      gives it its caps in the order petrel/system.hpp computes,
 //      binds its interrupt notification, takes its lines from IRQ Control
 //      (with the trigger asked for) and moves their handlers in (an app with
 //      the virtual timer's line is also granted the timer's registers:
@@ -157,6 +158,17 @@ bool make_app(u32 i) {
         m.ok = false;
     }
     if (!m.check(made, "making its process")) return false;
+    // Its core before anything else of its thread, and before it first runs: it never starts on
+    // core 0 to be moved. The tool checked the core against the build's; a kernel of fewer cores
+    // refuses it (RangeError), and the app is not started.
+    if (d.core != 0) {
+        const Error e = Tcb{a.p.tcb}.set_affinity(d.core);
+        if (e != Error::None) {
+            printf("root: app '%s': moving it to core %u (TCB.SetAffinity; the kernel has %u core%s): %s\n",
+                   d.name, d.core, g_bi->num_nodes, g_bi->num_nodes == 1 ? "" : "s", error_name(e));
+            m.ok = false;
+        }
+    }
 
     m.give(g_root_ep.cptr(), kCall, kQueryBadge | (i + 1), kAppCapRoot, "its root-task cap");
     for (u32 c = 0; c < kChannelsCount; ++c) {
@@ -432,9 +444,11 @@ int main(const abi::BootInfo *bi) {
     for (u32 i = 0; i < kAppsCount; ++i) {
         if (make_app(i)) ++started;
         const AppDesc &d = kApps[i];
-        printf("root: app '%s': %s, priority %u, stack %u KiB, memory budget %u KiB, ELF '%s' (%u page%s)\n",
-               d.name, app_state_name(g_apps[i].state), d.priority, d.stack_bytes / 1024, d.memory_budget / 1024,
-               kImages[d.image].elf, g_apps[i].p.image_pages, g_apps[i].p.image_pages == 1 ? "" : "s");
+        printf("root: app '%s': %s, priority %u, ", d.name, app_state_name(g_apps[i].state), d.priority);
+        if (d.core != 0) printf("core %u, ", d.core);
+        printf("stack %u KiB, memory budget %u KiB, ELF '%s' (%u page%s)\n", d.stack_bytes / 1024,
+               d.memory_budget / 1024, kImages[d.image].elf, g_apps[i].p.image_pages,
+               g_apps[i].p.image_pages == 1 ? "" : "s");
     }
     printf("root: %u of %u apps started; handling faults\n", started, kAppsCount);
 

@@ -46,20 +46,33 @@ inline void isb() { asm volatile("isb" ::: "memory"); }
 inline void dsb() { asm volatile("dsb sy" ::: "memory"); }
 inline void dmb() { asm volatile("dmb sy" ::: "memory"); }
 
-// Invalidates the whole unified TLB (this core, all ASIDs).
+// TLB maintenance. With one core it is this core's (TLBIALL, TLBIASID,
+// TLBIMVA: c8, c7); with several it is broadcast to every core of the Inner
+// Shareable domain (TLBIALLIS, TLBIASIDIS, TLBIMVAIS: c8, c3, from the
+// Multiprocessing Extensions every supported core has), and the dsb ish after
+// it waits until every core has done it.
+#if PETREL_CORES > 1
+#define PETREL_TLB_CRM "c3"
+#else
+#define PETREL_TLB_CRM "c7"
+#endif
+
+// Invalidates the whole unified TLB (all ASIDs).
 inline void tlb_invalidate_all() {
-    asm volatile("dsb ishst; mcr p15, 0, %0, c8, c7, 0; dsb ish; isb" ::"r"(0) : "memory");
+    asm volatile("dsb ishst; mcr p15, 0, %0, c8, " PETREL_TLB_CRM ", 0; dsb ish; isb" ::"r"(0) : "memory");
 }
 
 // Invalidates the TLB entries of one hardware ASID (TLBIASID), or of one page
 // of it (TLBIMVA: the page's address with the ASID in bits 7:0).
 inline void tlb_invalidate_asid(u32 asid) {
-    asm volatile("dsb ishst; mcr p15, 0, %0, c8, c7, 2; dsb ish; isb" ::"r"(asid & 0xffu) : "memory");
+    asm volatile("dsb ishst; mcr p15, 0, %0, c8, " PETREL_TLB_CRM ", 2; dsb ish; isb" ::"r"(asid & 0xffu) : "memory");
 }
 inline void tlb_invalidate_page(u32 vaddr, u32 asid) {
-    asm volatile("dsb ishst; mcr p15, 0, %0, c8, c7, 1; dsb ish; isb" ::"r"((vaddr & ~0xfffu) | (asid & 0xffu))
+    asm volatile("dsb ishst; mcr p15, 0, %0, c8, " PETREL_TLB_CRM ", 1; dsb ish; isb" ::"r"(
+                     (vaddr & ~0xfffu) | (asid & 0xffu))
                  : "memory");
 }
+#undef PETREL_TLB_CRM
 // The smallest data cache line (CTR.DminLine) in bytes.
 inline uptr dcache_line() { return 4u << ((read_ctr() >> 16) & 0xf); }
 // Data cache maintenance by address over [start, end), to the point of
@@ -85,12 +98,20 @@ inline void clean_dcache_to_pou(uptr start, uptr end) {
     dsb();
 }
 
-// Invalidates the whole instruction cache and the branch predictor (this core).
+// Invalidates the whole instruction cache and the branch predictor (this
+// core's; with several cores every core's: ICIALLUIS, BPIALLIS).
 inline void invalidate_icache_all() {
+#if PETREL_CORES > 1
+    asm volatile("mcr p15, 0, %0, c7, c1, 0\n\t"   // ICIALLUIS
+                 "mcr p15, 0, %0, c7, c1, 6\n\t"   // BPIALLIS
+                 "dsb ish\n\tisb" ::"r"(0)
+                 : "memory");
+#else
     asm volatile("mcr p15, 0, %0, c7, c5, 0\n\t"   // ICIALLU
                  "mcr p15, 0, %0, c7, c5, 6\n\t"   // BPIALL
                  "dsb\n\tisb" ::"r"(0)
                  : "memory");
+#endif
 }
 
 inline u32 read_cpsr() {

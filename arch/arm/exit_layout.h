@@ -12,6 +12,12 @@
 #define CPU_PREVIOUS 4
 #define CPU_FPU_OWNER 40
 #define CPU_FPU_ENABLED 44
+/* With several cores, one per core: core c's at arm_cpu + (c << CPU_STATE_SHIFT). */
+#define CPU_STATE_SHIFT 6
+
+/* Several cores: the kernel lock (smp.cpp), the symbol kernel_lock: the
+ * ticket that holds it, which the exit's release increments. */
+#define LOCK_OWNER 4
 
 /* arch::Space: the VSpace cap it was checked for (two words), then the TTBR0
  * value and the hardware ASID it came to. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // User mode: the C++ half of the entry stubs (vectors.S), the address-space switch and resume.
 //
-// vectors.S saves a user thread's registers into ks.current->context, moves to
+// vectors.S saves a user thread's registers into here().current->context, moves to
 // the top of the one kernel stack with interrupts masked and calls one of the
 // arm_user_* functions below, which call the generic entry_* function and
 // resume() the thread it returns: never returning to the stub. resume() ends in
@@ -26,6 +26,7 @@
 #include "kmem.hpp"
 #include "mmu.hpp"
 #include "scheduler.hpp"
+#include "smp.hpp"
 #include "state.hpp"
 #include "vspace.hpp"
 
@@ -55,7 +56,9 @@ struct Space {
 constexpr Cap kForgotten{~0u, ~0u};
 // What this file keeps of the CPU's state, in one object so that the exit
 // path reaches all of it from one base address.
-struct alignas(8) CpuState {
+// (One per core, each in a cache line of its own with several: the exit finds
+// its core's at arm_cpu + (core << CPU_STATE_SHIFT).)
+struct alignas(kCores > 1 ? 1u << CPU_STATE_SHIFT : 8) CpuState {
     // The space in TTBR0 and CONTEXTIDR, *active, and the one before it,
     // *previous, both in spaces[] (a client and its server alternate:
     // switching back swaps the pointers, nothing is copied). Neither holds
@@ -71,7 +74,10 @@ constexpr u32 kFpexcEn = 1u << 30;  // (vectors.S's arm_resume_fpu_change makes 
 
 // The exit path in vectors.S (arm_resume_thread) reads it as arm_cpu, at the
 // offsets of exit_layout.h.
-CpuState g_cpu asm("arm_cpu");
+CpuState g_cpus[kCores] asm("arm_cpu");  // (set up by a static constructor: boot runs them)
+static_assert(kCores == 1 || sizeof(CpuState) == 1u << CPU_STATE_SHIFT);
+// This core's.
+[[gnu::always_inline]] inline CpuState &cpu() { return g_cpus[core_id()]; }
 #define PETREL_AT(type, member, offset) static_assert(__builtin_offsetof(type, member) == (offset))
 PETREL_AT(CpuState, active, CPU_ACTIVE);
 PETREL_AT(CpuState, previous, CPU_PREVIOUS);
@@ -90,8 +96,8 @@ namespace {
 // FPEXC written in line (VMSR FPEXC in its coprocessor form, which the
 // kernel's soft-float build assembles): the exit path makes no call for it.
 [[gnu::always_inline]] inline void fpu_enable(bool on) {
-    if (on == g_cpu.fpu_enabled) return;
-    g_cpu.fpu_enabled = on;
+    if (on == cpu().fpu_enabled) return;
+    cpu().fpu_enabled = on;
     asm volatile("mcr p10, 7, %0, c8, c0, 0" : : "r"(on ? kFpexcEn : 0u) : "memory");
 }
 
@@ -102,10 +108,10 @@ namespace {
 bool fpu_trap(Tcb *t) {
     if (arm_fpexc_read() & kFpexcEn) return false;
     fpu_enable(true);
-    if (g_cpu.fpu_owner != t) {
-        if (g_cpu.fpu_owner) arm_fpu_save(&g_cpu.fpu_owner->fpu);
+    if (cpu().fpu_owner != t) {
+        if (cpu().fpu_owner) arm_fpu_save(&cpu().fpu_owner->fpu);
         arm_fpu_load(&t->fpu);
-        g_cpu.fpu_owner = t;
+        cpu().fpu_owner = t;
     }
     return true;
 }
@@ -118,15 +124,29 @@ void fpu_init() {
     asm volatile("mrc p15, 0, %0, c1, c0, 2" : "=r"(cpacr));
     cpacr |= 0xfu << 20;
     asm volatile("mcr p15, 0, %0, c1, c0, 2\n isb" : : "r"(cpacr) : "memory");
-    g_cpu.fpu_enabled = true;  // force the write
+    cpu().fpu_enabled = true;  // force the write
     fpu_enable(false);
 }
 
 void forget_thread(Tcb *t) {
-    if (g_cpu.fpu_owner != t) return;
-    g_cpu.fpu_owner = nullptr;
+    if (cpu().fpu_owner != t) return;
+    cpu().fpu_owner = nullptr;
     fpu_enable(false);
 }
+
+void fpu_release(Tcb *t) {
+    if (cpu().fpu_owner != t) return;
+    if (!cpu().fpu_enabled) {  // (saving needs the FPU on)
+        cpu().fpu_enabled = true;
+        asm volatile("mcr p10, 7, %0, c8, c0, 0" : : "r"(kFpexcEn) : "memory");
+    }
+    arm_fpu_save(&t->fpu);
+    forget_thread(t);
+}
+
+const Tcb *fpu_owner(u32 core) { return g_cpus[core].fpu_owner; }
+
+u32 running_hw_asid(u32 core) { return g_cpus[core].active->hw_asid; }
 
 namespace {
 
@@ -164,8 +184,10 @@ namespace {
 }  // namespace
 
 void forget_address_spaces() {
-    g_cpu.spaces[0].vtable = kForgotten;
-    g_cpu.spaces[1].vtable = kForgotten;
+    for (CpuState &c : g_cpus) {  // (each core's exit reads its own under the kernel lock)
+        c.spaces[0].vtable = kForgotten;
+        c.spaces[1].vtable = kForgotten;
+    }
 }
 
 }  // namespace petrel::arch
@@ -174,22 +196,22 @@ void forget_address_spaces() {
 // then goes on to the FPU and the way out): looked up, it replaces the one
 // before.
 extern "C" void arm_activate_new(petrel::Tcb *t) {
-    using petrel::arch::g_cpu;
-    petrel::arch::Space *before = g_cpu.previous, *running = g_cpu.active;
-    g_cpu.active = before;
-    g_cpu.previous = running;
+    petrel::arch::CpuState &c = petrel::arch::cpu();
+    petrel::arch::Space *before = c.previous, *running = c.active;
+    c.active = before;
+    c.previous = running;
     petrel::arch::activate_new(t, *before, *running);
 }
 
 // The exit of every kernel entry. The saved status needs no sanitising here:
 // entries from user mode save a user-mode one and every write sanitises
-// (arch::user_status_valid). g_cpu.idling is cleared where the idle loop is
+// (arch::user_status_valid). cpu().idling is cleared where the idle loop is
 // left (arm_kernel_irq), not on every exit.
 namespace petrel::arch {
 
 void resume(Tcb *t) {
-    if (t == ks.idle) [[unlikely]] {
-        g_cpu.idling = true;
+    if (t == here().idle) [[unlikely]] {
+        cpu().idling = true;
         asm volatile("b arm_idle_loop" : : : "memory");
         __builtin_unreachable();
     }
@@ -211,39 +233,73 @@ namespace {
 // choice folds away). Both ways out are branches: its thread to
 // arm_resume_thread (never the idle thread), or the slow path through
 // arm_user_syscall, which starts again from the top of the kernel stack.
+// (With several cores the lock is taken first, and the slow path is entered
+// past arm_user_syscall's own taking of it.)
+#if PETREL_CORES > 1
+#define PETREL_SLOW_SYSCALL "b arm_user_syscall_locked"
+#else
+#define PETREL_SLOW_SYSCALL "b arm_user_syscall"
+#endif
 template <abi::Syscall kNumber>
 [[noreturn, gnu::always_inline]] inline void fastpath_entry() {
     constexpr u32 number = static_cast<u32>(kNumber);
+    if (kernel_enter(EntryKind::Syscall)) [[unlikely]]
+        arch::resume(schedule());
     register u32 r0 asm("r0");
     if (Tcb *next = entry_syscall_fast(number)) {
         r0 = reinterpret_cast<u32>(next);
         asm volatile("b arm_resume_thread" : : "r"(r0) : "memory");
     } else {
         r0 = number;
-        asm volatile("b arm_user_syscall" : : "r"(r0) : "memory");
+        asm volatile(PETREL_SLOW_SYSCALL : : "r"(r0) : "memory");
     }
     __builtin_unreachable();
 }
+#undef PETREL_SLOW_SYSCALL
 
 }  // namespace
 
 extern "C" [[noreturn]] void arm_fastpath_call() { fastpath_entry<abi::Syscall::Call>(); }
 extern "C" [[noreturn]] void arm_fastpath_reply_recv() { fastpath_entry<abi::Syscall::ReplyRecv>(); }
 
-extern "C" [[noreturn]] void arm_user_syscall(u32 number) { arch::resume(entry_syscall_slow(number)); }
+// Each entry takes the kernel lock first (kernel_enter: nothing with one
+// core); an entry another core made abandon its thread (smp.hpp) only chooses
+// again.
+extern "C" [[noreturn]] void arm_user_syscall(u32 number) {
+    if (kernel_enter(EntryKind::Syscall)) [[unlikely]]
+        arch::resume(schedule());
+    arch::resume(entry_syscall_slow(number));
+}
 
-extern "C" [[noreturn]] void arm_user_irq() { arch::resume(entry_interrupt()); }
+#if PETREL_CORES > 1
+extern "C" [[noreturn]] void arm_user_syscall_locked(u32 number) { arch::resume(entry_syscall_slow(number)); }
+#endif
 
+extern "C" [[noreturn]] void arm_user_irq() {
+    if (kernel_enter(EntryKind::Other)) [[unlikely]]
+        arch::resume(schedule());
+    arch::resume(entry_interrupt());
+}
+
+// The stub took 4 from the return address of an undefined instruction; a
+// Thumb one is 2 bytes on. With several cores that is mended before the lock
+// is taken: an abandoned entry runs the instruction again.
 extern "C" [[noreturn]] void arm_user_fault(u32 kind) {
-    arch::UserContext &c = ks.current->context;
+    arch::UserContext &c = here().current->context;
+#if PETREL_CORES > 1
+    if (kind != kKindDataAbort && kind != kKindPrefetchAbort && (c.cpsr & (1u << 5))) c.pc += 2;
+    if (kernel_enter(EntryKind::Other)) [[unlikely]]
+        arch::resume(schedule());
+#endif
     Fault f{};
     switch (kind) {
     case kKindDataAbort: f = {FaultKind::VmFault, read_dfar(), read_dfsr(), false}; break;
     case kKindPrefetchAbort: f = {FaultKind::VmFault, read_ifar(), read_ifsr(), true}; break;
     default:
-        // The stub took 4 from the return address; a Thumb instruction is 2 bytes on.
+#if PETREL_CORES == 1
         if (c.cpsr & (1u << 5)) c.pc += 2;
-        if (arch::fpu_trap(ks.current)) arch::resume(ks.current);  // retry with the FPU on
+#endif
+        if (arch::fpu_trap(here().current)) arch::resume(here().current);  // retry with the FPU on
         f = {FaultKind::UserException, c.pc, 0, false};
         break;
     }
@@ -252,15 +308,17 @@ extern "C" [[noreturn]] void arm_user_fault(u32 kind) {
 
 // An IRQ taken in kernel mode (vectors.S pushed the interrupted state on the kernel stack).
 extern "C" void arm_kernel_irq() {
-    if (!arch::g_cpu.idling) {
+    if (!arch::cpu().idling) {
         handle_interrupt();
         return;
     }
+    kernel_enter(EntryKind::Other);  // (the idle thread is never abandoned)
     Tcb *t = entry_interrupt();
     if (t != idle_thread()) {  // abandons the idle loop's frame
-        arch::g_cpu.idling = false;
+        arch::cpu().idling = false;
         arch::resume(t);
     }
+    kernel_lock_release();  // back to the idle loop
 }
 
 }  // namespace petrel::arm

@@ -82,6 +82,44 @@ vector_table:
     PANIC   \name, \kind
 .endm
 
+/* sp = the top of this core's kernel stack (entry.S: core c's is kernel_stack
+   + (c + 1) * 4096; TPIDRPRW holds c). Clobbers \reg with several cores. */
+.macro KERNEL_SP reg
+#if PETREL_CORES > 1
+    mrc     p15, 0, \reg, c13, c0, 4    @ TPIDRPRW: this core
+    ldr     sp, =kernel_stack_top
+    add     sp, sp, \reg, lsl #12
+#else
+    ldr     sp, =kernel_stack_top
+#endif
+.endm
+
+/* ip = this core's arch::CpuState (user_entry.cpp), arm_cpu with one core.
+   Clobbers \reg with several cores. */
+.macro CPU_STATE reg
+    movw    ip, #:lower16:arm_cpu
+    movt    ip, #:upper16:arm_cpu
+#if PETREL_CORES > 1
+    mrc     p15, 0, \reg, c13, c0, 4
+    add     ip, ip, \reg, lsl #CPU_STATE_SHIFT
+#endif
+.endm
+
+/* Several cores: the kernel lock's release (smp.cpp's kernel_lock_release, in
+   line): the next ticket holds it, then the waiting cores are woken. */
+.macro KERNEL_UNLOCK ra, rb
+#if PETREL_CORES > 1
+    movw    \ra, #:lower16:kernel_lock
+    movt    \ra, #:upper16:kernel_lock
+    ldr     \rb, [\ra, #LOCK_OWNER]
+    add     \rb, \rb, #1
+    dmb     ish
+    str     \rb, [\ra, #LOCK_OWNER]
+    dsb     ish
+    sev
+#endif
+.endm
+
 /* After the srs frame and stmdb: TPIDRURW into the context's first word (r1 is saved). */
 .macro STORE_TPIDRURW
     mrc     p15, 0, r1, c13, c0, 2
@@ -94,7 +132,7 @@ vector_table:
     cps     #MODE_SVC
     stmdb   sp, {r0-lr}^                @ r0-r12, sp_usr, lr_usr
     STORE_TPIDRURW
-    ldr     sp, =kernel_stack_top
+    KERNEL_SP r1
 .endm
 
 /* Undefined instruction and aborts: from user mode a fault, else a panic. */
@@ -131,7 +169,7 @@ vec_svc:
     tst     r0, #0xf
     bne     svc_from_kernel
     STORE_TPIDRURW
-    ldr     sp, =kernel_stack_top
+    KERNEL_SP r1
     cmp     r7, #1                      @ Call and ReplyRecv: straight to their fastpaths
     beq     arm_fastpath_call
     cmp     r7, #2
@@ -156,7 +194,7 @@ vec_irq:
     tst     r0, #0xf                    @ USR: the low four bits clear
     bne     irq_from_kernel
     STORE_TPIDRURW
-    ldr     sp, =kernel_stack_top
+    KERNEL_SP r1
     b       arm_user_irq
 irq_from_kernel:
     ldr     r0, [sp, #-60]              @ r0 as stmdb stored it
@@ -187,8 +225,7 @@ irq_from_kernel:
    when it changes. */
     .global arm_resume_thread
 arm_resume_thread:
-    movw    ip, #:lower16:arm_cpu
-    movt    ip, #:upper16:arm_cpu
+    CPU_STATE r1
     ldr     r6, [ip, #CPU_ACTIVE]
     ldrd    r2, r3, [r0, #TCB_VTABLE_CAP]
     ldrd    r4, r5, [r6, #SPACE_VTABLE]
@@ -209,6 +246,7 @@ arm_resume_fpu:
    Leaves sp_svc just past the context, for the next entry. */
     .global arm_return_to_user
 arm_return_to_user:
+    KERNEL_UNLOCK r1, r2
     clrex                               @ no exclusive access survives a kernel entry
     ldr     r1, [r0], #4                @ TPIDRURW
     mcr     p15, 0, r1, c13, c0, 2
@@ -239,8 +277,7 @@ arm_resume_new:
     mov     r4, r0                      @ (callee-saved across the call)
     bl      arm_activate_new
     mov     r0, r4
-    movw    ip, #:lower16:arm_cpu
-    movt    ip, #:upper16:arm_cpu
+    CPU_STATE r1
     b       arm_resume_fpu
 arm_resume_fpu_change:
     strb    r2, [ip, #CPU_FPU_ENABLED]
@@ -252,7 +289,8 @@ arm_resume_fpu_change:
 /* arm_idle_loop(): the idle thread. The kernel stack is empty again. */
     .global arm_idle_loop
 arm_idle_loop:
-    ldr     sp, =kernel_stack_top
+    KERNEL_SP r1
+    KERNEL_UNLOCK r1, r2
     cpsie   i
 1:  dsb
     wfi

@@ -17,6 +17,7 @@
 #include "state.hpp"
 #include "arch.hpp"
 #include "board.hpp"
+#include "vspace.hpp"
 
 namespace petrel {
 
@@ -37,7 +38,11 @@ bool g_machine_live;
 u32 g_irq_line = ~0u;  // the line irq_claim() returns next
 Flushes g_flushes;
 IrqController g_irq;
-UserTimer g_user_timer;
+u32 g_core;  // the core the test enters the kernel as (smp.hpp core_id())
+UserTimer g_user_timers[kCores];
+Ipis g_ipi;
+u32 g_running_hw_asid[kCores];
+u32 g_running_asid[kCores];
 
 void bad_physical(u64 address, const char *what) {
     char buf[120];
@@ -57,11 +62,15 @@ Machine::Machine(const MachineConfig &cfg) : config(cfg) {
     std::memset(g_ram, 0xa5, cfg.ram_size);
     g_machine_live = true;
     ks = {};
-    ks.slowpath_only = std::getenv("PETREL_SLOWPATH") != nullptr;  // the IPC tests run both ways
+    for (CoreState &c : ks.core) c.slowpath_only = std::getenv("PETREL_SLOWPATH") != nullptr;  // both ways
     g_flushes = {};
     g_irq = {};
     g_irq.masked.set();
-    g_user_timer = {};
+    for (UserTimer &u : g_user_timers) u = {};
+    g_ipi = {};
+    for (u32 &hw : g_running_hw_asid) hw = 0;
+    for (u32 &asid : g_running_asid) asid = 0;
+    g_core = 0;
     g_console.clear();
     irq_after(0);
 
@@ -76,36 +85,105 @@ Machine::Machine(const MachineConfig &cfg) : config(cfg) {
         g_machine_live = false;
         throw std::runtime_error(why);
     }
-    // The idle thread lives in the reserved "kernel image" area, as on ARM.
-    auto *idle_tcb = reinterpret_cast<Tcb *>(g_ram);
-    std::memset(static_cast<void *>(idle_tcb), 0, sizeof(Tcb));
-    std::strcpy(idle_tcb->name, "idle");
-    set_current_thread(root.tcb);
-    root.tcb->state = ThreadState::Running;
-    sched_init(idle_tcb);
+    // The idle threads live in the reserved "kernel image" area, as on ARM,
+    // one per core (boot.cpp: core 0's here, each other core's when it comes
+    // up, kernel_secondary_main, as that core).
+    static_assert(kCores * (1u << abi::kTcbBits) <= 0x1000, "the idle threads fit the first page");
+    for (u32 core = 0; core < kCores; ++core) {
+        auto *idle_tcb = reinterpret_cast<Tcb *>(g_ram + core * (1u << abi::kTcbBits));
+        std::memset(static_cast<void *>(idle_tcb), 0, sizeof(Tcb));
+        std::strcpy(idle_tcb->name, "idle");
+        if (core > 0) idle_tcb->name[4] = static_cast<char>('0' + core);  // idle1, idle2, ...
+        g_core = core;
+        if (core == 0) {
+            set_current_thread(root.tcb);
+            root.tcb->state = ThreadState::Running;
+        }
+        sched_init(idle_tcb);
+    }
+    g_core = 0;
 }
 
 Tcb *Machine::enter(Tcb *t, u32 number) {
-    if (t != ks.current) throw std::logic_error(std::string("enter: thread '") + t->name + "' is not running");
+    if (t != here().current) throw std::logic_error(std::string("enter: thread '") + t->name + "' is not running");
     t->context.r[arch::kRegSyscall] = number;
     t->context.pc += 4;  // as the CPU leaves it: after the svc
-    return entry_syscall(number);
+    return leave(entry_syscall(number));
 }
 
 Tcb *Machine::tick() {
     g_irq_line = board::kTimerIrqs[1];
-    return entry_interrupt();
+    return leave(entry_interrupt());
 }
 
 Tcb *Machine::interrupt(u32 line) {
     if (g_irq.masked.test(line)) throw std::logic_error("interrupt on a masked line " + std::to_string(line));
     g_irq_line = line;
-    return entry_interrupt();
+    return leave(entry_interrupt());
 }
 
-Tcb *Machine::fault(const Fault &f) { return entry_fault(f); }
-Tcb *Machine::running() const { return ks.current; }
+Tcb *Machine::fault(const Fault &f) { return leave(entry_fault(f)); }
+Tcb *Machine::running() const { return here().current; }
 Tcb *Machine::idle() const { return idle_thread(); }
+
+namespace {
+u32 checked_core(u32 core) {
+    if (core >= kCores)
+        throw std::out_of_range("core " + std::to_string(core) + " of " + std::to_string(kCores));
+    return core;
+}
+}  // namespace
+
+Tcb *Machine::running(u32 core) const { return ks.core[checked_core(core)].current; }
+Tcb *Machine::idle(u32 core) const { return ks.core[checked_core(core)].idle; }
+void Machine::on_core(u32 core) { g_core = checked_core(core); }
+u32 Machine::core() const { return g_core; }
+bool Machine::ipi_pending(u32 core) const { return g_ipi.pending[checked_core(core)]; }
+
+Tcb *Machine::take_ipi(u32 core) {
+    if (!g_ipi.pending[checked_core(core)])
+        throw std::logic_error("take_ipi: no IPI pending at core " + std::to_string(core));
+    OnCore as(core);
+    g_ipi.pending[core] = false;
+    g_irq_line = board::kIpiIrq;
+    return leave(entry_interrupt());
+}
+
+u32 Machine::take_ipis() {
+    u32 taken = 0;
+    for (bool again = true; again;) {
+        again = false;
+        for (u32 core = 0; core < kCores; ++core) {
+            if (!g_ipi.pending[core]) continue;
+            take_ipi(core);
+            again = true;
+            if (++taken > 1000) throw KernelPanic("IPIs keep coming: 1000 taken");
+        }
+    }
+    return taken;
+}
+
+Tcb *Machine::leave(Tcb *next) {
+    // (The architecture resumes what the entry returned: the core's current thread.)
+    if (next != here().current)
+        throw KernelPanic(std::string("an entry returned '") + next->name + "' while core " +
+                          std::to_string(core_id()) + " runs '" + here().current->name + "'");
+    return activate();
+}
+
+Tcb *Machine::activate() {
+    Tcb *t = here().current;
+    const Cap &vtable = t->slots[kTcbVTable].cap;
+    u32 hw = 0;
+    paddr_t pd;
+    if (t == here().idle || !vspace_of(vtable, pd, hw)) hw = 0;
+    g_running_hw_asid[core_id()] = hw;
+    g_running_asid[core_id()] = hw ? vtable.pd_asid() : 0;
+    return t;
+}
+
+OnCore::OnCore(u32 core) : was_(g_core) { g_core = checked_core(core); }
+OnCore::~OnCore() { g_core = was_; }
 
 Machine::~Machine() {
     if (!g_machine_live) return;
@@ -202,6 +280,17 @@ u32 irq_claim() {
     return line;
 }
 void irq_complete(u32) {}
+// Several cores: the hosted ones are never started (Machine boots them all),
+// have no controller interface of their own, and keep IPIs pending until a
+// test takes them (Machine::take_ipi).
+bool start_core(u32, paddr_t) { return false; }
+void irq_init_core() {}
+void ipi_send(u32 core) {
+    if (core >= kCores || core == core_id())
+        throw host::KernelPanic("ipi_send(" + std::to_string(core) + ") from core " + std::to_string(core_id()));
+    host::g_ipi.pending[core] = true;
+    ++host::g_ipi.sent;
+}
 u32 timer_default_hz() { return 1'000'000; }
 bool irq_pending() {
     using namespace host;
@@ -217,6 +306,9 @@ bool irq_pending() {
 
 namespace arch {
 void forget_thread(Tcb *) {}  // the simulated CPU has no FPU state to switch
+void fpu_release(Tcb *) {}
+const Tcb *fpu_owner(u32) { return nullptr; }
+u32 running_hw_asid(u32 core) { return host::g_running_hw_asid[core]; }
 void forget_address_spaces() {}  // the simulated CPU keeps no activation
 void stack_paint() {}
 u32 stack_deepest_use() { return 0; }  // the host's kernel runs on the test's own stack
@@ -239,8 +331,8 @@ void cache_maintain(CacheOp, paddr_t p, u32 bytes) {
 u32 timer_start(u32, u32 default_hz) { return default_hz; }
 void timer_rearm() {}
 void set_user_timer_access(bool on) {
-    host::g_user_timer.access = on;
-    ++host::g_user_timer.writes;
+    host::g_user_timers[core_id()].access = on;
+    ++host::g_user_timers[core_id()].writes;
 }
 }  // namespace arch
 

@@ -11,6 +11,14 @@ enum : uptr {
     kDistIcpendr = 0x280, kDistIpriorityr = 0x400, kDistItargetsr = 0x800, kDistIcfgr = 0xc00,
     kCpuCtlr = 0x00, kCpuPmr = 0x04, kCpuBpr = 0x08, kCpuHppir = 0x18,
 };
+
+// The calling core's CPU interface: every priority unmasked (0xf0 above 0xa0), no
+// preemption groups, on.
+void cpu_interface_on(uptr cpu) {
+    arm::mmio_write(cpu + kCpuPmr, 0xf0);
+    arm::mmio_write(cpu + kCpuBpr, 0);
+    arm::mmio_write(cpu + kCpuCtlr, 1);
+}
 }  // namespace
 
 using arm::mmio_read;
@@ -30,9 +38,16 @@ void GicV2::init() const {
         if (i >= 32) mmio_write(dist_ + kDistItargetsr + i, 0x01010101u);  // SPIs to CPU 0
     }
     mmio_write(dist_ + kDistCtlr, 1);
-    mmio_write(cpu_ + kCpuPmr, 0xf0);
-    mmio_write(cpu_ + kCpuBpr, 0);
-    mmio_write(cpu_ + kCpuCtlr, 1);
+    cpu_interface_on(cpu_);
+}
+
+// Registers 0 of the enable and pending sets and 0-7 of the priorities are
+// each core's own (SGIs and PPIs); init() did core 0's with the rest.
+void GicV2::init_cpu() const {
+    mmio_write(dist_ + kDistIcenabler, ~0u);
+    mmio_write(dist_ + kDistIcpendr, ~0u);
+    for (u32 i = 0; i < 32; i += 4) mmio_write(dist_ + kDistIpriorityr + i, 0xa0a0a0a0u);
+    cpu_interface_on(cpu_);
 }
 
 void GicV2::unmask(u32 line) const { mmio_write(dist_ + kDistIsenabler + 4 * (line / 32), 1u << (line % 32)); }

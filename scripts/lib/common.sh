@@ -149,9 +149,14 @@ print(next((o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "pl
 # petrel_build PLATFORM [TARGET...]: configure (once) and build build/PLATFORM:
 # Meson's default targets, and each TARGET (a path under build/PLATFORM, e.g.
 # scripts/petrel-disk.img) whether or not this Meson builds it by default.
+# PLATFORM-smp is PLATFORM's four-core kernel (-Dcores=4) in build/PLATFORM-smp.
 petrel_build() {
   local platform=$1 dir="$PETREL_ROOT/build/$1" opts=()
   shift
+  if [[ $platform == *-smp ]]; then
+    platform=${platform%-smp}
+    opts+=(-Dcores=4)
+  fi
   mkdir -p "$PETREL_ROOT/build"
   if petrel_card_board "$platform"; then
     "$PETREL_ROOT/scripts/fetch-rpi" || petrel_die "could not fetch the Raspberry Pi files"

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """petrel_system.checks: every check of a system description, building the checked model.
 
-Contract: Checker(filename, text, platform, elfs, need_every_elf).run() reads
-the text (reader.parse), checks it for `platform` (a name platforms.load()
-has) against the schema below, the app address-space layout and memory
-budgets (layout), the platform's interrupt lines and device memory, and the
+Contract: Checker(filename, text, platform, elfs, need_every_elf, cores).run()
+reads the text (reader.parse), checks it for `platform` (a name
+platforms.load() has) and a kernel of `cores` cores (1..layout.CORES_MAX, the
+build's -Dcores: an app's `core` must be below it) against the schema below,
+the app address-space layout and memory budgets (layout), the platform's
+interrupt lines and device memory, and the
 ELF files in `elfs` ({elf name: path}, each checked with elf.py and charged to
 the budget of every app running it); with need_every_elf (pack) every image
 must have one. It returns the model.System it built and keeps every mistake:
@@ -54,6 +56,7 @@ SCHEMA = {
         'name': (STR, True, None, False),
         'elf': (STR, False, None, False),  # default: the app's name
         'priority': (INT, True, None, False),
+        'core': (INT, False, 0, False),
         'stack': (INT, False, 16384, False),
         'memory': (INT, True, None, False),
         'fault_handler': (STR, False, 'root', False),
@@ -141,7 +144,7 @@ def suggest(word: str, choices) -> str:
 
 class Checker:
     def __init__(self, filename: str, text: str, platform: str, elfs: dict[str, str],
-                 need_every_elf: bool = False):
+                 need_every_elf: bool = False, cores: int = 1):
         self.filename = filename
         self.text = text
         self.platform = platform
@@ -149,6 +152,7 @@ class Checker:
         self.pf = platforms.load()[platform]
         self.elfs = elfs
         self.need_every_elf = need_every_elf  # pack: every image's ELF file must be given
+        self.cores = cores  # the kernel's cores (the build's -Dcores): apps run on 0..cores - 1
         self.errors: list[tuple[int, int, str]] = []
         self._reported: set[tuple[int, str]] = set()
         self.apps_by_name: dict[str, App] = {}
@@ -312,6 +316,13 @@ class Checker:
                 if not lo <= a.priority <= hi:
                     self.error(path + ('priority',), '%s: priority %d out of range %d..%d (255 is the root task\'s)'
                                % (a.label, a.priority, lo, hi))
+            if 'core' in f:
+                a.core = f['core']
+                if not 0 <= a.core < self.cores:
+                    self.error(path + ('core',), '%s: core %d out of range 0..%d: the kernel is built for %d core%s '
+                               '(-Dcores=%d)' % (a.label, a.core, self.cores - 1, self.cores,
+                                                 's' if self.cores > 1 else '', self.cores))
+                    a.core = 0
             if 'stack' in f:
                 a.stack = f['stack']
                 if a.stack <= 0 or a.stack % PAGE:

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """petrel_system.command: what each of the tool's commands does once its arguments are parsed.
 
-Contract: run(cmd, system, platform, elfs, output, svg, dot_program) carries
-out check, emit, draw or pack (scripts/petrel-system.py says what each does)
-for the description at path `system`, with `elfs` ({elf name: path}) already
-well formed, and returns the exit status: 0 done, 1 a description or ELF file
+Contract: run(cmd, system, platform, elfs, output, svg, dot_program, cores)
+carries out check, emit, draw or pack (scripts/petrel-system.py says what each
+does) for the description at path `system` and a kernel of `cores` cores, with
+`elfs` ({elf name: path}) and `cores` (1..layout.CORES_MAX) already well
+formed, and returns the exit status: 0 done, 1 a description or ELF file
 that is unreadable or bad (every mistake printed on stderr as FILE:LINE: ...,
 and no output written) or a failed SVG rendering. check prints its one-line
 summary on stdout; the others write only their output files.
@@ -18,14 +19,14 @@ from .checks import Checker
 
 
 def run(cmd: str, system: str, platform: str, elfs: dict[str, str], output: str | None = None,
-        svg: str | None = None, dot_program: str = 'dot') -> int:
+        svg: str | None = None, dot_program: str = 'dot', cores: int = 1) -> int:
     try:
         text = reader.read_text(system)
     except reader.ReadError as e:
         print(e.text(system), file=sys.stderr)
         return 1
 
-    checker = Checker(system, text, platform, elfs, need_every_elf=cmd == 'pack')
+    checker = Checker(system, text, platform, elfs, need_every_elf=cmd == 'pack', cores=cores)
     model = checker.run()
     if checker.errors:
         for m in checker.messages():

@@ -67,9 +67,9 @@ def emit_header(s: System, source: str, platform: str) -> str:
     rows, comments = [], []
     for a in s.apps:
         fh = 'kRootTask' if a.fault_handler == 'root' else str(idx[a.fault_handler])
-        rows.append('{.name = "%s", .image = %d, .priority = %d, .stack_bytes = 0x%x, .memory_budget = 0x%x, '
-                    '.fault_handler = %s, .restart = %s}' % (
-                        a.name, s.image_index[a.elf], a.priority, a.stack, a.memory, fh,
+        rows.append('{.name = "%s", .image = %d, .priority = %d, .core = %d, .stack_bytes = 0x%x, '
+                    '.memory_budget = 0x%x, .fault_handler = %s, .restart = %s}' % (
+                        a.name, s.image_index[a.elf], a.priority, a.core, a.stack, a.memory, fh,
                         'true' if a.restart else 'false'))
         comments.append('%d' % a.index)
     table('AppDesc', 'kApps', rows, comments)
@@ -180,7 +180,7 @@ def emit_dot(s: System, platform: str) -> str:
     if any(a.fault_handler == 'root' for a in s.apps):
         w('    root [shape=box, style="rounded,bold", label="root task\\npriority 255"];')
     for a in s.apps:
-        extra = '' if a.elf == a.name else '\nELF %s' % a.elf
+        extra = ('' if a.core == 0 else ', core %d' % a.core) + ('' if a.elf == a.name else '\nELF %s' % a.elf)
         w('    app_%s [shape=box, style=rounded, label=%s];' % (
             a.name, dot_quote('%s\npriority %d%s' % (a.name, a.priority, extra)).replace('\n', '\\n')))
     for c in s.channels:

@@ -4,8 +4,9 @@
 Contract: constants only, and four pure functions on integers. The app address
 space, the sizes of the kernel objects an app's memory budget pays for, the
 limits of a description's values and the tables' version are kept in step with
-apps/lib/include/petrel/system_tables.hpp, apps/lib/user.ld and libpetrel's
-process_create (test/tools' system-tool-consistency checks them). Nothing here
+apps/lib/include/petrel/system_tables.hpp, apps/lib/user.ld, libpetrel's
+process_create and the `cores` option's range in meson_options.txt
+(test/tools' system-tool-consistency checks them). Nothing here
 reads a file or knows the platforms (platforms.py has those).
 """
 from __future__ import annotations
@@ -53,11 +54,12 @@ ROOT_CNODE_SLOTS = 1 << 12
 ROOT_BOOT_SLOTS_MAX = 9 + (0x0010_0000 - 0x0001_0000) // PAGE + 16384 // PAGE + 3 + 400
 ROOT_SYSTEM_SLOTS = ROOT_CNODE_SLOTS - ROOT_BOOT_SLOTS_MAX
 
-TABLES_VERSION = 2  # system_tables.hpp kTablesVersion: the emitted header checks it
+TABLES_VERSION = 3  # system_tables.hpp kTablesVersion: the emitted header checks it
 
 PRIORITY_RANGE = (1, 254)  # 255 is the root task's
 BADGE_MAX = (1 << 28) - 1  # badges are 28 bits wide (abi)
 NAME_MAX = 15              # a thread's debug name holds 15 characters
+CORES_MAX = 4              # meson_options.txt `cores`: the most cores a kernel is built for
 
 
 def cnode_radix(slots: int) -> int:

@@ -31,6 +31,7 @@ class App:
         self.name = None
         self.elf = None
         self.priority = None
+        self.core = 0                        # the core its thread runs on (0..cores - 1)
         self.stack = 16384
         self.memory = None
         self.fault_handler = 'root'

@@ -20,8 +20,15 @@ void interrupts_on();
 // on ARM, is saved and restored with the other registers on every entry and
 // exit). forget_thread() forgets a thread being destroyed: it no longer owns
 // the FPU.
+// fpu_release() (several cores): this core's FPU registers, if they are
+// `t`'s, go to its TCB and the FPU is off; fpu_owner() says whose registers
+// core `core`'s FPU holds (null: nobody's). running_hw_asid(): the hardware
+// ASID core `core` runs user mode with (0: none).
 void fpu_init();
 void forget_thread(Tcb *t);
+void fpu_release(Tcb *t);
+const Tcb *fpu_owner(u32 core);
+u32 running_hw_asid(u32 core);
 // Starts the PMU's cycle counter and lets user mode read it (arch/arm/pmu.hpp):
 // benchmarks and apps measure with it. (A user thread can then also reset it;
 // it is a CPU resource no capability guards; the virtual timer is guarded:

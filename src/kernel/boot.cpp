@@ -25,6 +25,7 @@
 #include "ram_choice.hpp"
 #include "root_task.hpp"
 #include "scheduler.hpp"
+#include "smp.hpp"
 
 #if defined(PETREL_TEST) && !defined(PETREL_TEST_ROOT)
 #include "ktest.hpp"
@@ -49,9 +50,13 @@ void print_banner(const RamChoice &ram, u32 mapped, paddr_t dtb) {
 
 RootTask g_root;
 
-// The idle thread: runs (in the kernel, arch::resume) when no thread is
-// runnable. Only its scheduling fields are used; it has no user context.
-alignas(1u << abi::kTcbBits) Tcb g_idle;
+// The idle threads, one per core: each runs (in the kernel, arch::resume)
+// when no thread of its core is runnable. Only their scheduling fields are
+// used; they have no user context.
+struct alignas(1u << abi::kTcbBits) IdleThread {
+    Tcb tcb;
+};
+IdleThread g_idle[kCores];
 
 // The root task's objects, CSpace and BootInfo, from all RAM after the kernel
 // image (the device tree and the loader's leftovers become Untyped too: nothing
@@ -91,14 +96,40 @@ void build_root_task(u32 ram_mapped) {
     arch::resume(schedule());
 }
 
+#if PETREL_CORES > 1
+}  // namespace
+extern "C" char _start_secondary[];  // entry.S (.boot: the symbol is its physical address)
+namespace {
+
+// The secondary cores. Each is started at _start_secondary (entry.S: at its
+// physical address, in .boot), which turns its MMU on with the boot tables and
+// calls kernel_secondary_main() on its own kernel stack. Core 0 starts them
+// one at a time while the boot identity map still exists (map_boot_dt() drops
+// it) and waits until each has counted itself in g_cores_up.
+volatile u32 g_cores_up = 1;
+
+void start_secondaries() {
+    for (u32 core = 1; core < kCores; ++core) {
+        if (!platform::start_core(core, reinterpret_cast<paddr_t>(_start_secondary)))
+            panic("core %u: the board has no way to start it", core);
+        for (u32 spins = 0; g_cores_up <= core; ++spins)
+            if (spins > 200'000'000u) panic("core %u: started, but never reached the kernel", core);
+    }
+}
+#endif
+
 }  // namespace
 
 const RootTask &root_task() { return g_root; }
 
 extern "C" [[noreturn]] void kernel_main(paddr_t dtb) {
+    kernel_enter(EntryKind::Other);  // (several cores: core 0 holds the lock until the first thread runs)
     arch::ImageInfo img = arch::image_info();
     arch::map_devices();
     platform::console_init();
+#if PETREL_CORES > 1
+    start_secondaries();
+#endif
     arch::BootDt dt = arch::map_boot_dt(dtb);
     RamChoice ram = choose_ram(dt.blob, dt.readable, board::kRamBase, board::kRamDefaultSize, img.phys_end);
     u32 mapped = arch::map_kernel_window(ram.size);
@@ -109,7 +140,7 @@ extern "C" [[noreturn]] void kernel_main(paddr_t dtb) {
     interrupts_init();
     arch::fpu_init();
     arch::pmu_init();  // the cycle counter, readable from user mode (benchmarks, the demo's figures)
-    sched_init(&g_idle);
+    sched_init(&g_idle[0].tcb);
 
 #if defined(PETREL_TEST) && !defined(PETREL_TEST_ROOT)
     arch::interrupts_on();
@@ -118,5 +149,25 @@ extern "C" [[noreturn]] void kernel_main(paddr_t dtb) {
     start_root_task();
 #endif
 }
+
+#if PETREL_CORES > 1
+// A secondary core, on its own kernel stack at its kernel virtual addresses
+// (entry.S set VBAR, its mode stacks and TPIDRPRW = core).
+//
+// It counts itself in and waits for the kernel lock, which core 0 holds until
+// the root task first runs; then it sets up its own interrupts, timer, FPU,
+// cycle counter and idle thread, and runs that idle thread until its first
+// thread comes (a thread's affinity: TCB.SetAffinity).
+extern "C" [[noreturn]] void kernel_secondary_main(u32 core) {
+    kprintf("Core %u: up\n", core);
+    __atomic_store_n(&g_cores_up, g_cores_up + 1, __ATOMIC_RELEASE);
+    kernel_enter(EntryKind::Other);
+    interrupts_init_core();
+    arch::fpu_init();
+    arch::pmu_init();
+    sched_init(&g_idle[core].tcb);
+    arch::resume(schedule());
+}
+#endif
 
 }  // namespace petrel

@@ -37,11 +37,11 @@ void report_and_suspend(Tcb *t, const Fault &f) {
 }  // namespace
 
 Tcb *entry_syscall_slow(u32 number) {
-    Tcb *t = ks.current;
+    Tcb *t = here().current;
     switch (handle_syscall(number)) {
     case Status::Ok:
         // Nothing to decide (the common case of a call that did not block or wake).
-        if (ks.action == SchedulerAction::ResumeCurrent && t->state == ThreadState::Running)
+        if (here().action == SchedulerAction::ResumeCurrent && t->state == ThreadState::Running)
             return t;
         break;
     case Status::Preempted: arch::rewind_syscall(t->context); break;
@@ -56,7 +56,7 @@ Tcb *entry_syscall_slow(u32 number) {
 }
 
 Tcb *entry_fault(const Fault &fault) {
-    Tcb *t = ks.current;
+    Tcb *t = here().current;
     if (!send_fault(t, fault)) {
         report_and_suspend(t, fault);
         t->fault_kind = 0;

@@ -4,7 +4,7 @@
 //
 // Contract with the architecture's stubs:
 //   - On entry from user mode the stub has saved the thread's whole user
-//     register file into ks.current->context (pc = the instruction to resume:
+//     register file into here().current->context (pc = the instruction to resume:
 //     after the svc for a system call, the faulting one for an abort) and runs on
 //     the one kernel stack with interrupts masked.
 //   - Each entry function returns the thread to resume. The stub switches to
@@ -44,7 +44,7 @@ struct Fault {
 // inline here so that the architecture's entry reaches it with no call frame
 // of its own; everything else, and whatever the fastpath declines, takes
 // entry_syscall_slow(). The hosted kernel (PETREL_HOST) can switch the
-// fastpath off (ks.slowpath_only) and counts its hits, for the tests that
+// fastpath off (here().slowpath_only) and counts its hits, for the tests that
 // compare both ways; the target kernel has neither. (ARM's SVC stub makes the
 // same choice by the number itself and calls the fastpath functions from
 // arm_fastpath_call / arm_fastpath_reply_recv: arch/arm/user_entry.cpp.)
@@ -54,14 +54,14 @@ Tcb *entry_syscall_slow(u32 number);
 [[gnu::always_inline]] inline Tcb *entry_syscall_fast(u32 number) {
     static_assert(static_cast<u32>(abi::Syscall::Call) == 1 && static_cast<u32>(abi::Syscall::ReplyRecv) == 2);
 #ifdef PETREL_HOST
-    const bool fastpath = !ks.slowpath_only;
+    const bool fastpath = !here().slowpath_only;
 #else
     constexpr bool fastpath = true;
 #endif
     if (number - 1 < 2 && fastpath) {  // Call or ReplyRecv
-        Tcb *next = number == 1 ? fastpath_call(ks.current) : fastpath_reply_recv(ks.current);
+        Tcb *next = number == 1 ? fastpath_call(here().current) : fastpath_reply_recv(here().current);
 #ifdef PETREL_HOST
-        if (next) ++ks.fastpath_hits;
+        if (next) ++here().fastpath_hits;
 #endif
         return next;
     }

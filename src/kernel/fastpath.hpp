@@ -5,14 +5,14 @@
 // Each function returns the thread to resume, or null, having changed
 // nothing, when the slow path must handle the call; the slow path then gives
 // the same result. entry_syscall() (entry.hpp) tries them first unless
-// ks.slowpath_only is set. They are inline, defined here, so that the
+// here().slowpath_only is set. They are inline, defined here, so that the
 // architecture's system-call entry holds them with its own frame, not a call
 // frame each (scripts/trace shows every instruction of the path).
 //
 // The checks, all of them, in the order made (the first that fails sends the
 // call to the slow path):
 //   both       at most 4 message words (abi::kMsgRegisters), no caps to
-//              transfer, no scheduling decision pending (ks.action)
+//              transfer, no scheduling decision pending (here().action)
 //   both       the cap pointer resolves (one flat CNode, guard + radix = 32,
 //              checked inline; any other CSpace through the general lookup)
 //   Call       to an Endpoint cap with Write and Grant or GrantReply, whose
@@ -24,6 +24,7 @@
 //              it, no bound notification active; the caller's priority above
 //              every ready thread (the slow path would queue it behind a ready
 //              thread of its priority)
+//   both       (several cores) the thread to switch to runs on this core
 #pragma once
 
 #include "cspace.hpp"
@@ -71,9 +72,15 @@ Slot *general_lookup(const Cap &root, u32 cptr);
 // queue either, runs at once: what sched_set_state, sched_switch_to and
 // schedule() come to in this case.
 [[gnu::always_inline]] inline Tcb *switch_now(Tcb *next) {
-    ks.current = next;
+    here().current = next;
     timer_access_switch(next);
     return next;
+}
+
+// Whether `t` runs on this core (always, with one core).
+[[gnu::always_inline]] inline bool same_core(const Tcb *t) {
+    if constexpr (kCores == 1) return true;
+    else return t->affinity == core_id();
 }
 
 }  // namespace fastpath_detail
@@ -81,7 +88,7 @@ Slot *general_lookup(const Cap &root, u32 cptr);
 [[gnu::always_inline]] inline Tcb *fastpath_call(Tcb *t) {
     using namespace fastpath_detail;
     const auto info = abi::MessageInfo::from_word(reg(t, arch::kRegInfo));
-    if (info.extra_caps != 0 || info.length > abi::kMsgRegisters || ks.action != SchedulerAction::ResumeCurrent)
+    if (info.extra_caps != 0 || info.length > abi::kMsgRegisters || here().action != SchedulerAction::ResumeCurrent)
         return nullptr;
     const Slot *slot = lookup(t, reg(t, arch::kRegCap));
     if (!slot) return nullptr;
@@ -95,8 +102,9 @@ Slot *general_lookup(const Cap &root, u32 cptr);
     Tcb *dest = kptr_live<Tcb>(ep->head);  // (Receiving: not empty)
     Slot *caller_slot = dest->slot(kTcbCaller);
     if (!caller_slot->cap.has_tag(CapType::Null)) return nullptr;
+    if (!same_core(dest)) return nullptr;  // (several cores: the slow path wakes it on its own)
     // (No ready thread, the usual case, is one test.)
-    if (ks.ready_top != 0 && static_cast<int>(dest->priority) < sched_highest_ready()) return nullptr;
+    if (here().ready_top != 0 && static_cast<int>(dest->priority) < sched_highest_ready()) return nullptr;
 
     ep->dequeue_first();  // dest
     dest->blocked_on = 0;
@@ -111,12 +119,12 @@ Slot *general_lookup(const Cap &root, u32 cptr);
 [[gnu::always_inline]] inline Tcb *fastpath_reply_recv(Tcb *t) {
     using namespace fastpath_detail;
     const auto info = abi::MessageInfo::from_word(reg(t, arch::kRegInfo));
-    if (info.extra_caps != 0 || info.length > abi::kMsgRegisters || ks.action != SchedulerAction::ResumeCurrent)
+    if (info.extra_caps != 0 || info.length > abi::kMsgRegisters || here().action != SchedulerAction::ResumeCurrent)
         return nullptr;
     Slot *reply = t->slot(kTcbCaller);
     if (!reply->cap.has_tag(CapType::Reply)) return nullptr;
     Tcb *caller = kptr_live<Tcb>(reply->cap.ipc_object());
-    if (caller->fault_kind != 0) return nullptr;
+    if (caller->fault_kind != 0 || !same_core(caller)) return nullptr;
     const Slot *slot = lookup(t, reg(t, arch::kRegCap));
     if (!slot) return nullptr;
     const Cap &ep_cap = slot->cap;
@@ -128,7 +136,7 @@ Slot *general_lookup(const Cap &root, u32 cptr);
         return nullptr;
     // The slow path queues the caller behind ready threads of its priority, so
     // only a caller above every ready thread runs at once.
-    if (ks.ready_top != 0 && static_cast<int>(caller->priority) <= sched_highest_ready()) return nullptr;
+    if (here().ready_top != 0 && static_cast<int>(caller->priority) <= sched_highest_ready()) return nullptr;
 
     reply->cap = Cap::null();
     caller->reply_holder = 0;

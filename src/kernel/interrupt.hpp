@@ -8,6 +8,8 @@
 // Linux does, the kernel owns both: board::kTimerIrqs. Those are the only lines
 // the kernel owns; every other line goes to the user-level driver holding its
 // IrqHandler (irq_handler.hpp), or, held by nobody, is masked and reported.
+// With several cores the kernel also owns the IPI line (board::kIpiIrq), and
+// each core ticks from its own timer; device lines go to core 0.
 #pragma once
 
 #include "petrel/types.hpp"
@@ -17,6 +19,9 @@ namespace petrel {
 constexpr u32 kTickHz = 100;
 
 void interrupts_init();
+// A secondary core's part (several cores): its controller interface, its own
+// timer ticking and its lines (timer, IPI) unmasked.
+void interrupts_init_core();
 void handle_interrupt();
 
 // Kernel ticks since interrupts_init().

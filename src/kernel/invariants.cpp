@@ -110,18 +110,40 @@ bool check_irqs(Report &r, Slot *const *sorted, u32 n) {
     return true;
 }
 
-bool check_threads(Report &r, Slot *const *list, u32 n) {
-    for (u32 p = 0; p < 256; ++p) {
-        bool marked = ks.ready_bits[p / 32] & (1u << (p % 32));
-        if (marked != (ks.ready_head[p] != 0)) return r.fail("ready bitmap disagrees with queue %u", p);
-        u32 limit = n + 1;
-        for (Tcb *t = kptr<Tcb>(ks.ready_head[p]); t; t = ReadyQueue::next(t)) {
-            if (limit-- == 0) return r.fail("ready queue %u is cyclic", p);
-            if (!is_runnable(t) || t->priority != p || t == ks.current || !t->in_ready_queue)
-                return r.fail("thread '%s' in ready queue %u: state %u, priority %u%s", t->name, p,
-                              static_cast<u32>(t->state), t->priority, t == ks.current ? ", running" : "");
+// Whether `t` runs on a core, or is the pending direct switch of its core.
+bool running_anywhere(const Tcb *t) {
+    for (const CoreState &c : ks.core)
+        if (t == c.current || t == c.switch_to) return true;
+    return false;
+}
+
+// Each core's queues: the bitmap agrees, every queued thread is runnable, of the
+// queue's priority, of that core (its affinity), and running nowhere.
+bool check_ready_queues(Report &r, u32 n) {
+    for (u32 core = 0; core < kCores; ++core) {
+        const CoreState &c = ks.core[core];
+        if (c.current && c.current->affinity != core && c.current != c.idle)
+            return r.fail("core %u runs thread '%s' of core %u", core, c.current->name, c.current->affinity);
+        for (u32 p = 0; p < 256; ++p) {
+            bool marked = c.ready_bits[p / 32] & (1u << (p % 32));
+            if (marked != (c.ready_head[p] != 0))
+                return r.fail("core %u: ready bitmap disagrees with queue %u", core, p);
+            u32 limit = n + 1;
+            for (Tcb *t = kptr<Tcb>(c.ready_head[p]); t; t = ReadyQueue::next(t)) {
+                if (limit-- == 0) return r.fail("core %u: ready queue %u is cyclic", core, p);
+                if (!is_runnable(t) || t->priority != p || running_anywhere(t) || !t->in_ready_queue ||
+                    t->affinity != core)
+                    return r.fail("thread '%s' in core %u's ready queue %u: state %u, priority %u, core %u%s", t->name,
+                                  core, p, static_cast<u32>(t->state), t->priority, t->affinity,
+                                  running_anywhere(t) ? ", running" : "");
+            }
         }
     }
+    return true;
+}
+
+bool check_threads(Report &r, Slot *const *list, u32 n) {
+    if (!check_ready_queues(r, n)) return false;
     for (u32 i = 0; i < n; ++i) {
         const Cap &c = list[i]->cap;
         if (c.type() == CapType::Thread) {
@@ -130,8 +152,9 @@ bool check_threads(Report &r, Slot *const *list, u32 n) {
                 return r.fail("thread '%s': timeslice %u outside 1..%u", t->name, t->timeslice, kTimesliceTicks);
             if (!arch::user_status_valid(t->context))
                 return r.fail("thread '%s': saved status %08x is not a user-mode one", t->name, t->context.cpsr);
+            if (t->affinity >= kCores) return r.fail("thread '%s': core %u of %u", t->name, t->affinity, kCores);
             bool runnable = is_runnable(t);
-            if (runnable && t != ks.current && t != ks.switch_to && !t->in_ready_queue && ks.current)
+            if (runnable && !running_anywhere(t) && !t->in_ready_queue && here().current)
                 return r.fail("thread '%s' is runnable but in no ready queue", t->name);
             if (t->state == ThreadState::BlockedOnSend || t->state == ThreadState::BlockedOnRecv) {
                 auto *ep = kptr<Endpoint>(t->blocked_on);

@@ -38,6 +38,19 @@ void irq_complete(u32 line);
 // Whether an unmasked interrupt is waiting (the kernel's preemption points ask).
 bool irq_pending();
 
+// Several cores (the build option cores > 1; a one-core kernel never calls these).
+// start_core() starts core `core` (1..3) at physical address `entry`, MMU off, in
+// SVC or HYP mode: PSCI CPU_ON on virt, the ARM-local mailbox 3 on the Pis (which
+// QEMU's and the firmware's spin code and platform/armstub poll). False when the
+// board has no way to start it. irq_init_core() sets up the calling core's part of
+// the interrupt controller (a secondary core, before it takes interrupts: the
+// GIC's CPU interface and banked lines). ipi_send() raises the inter-processor
+// interrupt on `core`: irq_claim() there returns board::kIpiIrq. Lines private to
+// a core (the timer's) are unmasked and masked on the core that calls irq_unmask()
+// or irq_mask(); every other line goes to core 0.
+bool start_core(u32 core, paddr_t entry);
+void irq_init_core();
+void ipi_send(u32 core);
 // The counter frequency to assume when CNTFRQ reads zero. (The timer's lines
 // are board data: board::kTimerIrqs, see src/kernel/interrupt.hpp.)
 u32 timer_default_hz();

@@ -7,6 +7,7 @@
 #include "debug.hpp"
 #include "irq_handler.hpp"
 #include "panic.hpp"
+#include "smp.hpp"
 #include "untyped.hpp"
 
 namespace petrel {
@@ -154,6 +155,7 @@ abi::BootInfo *start_boot_info(paddr_t bi, const RootTaskConfig &cfg) {
     info->kernel_phys_start = cfg.kernel_start;
     info->kernel_phys_end = cfg.kernel_end;
     info->flags = debug_syscalls_built() ? static_cast<u32>(abi::kBootInfoDebugSyscalls) : 0u;
+    info->num_nodes = kCores;
     return info;
 }
 

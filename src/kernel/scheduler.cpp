@@ -2,6 +2,7 @@
 // The scheduler (see scheduler.hpp).
 #include "scheduler.hpp"
 
+#include "arch.hpp"
 #include "console.hpp"
 #include "panic.hpp"
 #include "state.hpp"
@@ -12,79 +13,101 @@ namespace petrel {
 
 namespace {
 
-ReadyQueue ready_queue(u32 prio) { return {ks.ready_head[prio], ks.ready_tail[prio]}; }
-
-void mark(u32 prio) {
-    ks.ready_bits[prio / 32] |= 1u << (prio % 32);
-    ks.ready_top |= 1u << (prio / 32);
+// The core whose queues hold `t` when it is ready: its affinity's.
+[[gnu::always_inline]] inline CoreState &core_of(const Tcb *t) {
+    if constexpr (kCores == 1) return ks.core[0];
+    else return ks.core[t->affinity];
 }
 
-void unmark(u32 prio) {
-    ks.ready_bits[prio / 32] &= ~(1u << (prio % 32));
-    if (ks.ready_bits[prio / 32] == 0) ks.ready_top &= ~(1u << (prio / 32));
+ReadyQueue ready_queue(CoreState &c, u32 prio) { return {c.ready_head[prio], c.ready_tail[prio]}; }
+
+void mark(CoreState &c, u32 prio) {
+    c.ready_bits[prio / 32] |= 1u << (prio % 32);
+    c.ready_top |= 1u << (prio / 32);
+}
+
+void unmark(CoreState &c, u32 prio) {
+    c.ready_bits[prio / 32] &= ~(1u << (prio % 32));
+    if (c.ready_bits[prio / 32] == 0) c.ready_top &= ~(1u << (prio / 32));
 }
 
 Tcb *choose() {
     int p = sched_highest_ready();
-    if (p < 0) return ks.idle;
-    Tcb *t = ready_queue(p).head();
+    if (p < 0) return here().idle;
+    Tcb *t = ready_queue(here(), p).head();
     sched_dequeue(t);
     return t;
+}
+
+// A thread became ready on another core: that core chooses again if it
+// outranks what runs there (or nothing does).
+void notify_core(const Tcb *t) {
+    if constexpr (kCores > 1) {
+        const CoreState &c = core_of(t);
+        if (c.current == c.idle || !is_runnable(c.current) || t->priority > c.current->priority)
+            smp_reschedule(t->affinity);
+    }
 }
 
 }  // namespace
 
 void sched_init(Tcb *idle) {
-    ks.idle = idle;
+    CoreState &c = here();
+    c.idle = idle;
     idle->state = ThreadState::Idle;
     idle->priority = 0;
-    ks.action = SchedulerAction::ResumeCurrent;
-    if (!ks.current) ks.current = idle;
+    idle->affinity = static_cast<u8>(core_id());
+    c.action = SchedulerAction::ResumeCurrent;
+    if (!c.current) c.current = idle;
 }
 
-Tcb *idle_thread() { return ks.idle; }
+Tcb *idle_thread() { return here().idle; }
 
-bool is_runnable(const Tcb *t) {
-    return t->state == ThreadState::Running || t->state == ThreadState::Restart;
-}
+bool is_runnable(const Tcb *t) { return is_runnable_state(t->state); }
 
 bool sched_queued(const Tcb *t) { return t->in_ready_queue != 0; }
 
 namespace {
 
 // sched_enqueue() of a thread its caller checked: runnable, not idle.
+// (Into its own core's queues: another core is told, notify_core.)
 [[gnu::always_inline]] inline void enqueue(Tcb *t) {
     if (t->in_ready_queue) return;
     u32 p = t->priority;
-    ready_queue(p).append(t);
+    CoreState &c = core_of(t);
+    ready_queue(c, p).append(t);
     t->in_ready_queue = 1;
-    mark(p);
+    mark(c, p);
+    if constexpr (kCores > 1)
+        if (t->affinity != core_id()) notify_core(t);
 }
 
 }  // namespace
 
 void sched_enqueue(Tcb *t) {
-    kassert(is_runnable(t) && t != ks.idle);
+    kassert(is_runnable(t) && t != here().idle);
     enqueue(t);
 }
 
 void sched_dequeue(Tcb *t) {
     if (!t->in_ready_queue) return;
     u32 p = t->priority;
-    ready_queue(p).remove(t);
+    CoreState &c = core_of(t);
+    ready_queue(c, p).remove(t);
     t->in_ready_queue = 0;
-    if (ks.ready_head[p] == 0) unmark(p);
+    if (c.ready_head[p] == 0) unmark(c, p);
 }
 
 void sched_set_state(Tcb *t, ThreadState s) {
+    if (!is_runnable_state(s)) smp_stall(t);  // (another core running it stops first)
     t->state = s;
     if (!is_runnable(t)) {
         sched_dequeue(t);
-        if (ks.action == SchedulerAction::SwitchTo && ks.switch_to == t) {
-            ks.action = SchedulerAction::ChooseNew;
-            ks.switch_to = nullptr;
+        if (here().action == SchedulerAction::SwitchTo && here().switch_to == t) {
+            here().action = SchedulerAction::ChooseNew;
+            here().switch_to = nullptr;
         }
-        if (t == ks.current) sched_reschedule();
+        if (t == here().current) sched_reschedule();
     }
 }
 
@@ -93,9 +116,33 @@ void sched_set_priority(Tcb *t, u32 priority) {
     sched_dequeue(t);
     t->priority = priority;
     if (queued) sched_enqueue(t);
+    if constexpr (kCores > 1) {
+        if (t->affinity != core_id()) {  // its core decides: it chooses again if it may have to
+            const CoreState &c = core_of(t);
+            if (c.current == t && c.ready_top != 0) smp_reschedule(t->affinity);
+            return;
+        }
+    }
     // A running thread that lowered itself below a ready one gives way.
-    if (t == ks.current && sched_highest_ready() > static_cast<int>(priority)) sched_reschedule();
-    else if (t != ks.current && is_runnable(t) && priority > ks.current->priority) sched_reschedule();
+    if (t == here().current && sched_highest_ready() > static_cast<int>(priority)) sched_reschedule();
+    else if (t != here().current && is_runnable(t) && priority > here().current->priority) sched_reschedule();
+}
+
+void sched_set_affinity(Tcb *t, u32 core) {
+    if (t->affinity == core) return;
+    // Its registers and FPU state come home to its TCB, whichever core had them.
+    if (t->affinity != core_id()) smp_stall(t);
+    else arch::fpu_release(t);
+    const bool queued = t->in_ready_queue;
+    sched_dequeue(t);
+    CoreState &c = here();
+    if (c.action == SchedulerAction::SwitchTo && c.switch_to == t) {
+        c.action = SchedulerAction::ChooseNew;
+        c.switch_to = nullptr;
+    }
+    t->affinity = static_cast<u8>(core);
+    if (t == c.current) sched_reschedule();  // schedule() puts it in its new core's queue
+    else if (queued) sched_wake(t);  // ready on its new core
 }
 
 namespace {
@@ -112,11 +159,14 @@ namespace {
 // that is in no queue, makes no call frame.)
 void sched_wake(Tcb *t) {
     kassert(is_runnable(t));
-    if (t == ks.current) return;
-    bool better = ks.current == ks.idle || !is_runnable(ks.current) || t->priority > ks.current->priority;
-    if (better && ks.action == SchedulerAction::ResumeCurrent) {  // sched_switch_to(t), nothing pending
-        ks.action = SchedulerAction::SwitchTo;
-        ks.switch_to = t;
+    if (t == here().current) return;
+    if constexpr (kCores > 1)
+        if (t->affinity != core_id()) return sched_enqueue(t);  // (its core is told)
+    const Tcb *cur = here().current;
+    bool better = cur == here().idle || !is_runnable(cur) || t->priority > cur->priority;
+    if (better && here().action == SchedulerAction::ResumeCurrent) {  // sched_switch_to(t), nothing pending
+        here().action = SchedulerAction::SwitchTo;
+        here().switch_to = t;
         if (t->in_ready_queue) [[unlikely]]
             return sched_dequeue(t);
         return;
@@ -126,20 +176,29 @@ void sched_wake(Tcb *t) {
 
 void sched_reschedule() {
     // A pending direct switch becomes a candidate like any other.
-    if (ks.action == SchedulerAction::SwitchTo && ks.switch_to && is_runnable(ks.switch_to))
-        sched_enqueue(ks.switch_to);
-    ks.action = SchedulerAction::ChooseNew;
-    ks.switch_to = nullptr;
+    if (here().action == SchedulerAction::SwitchTo && here().switch_to && is_runnable(here().switch_to))
+        sched_enqueue(here().switch_to);
+    here().action = SchedulerAction::ChooseNew;
+    here().switch_to = nullptr;
 }
 
 void sched_switch_to(Tcb *t) {
-    if (ks.action == SchedulerAction::SwitchTo && ks.switch_to && ks.switch_to != t) sched_enqueue(ks.switch_to);
-    ks.action = SchedulerAction::SwitchTo;
-    ks.switch_to = t;
+    if constexpr (kCores > 1)
+        if (t->affinity != core_id()) return sched_enqueue(t);  // it runs on its own core
+    CoreState &c = here();
+    if (c.action == SchedulerAction::SwitchTo && c.switch_to && c.switch_to != t) sched_enqueue(c.switch_to);
+    here().action = SchedulerAction::SwitchTo;
+    here().switch_to = t;
     sched_dequeue(t);
 }
 
 void sched_direct_switch(Tcb *t) {
+    if constexpr (kCores > 1) {
+        if (t->affinity != core_id()) {
+            sched_enqueue(t);  // (its core is told)
+            return sched_reschedule();
+        }
+    }
     if (static_cast<int>(t->priority) >= sched_highest_ready()) {
         sched_switch_to(t);
     } else {
@@ -149,8 +208,8 @@ void sched_direct_switch(Tcb *t) {
 }
 
 void sched_tick() {
-    Tcb *t = ks.current;
-    if (t == ks.idle || !is_runnable(t)) return;
+    Tcb *t = here().current;
+    if (t == here().idle || !is_runnable(t)) return;
     if (t->timeslice > 1) {
         --t->timeslice;
         return;
@@ -161,16 +220,16 @@ void sched_tick() {
 }
 
 void sched_yield() {
-    ks.current->timeslice = kTimesliceTicks;
+    here().current->timeslice = kTimesliceTicks;
     sched_reschedule();
 }
 
 void sched_dump() {
-    kprintf("scheduler: running '%s' (priority %u)\n", tcb_name(ks.current), ks.current->priority);
+    kprintf("scheduler: running '%s' (priority %u)\n", tcb_name(here().current), here().current->priority);
     for (int p = kMaxPriority; p >= 0; --p) {
-        if (!ks.ready_head[p]) continue;
+        if (!here().ready_head[p]) continue;
         kprintf("  ready %3d:", p);
-        for (Tcb *t = ready_queue(p).head(); t; t = ReadyQueue::next(t)) kprintf(" '%s'", tcb_name(t));
+        for (Tcb *t = ready_queue(here(), p).head(); t; t = ReadyQueue::next(t)) kprintf(" '%s'", tcb_name(t));
         kprintf("\n");
     }
 }
@@ -179,10 +238,10 @@ namespace {
 
 // The end of every switch: `next` runs. Its calls are tail calls.
 [[gnu::always_inline]] inline Tcb *switch_to_next(Tcb *next) {
-    ks.current = next;
-    ks.action = SchedulerAction::ResumeCurrent;
-    ks.switch_to = nullptr;
-    if (next->timer_access != ks.timer_access_cpu) [[unlikely]]
+    here().current = next;
+    here().action = SchedulerAction::ResumeCurrent;
+    here().switch_to = nullptr;
+    if (next->timer_access != here().timer_access_cpu) [[unlikely]]
         return timer_access_apply(next);  // (the access changes seldom)
     return next;
 }
@@ -190,7 +249,7 @@ namespace {
 // A choice among the ready threads; the current one competes with them, and
 // among equals it goes to the back.
 [[gnu::noinline]] Tcb *choose_new(Tcb *cur) {
-    if (cur != ks.idle && is_runnable(cur)) enqueue(cur);
+    if (cur != here().idle && is_runnable(cur)) enqueue(cur);
     return switch_to_next(choose());
 }
 
@@ -199,15 +258,15 @@ namespace {
 // (No call frame on its two common ways: the running thread goes on, or the
 // pending direct switch.)
 Tcb *schedule() {
-    Tcb *cur = ks.current;
-    switch (ks.action) {
+    Tcb *cur = here().current;
+    switch (here().action) {
     case SchedulerAction::ResumeCurrent:
-        if (cur != ks.idle && is_runnable(cur)) return cur;
+        if (cur != here().idle && is_runnable(cur)) return cur;
         break;
     case SchedulerAction::ChooseNew: break;
     case SchedulerAction::SwitchTo:
-        if (cur != ks.idle && is_runnable(cur)) enqueue(cur);
-        return switch_to_next(ks.switch_to);
+        if (cur != here().idle && is_runnable(cur)) enqueue(cur);
+        return switch_to_next(here().switch_to);
     }
     return choose_new(cur);
 }

@@ -2,7 +2,7 @@
 // The scheduler: 256 fixed priorities, round robin within a priority, Benno's rule.
 //
 // Benno scheduling: a ready queue holds exactly the runnable threads that are
-// not running; the running thread (ks.current) is in no queue while it runs, so
+// not running; the running thread (here().current) is in no queue while it runs, so
 // IPC that blocks the sender and wakes the receiver can switch directly without
 // touching the queues. The highest non-empty priority is found in O(1): a
 // 8-bit top-level bitmap says which of eight 32-bit words has bits, CLZ picks the
@@ -12,6 +12,11 @@
 // current thread, switch to a given thread, or choose anew) and schedule(),
 // called once on the way out of the kernel, carries it out and returns the
 // thread to resume. The idle thread runs when nothing else can; it is never queued.
+//
+// Several cores (smp.hpp): each has its own queues, idle thread and pending
+// decision (CoreState, here()). A thread is queued on the core of its
+// affinity; waking a thread of another core queues it there and, when it
+// outranks what runs there, makes that core choose again (an IPI).
 #pragma once
 
 #include "state.hpp"
@@ -26,6 +31,7 @@ constexpr u32 kTimesliceTicks = 5;  // kernel ticks a thread runs before round r
 void sched_init(Tcb *idle);
 Tcb *idle_thread();
 
+inline bool is_runnable_state(ThreadState s) { return s == ThreadState::Running || s == ThreadState::Restart; }
 bool is_runnable(const Tcb *t);
 // Ready-queue operations (the thread must be runnable to be enqueued).
 void sched_enqueue(Tcb *t);        // at the tail of its priority
@@ -35,6 +41,10 @@ bool sched_queued(const Tcb *t);
 // Thread state changes that keep the queues right.
 void sched_set_state(Tcb *t, ThreadState s);  // dequeues when t stops being runnable
 void sched_set_priority(Tcb *t, u32 priority);
+// Moves `t` to core `core` (TCB.SetAffinity): another core that runs it or
+// holds its FPU registers lets go first (smp_stall); a ready thread is queued
+// on its new core, the running one goes there when this core chooses again.
+void sched_set_affinity(Tcb *t, u32 core);
 // Makes a woken thread runnable: queue it, or switch to it directly when it
 // outranks the current thread (possible_switch_to in seL4).
 void sched_wake(Tcb *t);
@@ -51,7 +61,7 @@ void sched_direct_switch(Tcb *t);
 void sched_tick();
 void sched_yield();
 
-// Carries out the pending decision; returns the thread to resume (ks.current).
+// Carries out this core's pending decision; returns the thread to resume (here().current).
 Tcb *schedule();
 
 // Prints the running thread and every ready queue (the DebugDumpScheduler call).
@@ -60,9 +70,10 @@ void sched_dump();
 // The highest priority with a queued thread, or -1: two CLZs over the bitmap
 // (inline: the IPC fastpath asks on every call).
 [[gnu::always_inline]] inline int sched_highest_ready() {
-    if (ks.ready_top == 0) return -1;
-    const int word = 31 - __builtin_clz(ks.ready_top);
-    return word * 32 + 31 - __builtin_clz(ks.ready_bits[word]);
+    const CoreState &c = here();
+    if (c.ready_top == 0) return -1;
+    const int word = 31 - __builtin_clz(c.ready_top);
+    return word * 32 + 31 - __builtin_clz(c.ready_bits[word]);
 }
 
 }  // namespace petrel

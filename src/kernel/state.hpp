@@ -3,6 +3,7 @@
 #pragma once
 
 #include "petrel/types.hpp"
+#include "smp.hpp"
 
 namespace petrel {
 
@@ -14,9 +15,12 @@ enum class SchedulerAction : u32 { ResumeCurrent = 0, ChooseNew, SwitchTo };
 enum class IrqState : u8 { Inactive = 0, Signal = 1 };
 constexpr u32 kMaxIrqLines = 512;  // the kernel's table; board::kIrqLines <= this
 
-struct KernelState {
-    paddr_t mdb_head;        // first slot of the derivation list (slot.cpp)
-    Tcb *current;            // the thread the kernel runs for (tcb.cpp)
+// One core's scheduling state (seL4's per-node NODE_STATE variables). With one
+// core there is one, at a fixed address; with more, each core has its own and
+// reaches it through here(). Other cores read and write it too, under the
+// kernel lock (smp.cpp): a wake-up enqueues into the woken thread's core.
+struct CoreState {
+    Tcb *current;            // the thread the kernel runs for on this core (tcb.cpp)
     u32 preemption_points;   // preemption points passed, for figures and tests
     u32 preemptions;         // of which found an interrupt pending
     bool slowpath_only;      // the IPC fastpath off (tests compare both ways)
@@ -29,6 +33,25 @@ struct KernelState {
     u32 ready_top;                  // bit i: ready_bits[i] != 0
     u32 ready_bits[8];              // bit p % 32 of word p / 32: priority p has threads
     paddr_t ready_head[256], ready_tail[256];
+
+    // timer_access.cpp: the Tcb::timer_access value switching to a thread
+    // changes nothing for (that grant while user mode has the access on this
+    // core, CNTKCTL.PL0VTEN set; 0 while not).
+    u32 timer_access_cpu;
+#if PETREL_CORES > 1
+    // smp.cpp: a thread another core asked this one to let go of (its
+    // registers, its FPU state), written by the lock holder, cleared here when
+    // done; and whether this core's kernel entry lost its thread that way.
+    Tcb *volatile stall;
+    bool entry_abandoned;
+#endif
+};
+
+// (With one core the fields keep the offsets they had before there were
+// several: the fastpath's code, and so its figures, are the same.)
+struct KernelState {
+    paddr_t mdb_head;        // first slot of the derivation list (slot.cpp)
+    CoreState core[kCores];
 
     // The virtual-memory layer (arch/arm/vspace.cpp): the ASID pools by ASID >> 10.
     paddr_t asid_table[64];
@@ -47,13 +70,16 @@ struct KernelState {
     // timer_access.cpp: grants of the virtual timer. A thread's
     // Tcb::timer_access is valid when it equals timer_grant + 1 (timer_grant
     // moves when the timer line's last IrqHandler cap goes, voiding every
-    // grant made before). timer_access_cpu is the value a thread's
-    // Tcb::timer_access has when switching to it changes nothing: that grant
-    // while user mode has the access (CNTKCTL.PL0VTEN set), 0 while not.
+    // grant made before).
     u32 timer_grant;
-    u32 timer_access_cpu;
 };
 
 extern KernelState ks;
+
+// This core's scheduling state.
+inline CoreState &here() {
+    if constexpr (kCores == 1) return *ks.core;
+    else return ks.core[core_id()];
+}
 
 }  // namespace petrel

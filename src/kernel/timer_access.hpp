@@ -36,7 +36,7 @@ Tcb *timer_access_apply(Tcb *t);
 // only when the running thread changes). Between two threads without the
 // access, or two with it, it costs two loads, a compare and a branch.
 [[gnu::always_inline]] inline void timer_access_switch(Tcb *next) {
-    if (next->timer_access != ks.timer_access_cpu) timer_access_apply(next);
+    if (next->timer_access != here().timer_access_cpu) timer_access_apply(next);
 }
 
 // The invoke half of TCB.SetTimerAccess: `grant` gives `t` the access, else

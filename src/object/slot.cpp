@@ -246,9 +246,9 @@ Status revoke_cap(Slot *slot) {
 }
 
 bool preemption_point() {
-    ++ks.preemption_points;
+    ++here().preemption_points;
     if (!platform::irq_pending()) return false;
-    ++ks.preemptions;
+    ++here().preemptions;
     return true;
 }
 

@@ -34,6 +34,7 @@ void tcb_restart(Tcb *t) {
 }
 
 void tcb_prepare_destroy(Tcb *t) {
+    smp_stall(t);  // (another core running it, or holding its FPU registers, lets go)
     ipc_prepare_destroy(t);
     arch::forget_thread(t);
 }
@@ -89,11 +90,13 @@ void tcb_resume(Tcb *t) {
 }
 
 void invoke_tcb_read_registers(Tcb *t, bool suspend_source, u32 count, u32 *values) {
+    smp_stall(t);
     if (suspend_source) tcb_suspend(t);
     for (u32 i = 0; i < count; ++i) values[i] = tcb_get_register(t, i);
 }
 
 void invoke_tcb_write_registers(Tcb *t, bool resume_target, u32 count, const u32 *values) {
+    smp_stall(t);
     // Resuming a thread that waits for a reply stops it first (tcb_resume would,
     // rewinding its pc): done before the write, so the new values are what runs.
     if (resume_target && t->state == ThreadState::BlockedOnReply) tcb_suspend(t);
@@ -103,6 +106,8 @@ void invoke_tcb_write_registers(Tcb *t, bool resume_target, u32 count, const u32
 
 void invoke_tcb_copy_registers(Tcb *dest, Tcb *src, bool suspend_source, bool resume_target,
                                bool transfer_frame, bool transfer_integer) {
+    smp_stall(src);
+    smp_stall(dest);
     if (suspend_source) tcb_suspend(src);
     if (resume_target) tcb_resume(dest);
     if (transfer_frame)
@@ -350,6 +355,15 @@ Status decode_set_timer_access(Invocation &inv) {
     return Status::Ok;
 }
 
+// SetAffinity (MR0 core).
+Status decode_set_affinity(Invocation &inv) {
+    if (inv.length() < 1) return reject_truncated(inv, 1, 0);
+    const u32 core = inv.mr(0);
+    if (core >= kCores) return reject_range(inv, "core", core, 0, kCores - 1);
+    invoke_tcb_set_affinity(target(inv), core);
+    return Status::Ok;
+}
+
 Status decode_unbind(Invocation &inv) {
     Tcb *t = target(inv);
     if (!t->bound_ntfn) return reject_illegal(inv, "expected a thread with a bound notification, got one without");
@@ -361,6 +375,7 @@ Status decode_unbind(Invocation &inv) {
 
 void invoke_tcb_set_priority(Tcb *t, u32 priority) { sched_set_priority(t, priority); }
 void invoke_tcb_set_mcp(Tcb *t, u32 mcp) { t->mcp = mcp; }
+void invoke_tcb_set_affinity(Tcb *t, u32 core) { sched_set_affinity(t, core); }
 void invoke_tcb_bind_notification(Tcb *t, Notification *n) { bind_notification(t, n); }
 void invoke_tcb_unbind_notification(Tcb *t) { unbind_notification(t); }
 
@@ -387,12 +402,14 @@ Status decode_tcb(Invocation &inv) {
     case Label::TcbBindNotification: inv.name = "TCB.BindNotification"; return decode_bind(inv);
     case Label::TcbUnbindNotification: inv.name = "TCB.UnbindNotification"; return decode_unbind(inv);
     case Label::TcbSetTimerAccess: inv.name = "TCB.SetTimerAccess"; return decode_set_timer_access(inv);
+    case Label::TcbSetAffinity: inv.name = "TCB.SetAffinity"; return decode_set_affinity(inv);
     default:
         inv.name = "TCB";
-        return reject_illegal(inv, "label: expected a TCB method (%u..%u or %u), got %u",
+        return reject_illegal(inv, "label: expected a TCB method (%u..%u, %u or %u), got %u",
                               static_cast<u32>(Label::TcbReadRegisters),
                               static_cast<u32>(Label::TcbUnbindNotification),
-                              static_cast<u32>(Label::TcbSetTimerAccess), inv.label());
+                              static_cast<u32>(Label::TcbSetTimerAccess), static_cast<u32>(Label::TcbSetAffinity),
+                              inv.label());
     }
 }
 

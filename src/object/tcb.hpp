@@ -58,6 +58,7 @@ struct Tcb {
     u32 fault_address, fault_status;
     u8 fault_instruction;  // the fault was on an instruction fetch
     u8 in_ready_queue;     // 1 while in a ready queue
+    u8 affinity;           // the core it runs on (TCB.SetAffinity; 0 with one core)
     u32 timer_access;  // the virtual timer: ks.timer_grant + 1 when granted, else 0 (timer_access.hpp)
     char name[16];     // debug name
     arch::FpuState fpu;  // VFP/NEON registers while another thread owns the FPU
@@ -87,8 +88,8 @@ inline Lookup lookup_cap(const Tcb *t, u32 cptr) {
 }
 
 // The thread on whose behalf the kernel runs.
-inline Tcb *current_thread() { return ks.current; }
-inline void set_current_thread(Tcb *t) { ks.current = t; }
+inline Tcb *current_thread() { return here().current; }
+inline void set_current_thread(Tcb *t) { here().current = t; }
 
 // The initial state of a newly retyped TCB (its memory is already zero).
 void tcb_init(Tcb *t);
@@ -160,6 +161,15 @@ void tcb_set_name(Tcb *t, const char *name);
 //                                     last IrqHandler cap is deleted; the counter
 //                                     (CNTVCT, CNTFRQ) is every thread's to read.
 //                                     kernel/timer_access.hpp has the model.
+//   SetAffinity(core)                 the thread runs on core `core` (0 ..
+//                                     kCores - 1, BootInfo::num_nodes) from now
+//                                     on; a running or ready thread moves at once,
+//                                     its FPU registers with it (seL4's, non-MCS).
+//
+// Several cores: a method that reads or changes the registers, state or
+// existence of a thread running on another core first makes that core let go
+// of it (smp_stall, kernel/smp.hpp), so what the caller sees or writes is the
+// thread's, and it takes effect before the call returns.
 //
 // Space and buffer caps: the TCB keeps its own copies (kTcbCTable, kTcbVTable,
 // kTcbIpcBuffer), derived from the caps given. Each old copy is deleted first;
@@ -175,12 +185,13 @@ void tcb_set_name(Tcb *t, const char *name);
 // length, then its arguments in the order it takes them, then the threads' state:
 //   TruncatedMessage   fewer message registers or extra caps than the method takes
 //                      (WriteRegisters: 2 + count; SetTimerAccess: 1 word, and 1
-//                      cap for access 1)
+//                      cap for access 1; SetAffinity: 1 word)
 //   InvalidArgument    MR0 = the argument's index: unknown flag bits (ARM has no
 //                      arch flags), cspace_root_data whose guard does not fit, a
 //                      non-zero vspace_root_data, an access other than 0 or 1
 //   RangeError         MR0, MR1 = the valid range: count (1..17); a priority or mcp
-//                      above the authority's mcp (0..mcp)
+//                      above the authority's mcp (0..mcp); a core the kernel does not
+//                      run on (0..kCores - 1)
 //   InvalidCapability  MR0 = the cap's index (1 = first extra cap): a cap of the
 //                      wrong type (TCB, CNode, PageDirectory, Frame, Notification,
 //                      IrqHandler), a device frame, missing rights (buffer frame:
@@ -209,6 +220,7 @@ void invoke_tcb_bind_notification(Tcb *t, Notification *n);
 void invoke_tcb_unbind_notification(Tcb *t);
 void invoke_tcb_set_priority(Tcb *t, u32 priority);
 void invoke_tcb_set_mcp(Tcb *t, u32 mcp);
+void invoke_tcb_set_affinity(Tcb *t, u32 core);
 void invoke_tcb_read_registers(Tcb *t, bool suspend_source, u32 count, u32 *values);
 void invoke_tcb_write_registers(Tcb *t, bool resume_target, u32 count, const u32 *values);
 void invoke_tcb_copy_registers(Tcb *dest, Tcb *src, bool suspend_source, bool resume_target,

@@ -25,20 +25,32 @@
 // or undefined instruction); the timer ticks; a device interrupt arrives on a
 // line handed out by IrqControl; preemption is armed for the next preemption
 // points (Machine::irq_after); the IPC fastpath is switched off or on again
-// (ks.slowpath_only), so both paths meet the same states. While the idle
-// thread runs, a thread-step instead lets an outside agent resume a stopped or
-// blocked thread.
+// (CoreState::slowpath_only, on every core), so both paths meet the same
+// states. While the idle thread runs, a thread-step instead lets an outside
+// agent resume a stopped or blocked thread.
+//
+// Several cores. The hosted kernel has four (arch/host/machine.hpp); the
+// world's threads start on core 0, so an input that never leaves it runs as on
+// one core. Steps are made as one core at a time, as the kernel lock
+// serialises entries: an input switches to another core (its running thread,
+// or its idle agent, makes the steps after), has cores take the
+// inter-processor interrupts the kernel left pending, or moves a thread to a
+// core with TCB.SetAffinity (also reachable as any Call with label 45).
+// Device interrupts are core 0's, whichever core the input is on; each core
+// ticks on its own.
 //
 // After every step: the kernel's invariant checker (derivation tree, Untyped
-// containment and overlap, ready and IPC queues, interrupts, mappings), and
-// this target's own checks: an invocation (a Call on an object cap) that
-// completed replied with an error code; the scheduler is settled and runs a
-// runnable thread that outranks every ready one; every thread is on exactly
-// the queues its state calls for; and nothing the kernel still refers to (the
-// running thread, queued threads, blocked-on objects, bound notifications,
-// reply holders, ASID pools and directories) is an object whose last cap was
-// deleted. A violation, a kernel panic, or a harness logic error aborts with
-// the reason; AddressSanitizer and UndefinedBehaviorSanitizer reports abort too.
+// containment and overlap, every core's ready queues, IPC queues, interrupts,
+// mappings), and this target's own checks: an invocation (a Call on an object
+// cap) that completed replied with an error code; each core that made an
+// entry in the step or has no IPI pending is settled and runs a runnable
+// thread of its own that outranks every thread ready there; no thread runs on
+// two cores; every thread is on exactly the queues its state calls for; and
+// nothing the kernel still refers to (running threads, queued threads,
+// blocked-on objects, bound notifications, reply holders, ASID pools and
+// directories) is an object whose last cap was deleted. A violation, a kernel
+// panic, or a harness logic error aborts with the reason; AddressSanitizer and
+// UndefinedBehaviorSanitizer reports abort too.
 //
 // PETREL_FUZZ_TRACE=1 prints every decoded step, its outcome and the kernel
 // console, for reproducing a failure by hand.
@@ -52,6 +64,7 @@
 #include <utility>
 #include <vector>
 
+#include "arch.hpp"
 #include "board.hpp"
 #include "cap.hpp"
 #include "cspace.hpp"
@@ -115,6 +128,12 @@ KernelState g_ks_snap;
 host::IrqController g_irq_snap;
 host::Flushes g_flushes_snap;
 u32 g_irq_line_snap;
+host::Ipis g_ipi_snap;
+host::UserTimer g_user_timers_snap[kCores];
+u32 g_running_hw_asid_snap[kCores], g_running_asid_snap[kCores];
+
+// Cores that made a kernel entry in this step (bit per core): they have settled.
+u32 g_entered;
 
 // Invariant-checker scratch.
 constexpr u32 kScratch = 1u << 20;
@@ -261,6 +280,7 @@ void setup() {
     rb->receive_depth = 32;
     setup_call(abi::kCapInitTcb, Label::TcbSetPriority, {100}, {abi::kCapInitTcb});
     schedule();
+    g_m->activate();
     (void)g_m->take_console();
     if (g_trace) {
         std::fprintf(stderr, "kernel-fuzz: setup: named slots (word class 2):");
@@ -277,6 +297,11 @@ void setup() {
     g_irq_snap = host::g_irq;
     g_flushes_snap = host::g_flushes;
     g_irq_line_snap = host::g_irq_line;
+    g_ipi_snap = host::g_ipi;
+    std::memcpy(g_user_timers_snap, host::g_user_timers, sizeof(g_user_timers_snap));
+    std::memcpy(g_running_hw_asid_snap, host::g_running_hw_asid, sizeof(g_running_hw_asid_snap));
+    std::memcpy(g_running_asid_snap, host::g_running_asid, sizeof(g_running_asid_snap));
+    if (g_m->core() != 0) die("setup", "the setup ends on core %u", g_m->core());
 }
 
 void restore() {
@@ -285,6 +310,11 @@ void restore() {
     host::g_irq = g_irq_snap;
     host::g_flushes = g_flushes_snap;
     host::g_irq_line = g_irq_line_snap;
+    host::g_ipi = g_ipi_snap;
+    std::memcpy(host::g_user_timers, g_user_timers_snap, sizeof(g_user_timers_snap));
+    std::memcpy(host::g_running_hw_asid, g_running_hw_asid_snap, sizeof(g_running_hw_asid_snap));
+    std::memcpy(host::g_running_asid, g_running_asid_snap, sizeof(g_running_asid_snap));
+    g_m->on_core(0);
     g_m->irq_after(0);
     (void)g_m->take_console();
 }
@@ -344,7 +374,7 @@ struct Run {
 };
 
 // The message part of a system call (see make_seeds.py: msg()):
-//   label byte b: b < 0xf0: label b % 46 (44 is TCB.SetTimerAccess, 45 no method); else a word (20 bits kept)
+//   label byte b: b < 0xf0: label b % 46 (44 TCB.SetTimerAccess, 45 TCB.SetAffinity); else a word (20 bits kept)
 //   shape byte: bits 3..0 message registers given, 5..4 extra caps, bit 6 a raw
 //   length byte follows (the tag's length, whatever was given), bit 7 a caps-unwrapped byte follows
 //   then the message registers (words), then the extra-cap pointers (words)
@@ -396,11 +426,21 @@ bool names_debug_cap(Tcb *t) {
     return l.ok() && l.slot->cap.type() == CapType::Debug;
 }
 
+// This step made an entry on the current core (or on `core`).
+void entered() { g_entered |= 1u << g_m->core(); }
+void entered(u32 core) { g_entered |= 1u << core; }
+
+// The IPC fastpath off (or on again) on every core.
+void switch_fastpath() {
+    const bool off = !ks.core[0].slowpath_only;
+    for (CoreState &c : ks.core) c.slowpath_only = off;
+}
+
 void do_syscall(Run &run, Tcb *t, u32 number) {
     trace("  %s: svc %u (%s) r0 %08x r1 %08x r2 %08x r3 %08x r4 %08x r5 %08x\n", t->name, number,
           syscall_name(number), t->context.r[0], t->context.r[1], t->context.r[2], t->context.r[3],
           t->context.r[4], t->context.r[5]);
-    u32 before = ks.preemptions, fast = ks.fastpath_hits, pc = t->context.pc;
+    u32 before = here().preemptions, fast = here().fastpath_hits, pc = t->context.pc;
     // A Call on an object cap (not IPC) is an invocation: its reply must be an error code.
     bool invocation = false;
     if (number == static_cast<u32>(Syscall::Call)) {
@@ -415,7 +455,8 @@ void do_syscall(Run &run, Tcb *t, u32 number) {
         number == static_cast<u32>(Syscall::DebugHalt) || number == static_cast<u32>(Syscall::DebugDumpScheduler);
     const bool debug_cap = debug_call && names_debug_cap(t);
     g_m->enter(t, number);
-    if (debug_call && ks.preemptions == before && t->state == ThreadState::Running && t->context.pc == pc + 4) {
+    entered();
+    if (debug_call && here().preemptions == before && t->state == ThreadState::Running && t->context.pc == pc + 4) {
         const u32 want = static_cast<u32>(debug_cap ? abi::Error::None : abi::Error::InvalidCapability);
         if (t->context.r[arch::kRegCap] != want)
             die("invariant violation", "'%s': %s %s a Debug cap returned r0 %u, expected %u", t->name,
@@ -425,9 +466,10 @@ void do_syscall(Run &run, Tcb *t, u32 number) {
         abi::MessageInfo info = abi::MessageInfo::from_word(t->context.r[arch::kRegInfo]);
         std::fprintf(stderr, "    -> '%s' state %u; r0 %08x label %u length %u mr0 %08x; now running '%s'%s\n",
                      t->name, static_cast<u32>(t->state), t->context.r[0], info.label, info.length,
-                     t->context.r[arch::kRegMr0], ks.current->name, ks.fastpath_hits != fast ? " (fastpath)" : "");
+                     t->context.r[arch::kRegMr0], here().current->name,
+                     here().fastpath_hits != fast ? " (fastpath)" : "");
     }
-    if (invocation && ks.preemptions == before && t->state == ThreadState::Running && t->fault_kind == 0 &&
+    if (invocation && here().preemptions == before && t->state == ThreadState::Running && t->fault_kind == 0 &&
         t->context.pc == pc + 4) {
         abi::MessageInfo info = abi::MessageInfo::from_word(t->context.r[arch::kRegInfo]);
         if (info.label > static_cast<u32>(abi::Error::NotEnoughMemory) || info.length > abi::kMsgMaxLength ||
@@ -435,7 +477,7 @@ void do_syscall(Run &run, Tcb *t, u32 number) {
             die("invariant violation", "'%s': an invocation replied with label %u, length %u, %u caps: no error code",
                 t->name, info.label, info.length, info.extra_caps);
     }
-    if (ks.preemptions != before) {
+    if (here().preemptions != before) {
         // Preempted: the call was rewound onto its svc; the CPU now takes the
         // pending interrupt (a timer tick, or one that needs nothing done), and
         // the thread re-executes the svc when it next runs (a Redo step, or any
@@ -443,7 +485,7 @@ void do_syscall(Run &run, Tcb *t, u32 number) {
         trace("    preempted (pc back on the svc); %s\n",
               run.preempt_tick ? "a timer tick is taken" : "an interrupt is taken");
         g_m->irq_after(0);
-        if (run.preempt_tick) g_m->tick();
+        if (run.preempt_tick) g_m->tick();  // (this core's timer)
         if (run.preempt_repeat) g_m->irq_after(run.preempt_every, true);
     }
 }
@@ -459,6 +501,76 @@ std::vector<Tcb *> live_threads() {
     return v;
 }
 
+// A device interrupt on `line`: core 0's, whichever core the input is on.
+void device_interrupt(u32 line) {
+    host::OnCore as(0);
+    g_m->interrupt(line);
+    entered(0);
+}
+
+// Several cores (KPreempt with arg bit 3): a byte b; op b & 3, core c = (b >> 2) & 3:
+//   0  the steps after are made as core c (its running thread, or its idle agent)
+//   1  every pending IPI is taken (core by core, again while taking one leaves another)
+//   2  core c takes its IPI, if one is pending
+//   3  TCB.SetAffinity on the cap pointer word(in) follows: to core c, or with
+//      bit 4 of b to core 4 + c + 4 * (b >> 5), beyond the last. The running
+//      thread invokes it; on an idle core the agent moves the thread (a core that exists).
+void smp_step(Run &run, Input &in, Tcb *t) {
+    const u8 b = in.byte();
+    const u32 c = (b >> 2) & 3u;
+    switch (b & 3u) {
+    case 0:
+        trace("  the steps after are core %u's (it runs '%s'%s)\n", c, ks.core[c].current->name,
+              g_m->ipi_pending(c) ? ", an IPI pending" : "");
+        g_m->on_core(c);
+        return;
+    case 1:
+        for (u32 n = 0, again = 1; again; ) {
+            again = 0;
+            for (u32 core = 0; core < kCores; ++core) {
+                if (!g_m->ipi_pending(core)) continue;
+                Tcb *next = g_m->take_ipi(core);
+                trace("  core %u takes its IPI: it runs '%s'\n", core, next->name);
+                entered(core);
+                again = 1;
+                if (++n > 1000) die("harness error", "IPIs keep coming");
+            }
+        }
+        return;
+    case 2:
+        if (g_m->ipi_pending(c)) {
+            Tcb *next = g_m->take_ipi(c);
+            trace("  core %u takes its IPI: it runs '%s'\n", c, next->name);
+            entered(c);
+        } else {
+            trace("  core %u has no IPI pending\n", c);
+        }
+        return;
+    default: break;
+    }
+    const u32 cptr = word(in);
+    const u32 core = b & 0x10 ? 4 + c + 4 * (b >> 5) : c;
+    if (t) {
+        t->context.r[arch::kRegCap] = cptr;
+        set_mr(t, t->ipc_buffer_ptr(), 0, core);
+        t->context.r[arch::kRegInfo] = abi::MessageInfo{static_cast<u32>(Label::TcbSetAffinity), 0, 0, 1}.word();
+        trace("  %s: TCB.SetAffinity cap %u core %u\n", t->name, cptr, core);
+        do_syscall(run, t, static_cast<u32>(Syscall::Call));
+        return;
+    }
+    Lookup l = resolve(g_m->root.tcb->slots[kTcbCTable].cap, cptr, 32);
+    if (!l.ok() || l.slot->cap.type() != CapType::Thread || core >= kCores) {
+        trace("  idle: the agent moves nothing (cap %u, core %u)\n", cptr, core);
+        return;
+    }
+    Tcb *target = kptr<Tcb>(l.slot->cap.object());
+    trace("  idle: the agent moves '%s' to core %u\n", target->name, core);
+    invoke_tcb_set_affinity(target, core);
+    schedule();
+    g_m->activate();
+    entered();
+}
+
 std::vector<u32> unmasked_device_lines() {
     std::vector<u32> v;
     for (u32 line = 16; line < board::kIrqLines; ++line)
@@ -468,10 +580,10 @@ std::vector<u32> unmasked_device_lines() {
 }
 
 void step_idle(Run &run, Input &in, u32 kind, u32 arg) {
-    (void)run;
     if (kind == KTick || kind == KFault) {
         trace("  idle: tick\n");
         g_m->tick();
+        entered();
         return;
     }
     if (kind == KIrq) {
@@ -480,16 +592,18 @@ void step_idle(Run &run, Input &in, u32 kind, u32 arg) {
         if (lines.empty()) {
             trace("  idle: tick (no unmasked device line)\n");
             g_m->tick();
+            entered();
             return;
         }
         u32 line = lines[b % lines.size()];
         trace("  idle: interrupt on line %u\n", line);
-        g_m->interrupt(line);
+        device_interrupt(line);
         return;
     }
     if (kind == KPreempt) {
+        if (arg & 8) return smp_step(run, in, nullptr);
         (void)in.byte();
-        if (arg & 4) ks.slowpath_only = !ks.slowpath_only;
+        if (arg & 4) switch_fastpath();
         trace("  idle: nothing%s\n", arg & 4 ? " (the IPC fastpath switched)" : "");
         return;
     }
@@ -501,6 +615,7 @@ void step_idle(Run &run, Input &in, u32 kind, u32 arg) {
     if (threads.empty()) {
         trace("  idle: tick (no threads left)\n");
         g_m->tick();
+        entered();
         return;
     }
     Tcb *t = threads[b % threads.size()];
@@ -513,6 +628,8 @@ void step_idle(Run &run, Input &in, u32 kind, u32 arg) {
         invoke_tcb_write_registers(t, true, 1, &pc);
     }
     schedule();
+    g_m->activate();
+    entered();
 }
 
 void step_thread(Run &run, Input &in, Tcb *t, u32 kind, u32 arg) {
@@ -573,6 +690,7 @@ void step_thread(Run &run, Input &in, Tcb *t, u32 kind, u32 arg) {
         }
         trace("  %s: %s at %08x\n", t->name, fault_kind_name(f.kind), f.address);
         g_m->fault(f);
+        entered();
         return;
     }
     case KTick:
@@ -580,6 +698,7 @@ void step_thread(Run &run, Input &in, Tcb *t, u32 kind, u32 arg) {
             trace("  tick\n");
             g_m->tick();
         }
+        entered();
         return;
     case KIrq: {
         std::vector<u32> lines = unmasked_device_lines();
@@ -587,11 +706,12 @@ void step_thread(Run &run, Input &in, Tcb *t, u32 kind, u32 arg) {
         if (lines.empty()) {
             trace("  tick (no unmasked device line)\n");
             g_m->tick();
+            entered();
             return;
         }
         u32 line = lines[b % lines.size()];
         trace("  interrupt on line %u\n", line);
-        g_m->interrupt(line);
+        device_interrupt(line);
         return;
     }
     case KPreempt: {
@@ -599,11 +719,12 @@ void step_thread(Run &run, Input &in, Tcb *t, u32 kind, u32 arg) {
         // (and every n-th after that with arg bit 0); with bit 1 it is the
         // timer's (a tick: it may end the thread's timeslice). With bit 2
         // instead: the IPC fastpath is switched off (or on again), so both
-        // paths meet the same states.
+        // paths meet the same states. With bit 3: a step of several cores (smp_step).
+        if (arg & 8) return smp_step(run, in, t);
         if (arg & 4) {
             (void)in.byte();
-            ks.slowpath_only = !ks.slowpath_only;
-            trace("  the IPC fastpath is %s\n", ks.slowpath_only ? "off" : "on");
+            switch_fastpath();
+            trace("  the IPC fastpath is %s\n", here().slowpath_only ? "off" : "on");
             return;
         }
         run.preempt_every = 1u + in.byte();
@@ -711,24 +832,57 @@ std::string check_all() {
     InvariantScratch sc{g_a.data(), g_b.data(), g_c.data(), kScratch};
     if (!check_invariants(sc, why, sizeof(why))) return std::string("kernel invariant: ") + why;
 
-    // The scheduler: settled, running a runnable thread that outranks the ready ones.
-    Tcb *cur = ks.current;
-    Tcb *idle = g_m->idle();
-    if (ks.action != SchedulerAction::ResumeCurrent) return "a scheduler action is left pending at kernel exit";
-    int hi = sched_highest_ready();
+    // Each core: what it runs is alive and its own, on no other core; a core
+    // that made an entry in this step, or has no IPI to take, has settled:
+    // it runs a runnable thread that outranks the ones ready there.
     Live &lv = g_live;
     lv.build();
-    if (cur == idle) {
-        if (hi >= 0) return fmt("idle runs while priority %d is ready", hi);
-    } else {
-        if (!lv.has(kref(cur), CapType::Thread))
-            return fmt("the running thread '%s' (%x) is a deleted object", name_of(cur), kref(cur));
-        if (!is_runnable(cur))
-            return fmt("the running thread '%s' is not runnable (state %u)", name_of(cur),
-                       static_cast<u32>(cur->state));
-        if (cur->in_ready_queue) return fmt("the running thread '%s' is in a ready queue", name_of(cur));
-        if (hi > static_cast<int>(cur->priority))
-            return fmt("'%s' at priority %u runs while priority %d is ready", name_of(cur), cur->priority, hi);
+    auto running_anywhere = [](const Tcb *t) {
+        for (const CoreState &c : ks.core)
+            if (c.current == t) return true;
+        return false;
+    };
+    for (u32 core = 0; core < kCores; ++core) {
+        const CoreState &c = ks.core[core];
+        Tcb *cur = c.current;
+        if (cur != c.idle) {
+            if (!lv.has(kref(cur), CapType::Thread))
+                return fmt("core %u: the running thread '%s' (%x) is a deleted object", core, name_of(cur), kref(cur));
+            if (cur->affinity != core) return fmt("core %u runs '%s' of core %u", core, name_of(cur), cur->affinity);
+            for (u32 other = core + 1; other < kCores; ++other)
+                if (ks.core[other].current == cur)
+                    return fmt("'%s' runs on cores %u and %u", name_of(cur), core, other);
+            // The hardware ASID its user mode runs with (Machine::activate) is
+            // still lent to the address space it was lent to then: never
+            // freed or handed to another while a core runs with it
+            // (smp_stall_hw_asid_users).
+            if (const u32 hw = arch::running_hw_asid(core)) {
+                const u32 owner = ks.hw_asid_owner[hw], asid = host::g_running_asid[core];
+                if (owner != asid || find_pd(asid) == 0)
+                    return fmt("core %u runs '%s' with hardware ASID %u of ASID %u, which is now %s", core,
+                               name_of(cur), hw, asid, owner == 0 ? "free" : owner != asid ? "another's" : "gone");
+            }
+        }
+        const bool entry = g_entered & (1u << core);
+        if (g_m->ipi_pending(core) && !entry) continue;  // it chooses again when it takes the IPI
+        if (c.action != SchedulerAction::ResumeCurrent)
+            return fmt("core %u: a scheduler action is left pending %s", core,
+                       entry ? "at kernel exit" : "with no IPI to take");
+        int hi = -1;
+        for (int p = kMaxPriority; p >= 0 && hi < 0; --p)
+            if (c.ready_head[p]) hi = p;
+        if (cur == c.idle) {
+            if (hi >= 0) return fmt("core %u: idle runs while priority %d is ready", core, hi);
+        } else {
+            if (!is_runnable(cur))
+                return fmt("core %u: the running thread '%s' is not runnable (state %u)", core, name_of(cur),
+                           static_cast<u32>(cur->state));
+            if (cur->in_ready_queue)
+                return fmt("core %u: the running thread '%s' is in a ready queue", core, name_of(cur));
+            if (hi > static_cast<int>(cur->priority))
+                return fmt("core %u: '%s' at priority %u runs while priority %d is ready", core, name_of(cur),
+                           cur->priority, hi);
+        }
     }
 
     // Every queue holds live threads only; count each thread's appearances.
@@ -739,13 +893,16 @@ std::string check_all() {
         seen.emplace_back(t, 1);
     };
     const u32 limit = 1u << 16;
-    for (u32 p = 0; p < kNumPriorities; ++p) {
-        u32 n = 0;
-        for (Tcb *t = kptr<Tcb>(ks.ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) {
-            if (++n > limit) return fmt("ready queue %u does not end", p);
-            if (!lv.has(kref(t), CapType::Thread))
-                return fmt("ready queue %u holds a deleted thread %x ('%s')", p, kref(t), name_of(t));
-            saw(kref(t));
+    for (u32 core = 0; core < kCores; ++core) {
+        for (u32 p = 0; p < kNumPriorities; ++p) {
+            u32 n = 0;
+            for (Tcb *t = kptr<Tcb>(ks.core[core].ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) {
+                if (++n > limit) return fmt("core %u: ready queue %u does not end", core, p);
+                if (!lv.has(kref(t), CapType::Thread))
+                    return fmt("core %u: ready queue %u holds a deleted thread %x ('%s')", core, p, kref(t),
+                               name_of(t));
+                saw(kref(t));
+            }
         }
     }
     for (auto &[obj, type] : lv.objs) {
@@ -781,7 +938,7 @@ std::string check_all() {
         bool should = false;
         switch (t->state) {
         case ThreadState::Running:
-        case ThreadState::Restart: should = t != cur; break;
+        case ThreadState::Restart: should = !running_anywhere(t); break;
         case ThreadState::BlockedOnSend:
         case ThreadState::BlockedOnRecv:
             if (!lv.has(t->blocked_on, CapType::Endpoint))
@@ -807,7 +964,7 @@ std::string check_all() {
         }
         if (queued != (should ? 1u : 0u))
             return fmt("thread '%s' (state %u%s) is on %u queues, expected %u", name_of(t), static_cast<u32>(t->state),
-                       t == cur ? ", running" : "", queued, should ? 1u : 0u);
+                       running_anywhere(t) ? ", running" : "", queued, should ? 1u : 0u);
         if (t->bound_ntfn) {
             if (!lv.has(t->bound_ntfn, CapType::Notification))
                 return fmt("thread '%s' is bound to notification %x, which is deleted", name_of(t), t->bound_ntfn);
@@ -839,8 +996,9 @@ void run_input(const u8 *data, size_t size) {
     for (; !in.empty() && run.step < kMaxSteps && !run.halted; ++run.step) {
         u8 op = in.byte();
         u32 kind = op & 15u, arg = op >> 4;
-        Tcb *cur = ks.current;
-        trace("step %u: op %02x\n", run.step, op);
+        Tcb *cur = here().current;
+        g_entered = 0;
+        trace("step %u (core %u): op %02x\n", run.step, g_m->core(), op);
         try {
             if (cur == g_m->idle()) step_idle(run, in, kind, arg);
             else step_thread(run, in, cur, kind, arg);
@@ -854,13 +1012,9 @@ void run_input(const u8 *data, size_t size) {
             die("harness error", "step %u: %s", run.step, e.what());
         }
         run.halted = false;  // a DebugHalt that returned did not halt
-        // The architecture activates the thread it resumes (arch::resume):
-        // its address space gets a hardware ASID.
-        if (ks.current != g_m->idle()) {
-            paddr_t pd;
-            u32 hw;
-            (void)vspace_of(ks.current->slots[kTcbVTable].cap, pd, hw);
-        }
+        // (Every entry returned through the architecture's activation of the
+        // thread it resumes, Machine::activate: its address space has a
+        // hardware ASID, and arch::running_hw_asid() says which.)
         std::string con = g_m->take_console();
         if (g_trace && !con.empty()) std::fprintf(stderr, "%s", con.c_str());
         std::string why = check_all();

@@ -8,12 +8,15 @@
 # object type, every CNode method, IPC with and without caps, faults and their
 # handlers, notifications and binding, every TCB method, address spaces (page
 # tables, frames of every size, cache maintenance, ASID pools), interrupts to
-# notifications, preempted deletion and revocation.
+# notifications, preempted deletion and revocation, and several cores
+# (TCB.SetAffinity, wake-ups, IPC, suspension, deletion, priorities and
+# address spaces across cores, and the IPIs that make a core choose again).
 #
 # The world a seed starts from (kernel_fuzz.cpp, setup()): threads root, t1,
-# t2, t4 at priority 100 (t1 runs first), t3 at 90; all share the root CNode,
-# so any thread may perform any invocation. Setup slots are named (word
-# class 2, NAMED below); slots 100 and up are free.
+# t2, t4 at priority 100 (t1 runs first), t3 at 90, all on core 0 of four;
+# all share the root CNode, so any thread may perform any invocation. Setup
+# slots are named (word class 2, NAMED below); slots 100 and up are free. The
+# steps are made as core 0 until a seed switches core (core()).
 #
 #   test/fuzz/make_seeds.py [DIR]    (default: test/fuzz/corpus next to this file)
 import os
@@ -45,7 +48,7 @@ LABELS = ['InvalidInvocation', 'UntypedRetype', 'TcbReadRegisters', 'TcbWriteReg
           'PageMap', 'PageUnmap', 'PageGetAddress', 'PageClean', 'PageInvalidate',
           'PageCleanInvalidate', 'PageUnify', 'PageDirectoryClean', 'PageDirectoryInvalidate',
           'PageDirectoryCleanInvalidate', 'PageDirectoryUnify', 'AsidControlMakePool',
-          'AsidPoolAssign', 'TcbSetTimerAccess']
+          'AsidPoolAssign', 'TcbSetTimerAccess', 'TcbSetAffinity']
 L = {name: i for i, name in enumerate(LABELS)}
 RW, ALL = 3, 15
 BUF_VADDR = 0x300000
@@ -173,6 +176,37 @@ class Seed:
     def fastpath_switch(self):
         self.op(K_PREEMPT, 4)
         self.b.append(0)
+        return self
+
+    # Several cores (kernel_fuzz.cpp, smp_step(): K_PREEMPT with arg bit 3).
+    def core(self, c):
+        """The steps after are made as core c (its running thread, or its idle agent)."""
+        self.op(K_PREEMPT, 8)
+        self.b.append(c << 2)
+        return self
+
+    def take_ipis(self):
+        """Every pending inter-processor interrupt is taken."""
+        self.op(K_PREEMPT, 8)
+        self.b.append(1)
+        return self
+
+    def take_ipi(self, c):
+        """Core c takes its IPI, if one is pending."""
+        self.op(K_PREEMPT, 8)
+        self.b.append(2 | c << 2)
+        return self
+
+    def affinity(self, cap, core):
+        """TCB.SetAffinity(cap, core) by the running thread (on an idle core: by the agent)."""
+        self.op(K_PREEMPT, 8)
+        if core < 4:
+            self.b.append(3 | core << 2)
+        else:
+            k = core - 4
+            assert k < 32
+            self.b.append(3 | 0x10 | (k & 3) << 2 | (k >> 2) << 5)
+        self.b += word(cap)
         return self
 
     def setreg(self, index, value):
@@ -682,6 +716,121 @@ def irq_idle_wakeup(s):
     s.recv('ep1')                        # t3 too: idle runs
     s.irq(0)                             # the interrupt wakes t1
     s.send('ep1', 7, [1])
+
+
+# ---------------------------------------------------------------- several cores
+
+@seed
+def smp_affinity_wakeup(s):
+    s.affinity('tcb2', 1)                  # t1 moves t2, ready on core 0, to core 1
+    s.take_ipis()                          # core 1 runs it
+    s.core(1)
+    s.recv('ep0')                          # t2 waits there: core 1 idles
+    s.core(0)
+    s.send('ep0_b1', 0x123, [1, 2, 3])     # t1 sends from core 0: t2 is queued on core 1, with an IPI
+    s.take_ipi(1)
+    s.core(1)
+    s.recv('nt0')                          # t2 waits on a notification
+    s.core(0)
+    s.send('nt0_b1', 0, [])                # signalled from core 0
+    s.take_ipi(1)
+    s.core(1)
+    s.affinity('tcb1', 9)                  # beyond the last core: refused
+    s.call('tcb1', 'TcbSetAffinity', [])   # truncated
+    s.affinity('tcb1', 2)                  # t2 moves t1, which runs on core 0: core 0 lets go of it
+    s.take_ipis()
+    s.core(2)
+    s.yield_()
+    s.affinity('tcb1', 0)                  # t1 moves itself back
+    s.take_ipis()
+    s.core(0)
+    s.yield_()
+
+
+@seed
+def smp_call_across_cores(s):
+    s.affinity('tcb2', 1)
+    s.take_ipis()
+    s.core(1)
+    s.recv('ep0')                          # t2, a server on core 1
+    s.core(0)
+    s.call('ep0_b1', 0x200, [1, 2])        # t1 calls from core 0: the slow path
+    s.take_ipi(1)
+    s.core(1)
+    s.reply(0x201, [5], recv='ep0')        # ReplyRecv: the caller is core 0's (the slow path again)
+    s.take_ipis()
+    s.core(0)
+    s.fastpath_switch()
+    s.call('ep0_b1', 0x202, [3])
+    s.take_ipi(1)
+    s.core(1)
+    s.reply(0x203, [], recv='ep0')
+    s.fastpath_switch()
+    s.core(0)
+    s.affinity('tcb2', 0)                  # the server comes back to core 0, still waiting
+    s.call('ep0_b1', 0x204, [4])           # now the fastpath may take it
+    s.reply(0x205, [6], recv='ep0')
+
+
+@seed
+def smp_stop_remote_threads(s):
+    s.affinity('tcb4', 2)
+    s.affinity('tcb2', 2)
+    s.take_ipis()                          # core 2 runs t4, t2 is ready there
+    s.call('tcb4', 'TcbSuspend', [])       # core 2 lets go of t4 at once
+    s.take_ipis()
+    s.call('tcb4', 'TcbResume', [])
+    s.take_ipis()
+    s.call('tcb2', 'TcbReadRegisters', [1, 17])
+    s.call('tcb2', 'TcbWriteRegisters', [1, 1, 0x2000])
+    s.call('tcb4', 'TcbSetPriority', [120], [ROOT_TCB])   # raised over core 2's running thread
+    s.take_ipis()
+    s.call('tcb4', 'TcbSetPriority', [50], [ROOT_TCB])    # lowered below the one ready there
+    s.take_ipis()
+    s.core(2)
+    s.tick(5)
+    s.tick(5)
+    s.core(0)
+    s.delete('tcb2')                       # a TCB that runs on another core
+    s.take_ipis()
+    s.delete('tcb4')
+    s.take_ipis()
+    s.core(2)
+    s.tick()
+
+
+@seed
+def smp_address_space(s):
+    s.affinity('tcb4', 3)                  # t4 runs in pd2 on core 3: a hardware ASID there
+    s.take_ipis()
+    s.core(3)
+    s.yield_()
+    s.core(0)
+    s.revoke('pd2')                        # its VTable cap goes: it runs on in the space
+    s.delete('pd2')                        # the space goes: core 3 lets go of it
+    s.take_ipis()
+    s.core(3)
+    s.page_fault(0x400000)
+
+
+@seed
+def smp_timer_and_idle_agent(s):
+    s.call(IRQ_CONTROL, 'IrqIssueIrqHandler', [27, 100, 32], [ROOT_CNODE])
+    s.call('tcb2', 'TcbSetTimerAccess', [1], [100])
+    s.affinity('tcb2', 1)
+    s.take_ipis()                          # core 1 runs t2 with the timer's access
+    s.call('tcb2', 'TcbSetTimerAccess', [0])
+    s.delete(100)                          # every grant void: core 1 lets go of t2
+    s.take_ipis()
+    s.core(3)                              # core 3 idles: its agent moves t3 there
+    s.affinity('tcb3', 3)
+    s.take_ipis()
+    s.yield_()
+    s.affinity('tcb3', 1)                  # t3 moves itself to core 1
+    s.irq(0)                               # (core 3 idles: the agent's step) a device interrupt, core 0's
+    s.take_ipis()
+    s.core(1)
+    s.tick(5)
 
 
 def main():

@@ -39,7 +39,7 @@ static_assert(indexes_in_range());
 static_assert(kSystem.apps.count == kAppsCount && kSystem.apps.items == kApps);
 static_assert(kAppsCount >= 1);
 
-static_assert(kTablesVersion == 2);
+static_assert(kTablesVersion == 3);
 // The images' files are kImageFiles, defined by pack's NAME_images.cpp (not linked here).
 static_assert(sizeof kImageFiles[0] == 2 * sizeof(const u8 *));
 
@@ -55,8 +55,9 @@ int main() {
     for (u32 i = 0; i < kSystem.images.count; i++) std::printf("image %u %s\n", i, kImages[i].elf);
     for (u32 i = 0; i < kSystem.apps.count; i++) {
         const AppDesc &a = kSystem.apps[i];
-        std::printf("app %u %s image %u priority %u stack_bytes %u memory_budget %u fault_handler %d restart %d\n", i,
-                    a.name, a.image, a.priority, a.stack_bytes, a.memory_budget,
+        std::printf("app %u %s image %u priority %u core %u stack_bytes %u memory_budget %u fault_handler %d "
+                    "restart %d\n",
+                    i, a.name, a.image, a.priority, a.core, a.stack_bytes, a.memory_budget,
                     a.fault_handler == kRootTask ? -1 : static_cast<int>(a.fault_handler), a.restart ? 1 : 0);
     }
     for (u32 i = 0; i < kSystem.channels.count; i++) {

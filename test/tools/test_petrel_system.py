@@ -14,6 +14,8 @@ Bad descriptions (test/tools/bad/*.toml) each say what the tool must print, in
 comments read here:
   # expect: FILE:LINE: message   every line of stderr, in order (exit status 1)
   # platform: P                  the platform to check for (default qemu-virt)
+  # cores: N                     the kernel's cores, passed as --cores N (default: none
+                                 passed, the tool's 1)
   # command: pack                run `pack` (it must write no output) instead of `check`
   # elf: NAME=SPEC [entry=0xE]   an --elf to pass: SPEC is SEGMENT,SEGMENT,... (a
                                  synthesized ARM ELF with those PT_LOAD segments,
@@ -25,7 +27,8 @@ comments read here:
                                  W 2, X 1); $ELFDIR in an expected line is where
                                  they are.
 Good descriptions (test/tools/good/*.toml) must check on the platforms listed
-in `# platforms:`, and their emitted header must compile (host and target) and,
+in `# platforms:` (with --cores N when they say `# cores: N`), and their
+emitted header must compile (host and target) and,
 run through dump_tables.cpp, print test/tools/good/NAME.PLATFORM.expected when
 that file exists. BudgetTest adds memory budgets up by hand; PackTest links
 pack's output on the host and compares the target object's section with the
@@ -89,6 +92,12 @@ def read(path):
 
 def directives(text, name):
     return [m.group(1).strip() for m in re.finditer(r'^#\s*%s:(.*)$' % name, text, re.M)]
+
+
+def cores_args(text):
+    """--cores N for a description saying `# cores: N`."""
+    cores = directives(text, 'cores')
+    return ['--cores', cores[0]] if cores else []
 
 
 def elf_args(text, elfdir):
@@ -206,7 +215,7 @@ class BadDescriptionsTest(unittest.TestCase):
                 command = (directives(text, 'command') or ['check'])[0]
                 with tempfile.TemporaryDirectory() as elfdir:
                     out = os.path.join(elfdir, 'out.cpp')
-                    args = ([command, name, '--platform', platform] + elf_args(text, elfdir) +
+                    args = ([command, name, '--platform', platform] + cores_args(text) + elf_args(text, elfdir) +
                             (['-o', out] if command != 'check' else []))
                     r = run_tool(args, cwd=bad)
                     got = r.stderr.replace(elfdir, '$ELFDIR').splitlines()
@@ -251,7 +260,10 @@ class BadDescriptionsTest(unittest.TestCase):
                          'both writable and executable', 'does not start on a page', 'share the page',
                          'not in an executable segment', 'filesz > memsz', 'lie outside the file',
                          'no ELF file given for image', 'alignment', 'is a client twice', 'fault handlers form a cycle',
-                         'the largest Untyped', 'reserved to the compiler', 'a predefined macro']:
+                         'the largest Untyped', 'reserved to the compiler', 'a predefined macro',
+                         'core 4 out of range 0..3: the kernel is built for 4 cores (-Dcores=4)',
+                         'core 1 out of range 0..0: the kernel is built for 1 core (-Dcores=1)',
+                         'core must be an integer, got float']:
             self.assertIn(fragment, text)
 
 
@@ -300,7 +312,7 @@ class GoodDescriptionsTest(unittest.TestCase):
             platforms = (directives(text, 'platforms') or ['qemu-virt'])[0].split()
             for platform in platforms:
                 with self.subTest(stem, platform=platform), tempfile.TemporaryDirectory() as d:
-                    elfs = elf_args(text, d)
+                    elfs = cores_args(text) + elf_args(text, d)
                     r = run_tool(['check', path, '--platform', platform] + elfs)
                     self.assertEqual((r.returncode, r.stderr), (0, ''))
                     self.assertIn(': ok', r.stdout)
@@ -347,6 +359,28 @@ class GoodDescriptionsTest(unittest.TestCase):
             'app_crasher -> root [style=dotted, label="faults, restarted"];',
         ]:
             self.assertIn('    ' + line + '\n', graph)
+
+    def test_cores(self):
+        """good/cores.toml needs --cores 4: its apps' cores are in the tables (cores.PLATFORM.expected)
+        and the picture; with fewer cores each app past them is refused at its core."""
+        path = os.path.join(HERE, 'good', 'cores.toml')
+        with tempfile.TemporaryDirectory() as d:
+            dot = os.path.join(d, 'cores.dot')
+            r = run_tool(['draw', path, '--platform', 'qemu-virt', '--cores', '4', '-o', dot])
+            self.assertEqual((r.returncode, r.stderr), (0, ''))
+            graph = read(dot)
+        self.assertIn('    app_uart [shape=box, style=rounded, label="uart\\npriority 200, core 1"];\n', graph)
+        self.assertIn('    app_idle [shape=box, style=rounded, label="idle\\npriority 1"];\n', graph)
+        for args, refused in (([], ('uart', 'timer', 'shell')), (['--cores', '1'], ('uart', 'timer', 'shell')),
+                              (['--cores', '2'], ('timer', 'shell')), (['--cores', '3'], ('timer',))):
+            with self.subTest(args):
+                r = run_tool(['check', path, '--platform', 'qemu-virt'] + args)
+                self.assertEqual(r.returncode, 1)
+                n = int(args[1]) if args else 1
+                lines = {'uart': (12, 1), 'timer': (18, 3), 'shell': (24, 2)}
+                self.assertEqual(r.stderr.splitlines(), [
+                    "%s:%d: app '%s': core %d out of range 0..%d: the kernel is built for %d core%s (-Dcores=%d)"
+                    % (path, lines[a][0], a, lines[a][1], n - 1, n, 's' if n > 1 else '', n) for a in refused])
 
     def test_demo_description(self):
         """apps/demo/system.toml checks on every platform and its header compiles."""
@@ -408,9 +442,9 @@ def shutil_which(name):
 
 # ---------------------------------------------------------------------------
 
-def check_text(text, elfs=None, platform='qemu-virt'):
+def check_text(text, elfs=None, platform='qemu-virt', cores=1):
     """Runs the tool's checker on a description's text; returns (system, error messages)."""
-    checker = checks.Checker('t.toml', text, platform, elfs or {})
+    checker = checks.Checker('t.toml', text, platform, elfs or {}, cores=cores)
     system = checker.run()
     return system, checker.messages()
 
@@ -554,6 +588,23 @@ class LimitsTest(unittest.TestCase):
             self.assertEqual(len(errors), 1)
             self.assertRegex(errors[0], r"^t\.toml:7: app 'a': memory budget .* is over 512 MiB, the largest "
                                         r'Untyped the kernel makes \(2\^29 bytes\)$')
+
+    def test_cores(self):
+        """An app's core is 0..cores - 1 (the build's -Dcores, 1..4): the last core is accepted,
+        the next refused at `core`; without `core` an app is on core 0."""
+        system, errors = check_text(self.SYSTEM + app_toml('a', 0x40000))
+        self.assertEqual((errors, system.apps[0].core), ([], 0))
+        for cores in range(1, layout.CORES_MAX + 1):
+            with self.subTest(cores=cores):
+                system, errors = check_text(self.SYSTEM + app_toml('a', 0x40000, extra='core = %d\n' % (cores - 1)),
+                                            cores=cores)
+                self.assertEqual((errors, system.apps[0].core), ([], cores - 1))
+                for core in (cores, -1):
+                    _, errors = check_text(self.SYSTEM + app_toml('a', 0x40000, extra='core = %d\n' % core),
+                                           cores=cores)
+                    self.assertEqual(errors, ["t.toml:8: app 'a': core %d out of range 0..%d: the kernel is built "
+                                              'for %d core%s (-Dcores=%d)' % (core, cores - 1, cores,
+                                                                             's' if cores > 1 else '', cores)])
 
     def test_page_tables_of_mapped_megabytes(self):
         """process_map keeps the megabytes it has page tables for, the stack's one
@@ -828,6 +879,24 @@ class ConsistencyTest(unittest.TestCase):
         self.assertEqual(consts['kAppCNodeRadix'], layout.CNODE_RADIX)
         self.assertEqual(consts['kTablesVersion'], layout.TABLES_VERSION)
 
+    def test_cores_match_the_build(self):
+        """--cores takes what the `cores` option may be, and every Meson rule that runs the tool
+        passes the build's (a product's through petrel_cores)."""
+        m = re.search(r"option\('cores', type: 'integer', min: (\d+), max: (\d+),", self.read('meson_options.txt'))
+        self.assertTrue(m)
+        self.assertEqual((int(m.group(1)), int(m.group(2))), (1, layout.CORES_MAX))
+        self.assertIn('petrel_cores = cores\n', self.read('apps', 'meson.build'))
+        runs = 0
+        for top, dirs, files in os.walk(OPTS.source_root):
+            dirs[:] = [x for x in dirs if not x.startswith('.') and x not in ('build', 'subprojects')]
+            if 'meson.build' not in files:
+                continue
+            text = read(os.path.join(top, 'meson.build'))
+            for run in re.finditer(r"system_tool, '(?:check|emit|draw|pack)'[^\]]*\]", text):
+                runs += 1
+                self.assertIn("'--cores', cores", run.group(0), os.path.join(top, 'meson.build'))
+        self.assertGreaterEqual(runs, 8)  # the demo's 3, the limits system's 2, the product's 3
+
     def test_stack_limit_matches_libpetrel(self):
         """process_create() refuses the stacks the tool refuses."""
         text = self.read('apps', 'lib', 'process.cpp')
@@ -955,7 +1024,11 @@ class CommandLineTest(unittest.TestCase):
                      ['pack', demo, '--platform', 'rpi2', '--elf', 'uart_driver=a.elf'],  # no -o
                      ['pack', demo, '--platform', 'rpi2', '-o', 'x.cpp', '--elf', 'uart_driver=a\nb.elf'],
                      ['pack', demo, '--platform', 'rpi2', '-o', 'x.cpp', '--elf', 'uart_driver=)petrel".elf'],
-                     ['pack', demo, '--platform', 'rpi2', '-o', 'x.cpp', '--elf', 'a=x', '--elf', 'a=y']):
+                     ['pack', demo, '--platform', 'rpi2', '-o', 'x.cpp', '--elf', 'a=x', '--elf', 'a=y'],
+                     ['check', demo, '--platform', 'rpi2', '--cores', '0'],
+                     ['check', demo, '--platform', 'rpi2', '--cores', str(layout.CORES_MAX + 1)],
+                     ['check', demo, '--platform', 'rpi2', '--cores', '-1'],
+                     ['emit', demo, '--platform', 'rpi2', '--cores', 'two', '-o', 'x.hpp']):
             with self.subTest(args):
                 r = run_tool(args)
                 self.assertEqual(r.returncode, 2, r.stderr)

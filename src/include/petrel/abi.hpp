@@ -236,6 +236,7 @@ enum class Label : u32 {
     // TCB.SetTimerAccess: after the others so that no label above moves (the fuzz
     // corpus and the apps number them); src/object/tcb.hpp documents it.
     TcbSetTimerAccess,
+    TcbSetAffinity,  // (after the others, for the same reason)
     Count,
 };
 
@@ -351,6 +352,7 @@ struct BootInfo {
     u32 kernel_phys_end;
     UntypedDesc untyped_list[kBootInfoMaxUntyped];
     u32 flags;                 // BootInfoFlags
+    u32 num_nodes;             // cores the kernel runs on (seL4's numNodes): affinities 0..num_nodes - 1
 };
 constexpr u32 kBootInfoMagic = 0x50455452;  // "PETR"
 // BootInfo.flags: what this kernel was built with.

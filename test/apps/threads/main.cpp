@@ -35,6 +35,7 @@
 // it starts runs at once, until it blocks or ends.
 #include "petrel/bootinfo.hpp"
 #include "petrel/checks.hpp"
+#include "petrel/errors.hpp"
 #include "petrel/invocations.hpp"
 #include "petrel/user.hpp"
 
@@ -703,6 +704,268 @@ void test_deletion() {
 }
 
 // Picks the smallest RAM Untyped of at least 64 KiB: its first Retype clears it.
+// ---------------------------------------------------------------- cores
+// TCB.SetAffinity and the kernel on several cores (BootInfo::num_nodes). With
+// one core only the refusal is checked; with more, each check says what would
+// break it:
+//   affinity   SetAffinity to a core the kernel does not run on is refused
+//              (RangeError, the range 0..n-1); to core 0 it succeeds;
+//   cross-core the ping-pong server on the last core: Call and ReplyRecv cross
+//              cores both ways (no fastpath), data checked;
+//   parallel   a spinner at priority 200 on core 1 never blocks, yet the root
+//              (priority 50, core 0) watches it count: they run at once;
+//   wakeups    a waiter on each other core, blocked on its own notification, is
+//              woken from core 0 50 times and answers every time (an IPI each);
+//   migration  spinners count in NEON register d16 and in memory while the
+//              root moves them between cores 120 times: the counts agree at the
+//              end (the FPU registers travel with the thread);
+//   suspend    a spinner running on another core has stopped when Suspend
+//              returns (its count stands still), and runs again after Resume;
+//   unmap      a reader on another core reads a page until the root unmaps it:
+//              every read before saw the page's value, and the reader faults
+//              right after (VmFault at the page, to the root's endpoint).
+u32 g_cores;
+volatile u32 g_stop, g_par_count;
+
+// A new thread on `core`, configured, not started.
+Thread *spawn_on(u32 core, const char *name, void (*fn)(Thread *), u32 priority, u32 a0 = 0, u32 a1 = 0,
+                 u32 fault_ep = 0) {
+    Thread *t = spawn(name, fn, priority, a0, a1, 0, 0, fault_ep);
+    g_checks.expect_ok(tcb_set_affinity(t->tcb, core), "TCB.SetAffinity");
+    return t;
+}
+
+void wait_until(volatile u32 &v, u32 at_least, u32 limit_ms) {
+    const u64 t0 = counter();
+    while (v < at_least && counter() - t0 < ms(limit_ms)) {}
+}
+
+void spin_ms(u32 n) {
+    const u64 t0 = counter();
+    while (counter() - t0 < ms(n)) {}
+}
+
+void test_affinity_refusal() {
+    Thread *t = spawn("affinity", prio_mid, 100);
+    const Error beyond = tcb_set_affinity(t->tcb, g_cores);
+    const Error home = tcb_set_affinity(t->tcb, 0);
+    printf("threads: SetAffinity(%u) with %u core(s): %s; SetAffinity(0): %s\n", g_cores, g_cores,
+           error_name(beyond), error_name(home));
+    g_checks.check(beyond == Error::RangeError && home == Error::None,
+                   "SetAffinity to a core the kernel does not run on is refused");
+    destroy(t);
+}
+
+void test_cross_core_ping_pong() {
+    g_pp_bad = 0;
+    g_pp_served = 0;
+    const u32 ep = make(abi::ObjectType::Endpoint);
+    Thread *server = spawn_on(g_cores - 1, "pp-far", pingpong_server, 100, ep);
+    start(server);
+    spin_ms(5);  // it reaches its Recv on its own core
+    u32 bad = 0;
+    for (u32 n = 0; n < kRoundTrips; ++n) {
+        Message m(g_ipc);
+        for (u32 i = 0; i < kPingWords; ++i) m.set(i, n * 16 + i);
+        MessageInfo r = call(ep, {kPing, 0, 0, kPingWords}, m.regs);
+        if (r.label != kPong || r.length != kPingWords) ++bad;
+        for (u32 i = 0; i < kPingWords; ++i)
+            if (m.get(i) != pong_word(n * 16 + i, i)) ++bad;
+    }
+    printf("threads: cross-core ping-pong: %u round trips with the server on core %u, %u served, %u bad\n",
+           kRoundTrips, g_cores - 1, g_pp_served, bad + g_pp_bad);
+    g_checks.check(bad == 0 && g_pp_bad == 0 && g_pp_served == kRoundTrips,
+                   "Call/ReplyRecv between cores, data checked");
+    destroy(server);
+}
+
+void par_spinner(Thread *) {
+    while (!g_stop) bump(g_par_count);
+}
+
+void test_parallel() {
+    g_stop = 0;
+    g_par_count = 0;
+    Thread *s = spawn_on(1, "par-spin", par_spinner, 200);
+    start(s);
+    wait_until(g_par_count, 1, 2000);
+    const u32 c0 = g_par_count;
+    wait_until(g_par_count, c0 + 1000, 2000);  // (the root runs all the while: it could not, were they on one core)
+    const u32 c1 = g_par_count;
+    g_stop = 1;
+    wait_done(bit(s));
+    printf("threads: parallel: a priority-200 spinner on core 1 counted %u more while the root watched\n", c1 - c0);
+    g_checks.check(c0 > 0 && c1 >= c0 + 1000, "a higher-priority thread on another core runs while the root runs");
+    destroy(s);
+}
+
+constexpr u32 kWakeRounds = 50;
+volatile u32 g_woken[4];
+
+void core_waiter(Thread *t) {
+    const u32 in = t->arg[0], back = t->arg[1];
+    for (;;) {
+        wait(in);
+        if (g_stop) return;
+        bump(g_woken[t->arg[2]]);
+        signal(back);
+    }
+}
+
+void test_wakeups() {
+    g_stop = 0;
+    const u32 back = make(abi::ObjectType::Notification);
+    Thread *w[4] = {};
+    u32 in[4] = {};
+    u32 all = 0;
+    for (u32 c = 1; c < g_cores; ++c) {
+        g_woken[c] = 0;
+        in[c] = make(abi::ObjectType::Notification);
+        w[c] = spawn(c == 1 ? "wait-1" : c == 2 ? "wait-2" : "wait-3", core_waiter, 100, in[c],
+                     mint(back, abi::kRightWrite, 1u << c));
+        w[c]->arg[2] = c;
+        g_checks.expect_ok(tcb_set_affinity(w[c]->tcb, c), "TCB.SetAffinity");
+        start(w[c]);
+        all |= 1u << c;
+    }
+    u32 rounds = 0;
+    for (; rounds < kWakeRounds; ++rounds) {
+        for (u32 c = 1; c < g_cores; ++c) signal(in[c]);
+        u32 got = 0;
+        while (got != all) got |= wait(back);
+    }
+    g_stop = 1;
+    u32 bits = 0, woken = 0;
+    for (u32 c = 1; c < g_cores; ++c) {
+        signal(in[c]);
+        bits |= bit(w[c]);
+        woken += g_woken[c];
+    }
+    wait_done(bits);
+    printf("threads: wakeups: %u rounds, %u waiters on cores 1..%u woken %u times in all\n", rounds, g_cores - 1,
+           g_cores - 1, woken);
+    g_checks.check(woken == kWakeRounds * (g_cores - 1), "a Signal from core 0 wakes a waiter on every other core");
+    for (u32 c = 1; c < g_cores; ++c) destroy(w[c]);
+}
+
+constexpr u32 kMigrations = 120;
+volatile u32 g_mig_count[3], g_mig_bad[3];
+
+void migrant(Thread *t) {
+    const u32 me = t->arg[0];
+    u32 n = 0;
+    asm volatile(".fpu neon-vfpv4\n vmov.i64 d16, #0\n vmov d17, %0, %1" : : "r"(1), "r"(0));
+    while (!g_stop) {
+        asm volatile(".fpu neon-vfpv4\n vadd.i64 d16, d16, d17" ::: "memory");
+        ++n;
+        g_mig_count[me] = n;
+    }
+    u32 lo, hi;
+    asm volatile(".fpu neon-vfpv4\n vmov %0, %1, d16" : "=r"(lo), "=r"(hi));
+    if (lo != n || hi != 0) g_mig_bad[me] = 1;
+}
+
+void test_migration() {
+    g_stop = 0;
+    const u32 far = g_cores - 1;  // cores 1..far take the migrants
+    Thread *m[3];
+    u32 bits = 0;
+    for (u32 i = 0; i < 3; ++i) {
+        g_mig_count[i] = 0;
+        g_mig_bad[i] = 0;
+        m[i] = spawn_on(1 + i % far, i == 0 ? "migrant-a" : i == 1 ? "migrant-b" : "migrant-c", migrant, 40, i);
+        start(m[i]);
+        bits |= bit(m[i]);
+    }
+    u32 moved = 0;
+    for (u32 k = 0; k < kMigrations; ++k) {
+        if (g_checks.expect_ok(tcb_set_affinity(m[k % 3]->tcb, 1 + (k / 3 + k % 3) % far), "TCB.SetAffinity"))
+            ++moved;
+        spin_ms(1);
+    }
+    g_stop = 1;
+    wait_done(bits);
+    printf("threads: migration: %u moves; counts %u, %u, %u; d16 disagreed in %u thread(s)\n", moved,
+           g_mig_count[0], g_mig_count[1], g_mig_count[2], g_mig_bad[0] + g_mig_bad[1] + g_mig_bad[2]);
+    g_checks.check(moved == kMigrations && g_mig_count[0] && g_mig_count[1] && g_mig_count[2] &&
+                       g_mig_bad[0] + g_mig_bad[1] + g_mig_bad[2] == 0,
+                   "threads moved between cores under load keep their NEON registers");
+    for (Thread *t : m) destroy(t);
+}
+
+void test_remote_suspend() {
+    g_stop = 0;
+    g_par_count = 0;
+    Thread *s = spawn_on(g_cores - 1, "far-spin", par_spinner, 100);
+    start(s);
+    wait_until(g_par_count, 1, 2000);
+    g_checks.expect_ok(tcb_suspend(s->tcb), "TCB.Suspend");
+    const u32 at_suspend = g_par_count;
+    spin_ms(10);
+    const u32 later = g_par_count;
+    g_checks.expect_ok(tcb_resume(s->tcb), "TCB.Resume");
+    wait_until(g_par_count, later + 1, 2000);
+    const u32 resumed = g_par_count;
+    g_stop = 1;
+    wait_done(bit(s));
+    printf("threads: remote suspend: count %u at Suspend, %u 10 ms later, %u after Resume\n", at_suspend, later,
+           resumed);
+    g_checks.check(at_suspend == later && resumed > later,
+                   "a thread running on another core has stopped when Suspend returns");
+    destroy(s);
+}
+
+constexpr u32 kPage = 0x000f'e000, kMagic = 0x5eed'0001;
+volatile u32 g_reads, g_bad_reads;
+
+void reader(Thread *) {
+    for (;;) {
+        if (*reinterpret_cast<volatile u32 *>(kPage) != kMagic) bump(g_bad_reads);
+        bump(g_reads);
+    }
+}
+
+void test_remote_unmap() {
+    g_reads = 0;
+    g_bad_reads = 0;
+    const u32 frame = make(abi::ObjectType::Frame4K);
+    const u32 fault_ep = make(abi::ObjectType::Endpoint);
+    g_checks.expect_ok(page_map(g_ipc, frame, abi::kCapInitVSpace, kPage, abi::kRightRead | abi::kRightWrite,
+                                abi::kVmDefault),
+                       "Page.Map");
+    *reinterpret_cast<volatile u32 *>(kPage) = kMagic;
+    Thread *r = spawn_on(1, "reader", reader, 100, 0, 0, fault_ep);
+    start(r);
+    wait_until(g_reads, 10000, 2000);
+    const u32 before = g_reads;
+    g_checks.expect_ok(page_unmap(frame), "Page.Unmap");
+    const u32 at_unmap = g_reads;
+    MessageRegs mr{};
+    RecvResult f{};
+    const u64 t0 = counter();
+    do f = nb_recv(fault_ep, mr);
+    while (f.info.label == 0 && counter() - t0 < ms(2000));
+    const u32 after = g_reads;
+    printf("threads: remote unmap: %u reads before Unmap (%u wrong), %u during it; then label %u at %08x, "
+           "%u reads after\n",
+           before, g_bad_reads, at_unmap - before, f.info.label, mr[1], after - at_unmap);
+    g_checks.check(before >= 10000 && g_bad_reads == 0 && f.info.label == static_cast<u32>(abi::FaultLabel::VmFault) &&
+                       mr[1] == kPage && after <= at_unmap + 1,
+                   "a page unmapped while another core reads it faults there at once, never before");
+    destroy(r);
+}
+
+void test_cores() {
+    test_affinity_refusal();
+    if (g_cores < 2) return;
+    test_cross_core_ping_pong();
+    test_parallel();
+    test_wakeups();
+    test_migration();
+    test_remote_suspend();
+    test_remote_unmap();
+}
+
 bool choose_untyped(const abi::BootInfo *bi) {
     g_untyped = smallest_ram_untyped(bi, 16);
     if (!g_untyped) return false;
@@ -738,6 +1001,8 @@ int main(const abi::BootInfo *bi) {
     test_priorities();
     test_suspend_resume();
     test_deletion();
+    g_cores = bi->num_nodes;
+    test_cores();
 
     return g_checks.done();
 }

@@ -63,7 +63,7 @@ struct World {
 Status debug_call(Machine &m, Tcb *t, u32 number, u32 cptr, u32 status = 0) {
     t->context.r[arch::kRegCap] = cptr;
     t->context.r[arch::kRegMr0] = status;
-    Tcb *was = ks.current;
+    Tcb *was = here().current;
     struct Restore {  // `t` stays where it was (ready, say), whoever ran runs on, even after a halt
         Tcb *was;
         ~Restore() { set_current_thread(was); }

@@ -26,17 +26,17 @@ constexpr u32 kBufVaddr = 0x2000'0000;
 // bitmap matches the queues; the running thread is runnable (or idle).
 void check_scheduler() {
     for (u32 p = 0; p < kNumPriorities; ++p) {
-        bool has = ks.ready_head[p] != 0;
+        bool has = here().ready_head[p] != 0;
         INFO("priority " << p);
-        REQUIRE(has == bool(ks.ready_bits[p / 32] & (1u << (p % 32))));
-        for (Tcb *t = kptr<Tcb>(ks.ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) {
+        REQUIRE(has == bool(here().ready_bits[p / 32] & (1u << (p % 32))));
+        for (Tcb *t = kptr<Tcb>(here().ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) {
             REQUIRE(is_runnable(t));
             REQUIRE(t->priority == p);
-            REQUIRE(t != ks.current);
+            REQUIRE(t != here().current);
             REQUIRE(t->in_ready_queue);
         }
     }
-    REQUIRE((ks.current == ks.idle || is_runnable(ks.current)));
+    REQUIRE((here().current == here().idle || is_runnable(here().current)));
 }
 
 struct World {
@@ -118,7 +118,7 @@ TEST_CASE("fastpath: Call and ReplyRecv take it only in the common case; the res
     // Run in both modes (host-kernel and host-kernel-slowpath): the same checks
     // hold either way; only the count of fastpath hits differs.
     World w;
-    const bool fast = !ks.slowpath_only;
+    const bool fast = !here().slowpath_only;
     unsigned ep = w.make(ObjectType::Endpoint), ep2 = w.make(ObjectType::Endpoint);
     unsigned badged = w.next++;
     REQUIRE(mint(w.m, badged, ep, abi::kRightsAll, 0x77).ok());
@@ -133,7 +133,7 @@ TEST_CASE("fastpath: Call and ReplyRecv take it only in the common case; the res
     REQUIRE(w.sys(server, Syscall::Recv, ep) == client);
 
     // The common case: both halves of a round trip with 4 words.
-    u32 hits = ks.fastpath_hits;
+    u32 hits = here().fastpath_hits;
     REQUIRE(w.sys(client, Syscall::Call, badged, {5, 0, 0, 4}, {10, 11, 12, 13}) == server);
     CHECK(badge_of(server) == 0x77);
     CHECK(tag_of(server).label == 5);
@@ -147,18 +147,18 @@ TEST_CASE("fastpath: Call and ReplyRecv take it only in the common case; the res
     CHECK(mr(client, 0) == 20);
     CHECK(mr(client, 1) == 21);
     CHECK(server->state == ThreadState::BlockedOnRecv);
-    CHECK(ks.fastpath_hits - hits == (fast ? 2u : 0u));
+    CHECK(here().fastpath_hits - hits == (fast ? 2u : 0u));
     REQUIRE_INVARIANTS();
 
     // Not the common case: the slow path, same results.
-    hits = ks.fastpath_hits;
+    hits = here().fastpath_hits;
     REQUIRE(w.sys(client, Syscall::Call, ep, {5, 0, 0, 5}, {1, 2, 3, 4, 5}) == server);  // 5 words
     CHECK(mr(server, 4) == 5);
     // The reply's caller has a ready peer of its priority: it queues behind it.
     start(peer);
     REQUIRE(w.sys(server, Syscall::ReplyRecv, ep, {0, 0, 0, 0}) == peer);
     CHECK(sched_queued(client));
-    CHECK(ks.fastpath_hits == hits);
+    CHECK(here().fastpath_hits == hits);
     // A receiver below a ready thread: given the message and queued, not switched to.
     start(rcv);
     REQUIRE(w.sys(peer, Syscall::Yield, 0) == rcv);
@@ -170,7 +170,7 @@ TEST_CASE("fastpath: Call and ReplyRecv take it only in the common case; the res
     CHECK(rcv->state == ThreadState::Running);
     CHECK(sched_queued(rcv));
     CHECK(mr(rcv, 0) == 99);
-    CHECK(ks.fastpath_hits == hits);
+    CHECK(here().fastpath_hits == hits);
     REQUIRE_INVARIANTS();
 }
 

@@ -8,6 +8,12 @@
 // bounded universe: 48 to 200 slots (by seed) of the root CNode from its first free slot,
 // and the slots of CNodes retyped into it, reached through their guards and
 // radices (up to three levels), with wrong depths and garbage addresses mixed in.
+// TCB.SetAffinity moves the universe's threads between the four cores of the
+// hosted kernel (arch/host/machine.hpp); now and then the root thread moves
+// itself to another core (SetAffinity through the real entry), whose calls the
+// operations after are, and cores take the inter-processor interrupts the
+// kernel left pending (a thread some call resumed may then run there, to be
+// stopped again by a deletion from another core).
 // Simulated interrupts come in stretches (irq_after(k, true)), so delete, revoke
 // and reset are preempted and restarted; the invariants are checked at those
 // preemption points too, and sometimes another random operation runs before the
@@ -44,7 +50,9 @@
 
 #include "cspace.hpp"
 #include "objects.hpp"
+#include "scheduler.hpp"
 #include "slot.hpp"
+#include "state.hpp"
 #include "tcb.hpp"
 
 using namespace petrel;
@@ -71,10 +79,11 @@ enum Op : u32 {
     OpGarbage,
     OpBootRevoke,
     OpVm,
+    OpSetAffinity,
     kNumOps,
 };
-const char *const kOpNames[kNumOps] = {"Retype", "Copy",   "Mint",   "Move",    "Mutate", "Rotate",
-                                       "Delete", "Revoke", "Cancel", "Garbage", "BootRevoke", "Vm"};
+const char *const kOpNames[kNumOps] = {"Retype", "Copy",    "Mint",       "Move", "Mutate",  "Rotate", "Delete",
+                                       "Revoke", "Cancel", "Garbage", "BootRevoke", "Vm", "Affinity"};
 const char *const kErrorNames[kNumErrors] = {"ok",       "InvalidArg", "InvalidCap", "Illegal",   "Range",  "Align",
                                              "Lookup",   "Truncated",  "DeleteFirst", "RevokeFirst", "NoMemory"};
 
@@ -127,7 +136,7 @@ class RandomRun {
     Cap tcb_ctable_;
 
     // The universe as the kernel has it, refreshed before every operation.
-    std::vector<u32> empty_, full_, untyped_, cnodes_, endpoints_, frames_, page_tables_, page_dirs_;
+    std::vector<u32> empty_, full_, untyped_, cnodes_, endpoints_, frames_, page_tables_, page_dirs_, tcbs_;
 
     // Bookkeeping.
     u32 op_index_ = 0;
@@ -135,6 +144,7 @@ class RandomRun {
     u64 counts_[kNumOps][kNumErrors] = {};
     bool abandoned_ = false;  // do_call gave up on the call (see there)
     u64 skipped_ = 0, restarts_ = 0, deep_ok_ = 0, irq_calls_ = 0, interleaved_ = 0;
+    u64 root_moves_ = 0, ipis_taken_ = 0;
     u32 irq_every_ = 0;             // the current stretch's interrupt period (0: none)
     u64 retyped_[static_cast<u32>(ObjectType::Count)] = {};
     std::deque<std::string> log_;
@@ -194,11 +204,14 @@ class RandomRun {
 
     bool make_op(Op op, Msg &msg, std::string &what);
     bool is_ipc_cap(u32 cptr);
+    bool moves_root(const Msg &msg);
     Op pick_op();
     Reply do_call(const Msg &msg, bool nested);
     void one_op(bool nested);
     void check_after(const std::string &what);
     void toggle_irqs();
+    void core_op();
+    void move_root(u32 core);
     void final_cleanup();
     [[noreturn]] void fail(const std::string &why);
     std::string describe(const Msg &msg) const;
@@ -213,6 +226,7 @@ void RandomRun::scan() {
     frames_.clear();
     page_tables_.clear();
     page_dirs_.clear();
+    tcbs_.clear();
     for (u32 i = u0_; i < u0_ + universe_; ++i) {
         const Cap &c = cap_at(m_, i);
         if (c.is_null()) {
@@ -226,6 +240,7 @@ void RandomRun::scan() {
         if (c.is_frame()) frames_.push_back(i);
         if (c.type() == CapType::PageTable) page_tables_.push_back(i);
         if (c.type() == CapType::PageDirectory) page_dirs_.push_back(i);
+        if (c.type() == CapType::Thread) tcbs_.push_back(i);
     }
 }
 
@@ -326,6 +341,16 @@ void RandomRun::maybe_truncate(Msg &msg) {
 bool RandomRun::is_ipc_cap(u32 cptr) {
     Lookup l = resolve(m_.root.tcb->slots[kTcbCTable].cap, cptr, 32);
     return l.ok() && (l.slot->cap.type() == CapType::Endpoint || l.slot->cap.type() == CapType::Notification);
+}
+
+// A SetAffinity of the root thread (through a copy of its TCB cap): the root
+// thread's calls are made white box (Machine::syscall, no schedule() on the
+// way out), so such a move would leave it running on its old core; move_root()
+// makes that move through the real entry instead.
+bool RandomRun::moves_root(const Msg &msg) {
+    if (msg.label != static_cast<u32>(Label::TcbSetAffinity)) return false;
+    Lookup l = resolve(m_.root.tcb->slots[kTcbCTable].cap, msg.cptr, 32);
+    return l.ok() && l.slot->cap.type() == CapType::Thread && l.slot->cap.object() == kref(m_.root.tcb);
 }
 
 bool RandomRun::make_op(Op op, Msg &msg, std::string &what) {
@@ -595,6 +620,14 @@ bool RandomRun::make_op(Op op, Msg &msg, std::string &what) {
         }
         break;
     }
+    case OpSetAffinity: {
+        // A universe thread (mostly) to a core, now and then one beyond the last.
+        msg.cptr = !tcbs_.empty() && chance(85) ? pick(tcbs_) : universe_slot(Want::Any);
+        msg.label = static_cast<u32>(Label::TcbSetAffinity);
+        msg.push(chance(90) ? below(kCores) : kCores + below(chance(50) ? 2 : 1000));
+        os << "SetAffinity " << msg.cptr << " core " << msg.mr[0];
+        break;
+    }
     case kNumOps: break;
     }
     if (op != OpGarbage && op != OpBootRevoke) maybe_truncate(msg);
@@ -643,6 +676,57 @@ void RandomRun::toggle_irqs() {
     irq_left_ = 20 + below(400);
     irq_every_ = kEvery[below(8)];
     m_.irq_after(irq_every_, true);
+}
+
+// The root thread moves to core `core`: TCB.SetAffinity on itself through the
+// real entry (it leaves its core when that core chooses again), its new core
+// takes the IPI and runs it, and the operations after are that core's calls.
+void RandomRun::move_root(u32 core) {
+    Tcb *t = m_.root.tcb;
+    // (A call through a copy of its TCB cap may have stopped or lowered it: it stays.)
+    if (t->state != ThreadState::Running || t->priority != kMaxPriority || m_.running() != t) return;
+    auto &r = t->context.r;
+    r[arch::kRegCap] = abi::kCapInitTcb;
+    r[arch::kRegMr0] = core;
+    r[arch::kRegInfo] = abi::MessageInfo{static_cast<u32>(Label::TcbSetAffinity), 0, 0, 1}.word();
+    const u32 from = m_.core();
+    log_.push_back("root moves from core " + std::to_string(from) + " to core " + std::to_string(core));
+    if (log_.size() > 60) log_.pop_front();
+    try {
+        m_.enter(t, static_cast<u32>(abi::Syscall::Call));
+        if (abi::MessageInfo::from_word(r[arch::kRegInfo]).label != 0) fail("SetAffinity of the root thread failed");
+        ipis_taken_ += m_.take_ipis();
+        // A thread of its priority queued there first (a call raised one to
+        // 255) runs until it yields, as the CPU would run it.
+        for (u32 i = 0; i < 1000 && m_.running(core) != t; ++i) {
+            host::OnCore as(core);
+            if (m_.running() == m_.idle()) break;
+            m_.enter(m_.running(), static_cast<u32>(abi::Syscall::Yield));
+        }
+    } catch (const host::KernelPanic &e) {
+        fail(std::string("kernel panic: ") + e.what());
+    }
+    if (m_.running(core) != t) fail("the root thread does not run on its new core " + std::to_string(core));
+    m_.on_core(core);
+    ++root_moves_;
+    check_after("the root's move to core " + std::to_string(core));
+}
+
+// Now and then: the root thread moves to another core, or the cores take
+// their pending IPIs.
+void RandomRun::core_op() {
+    if (below(1000) < 4) {
+        move_root(below(kCores));
+    } else if (chance(1)) {
+        try {
+            u32 n = m_.take_ipis();
+            ipis_taken_ += n;
+            if (n) log_.push_back(std::to_string(n) + " cores took their IPIs");
+        } catch (const host::KernelPanic &e) {
+            fail(std::string("kernel panic: ") + e.what());
+        }
+        check_after("IPIs taken");
+    }
 }
 
 void RandomRun::final_cleanup() {
@@ -698,10 +782,10 @@ Op RandomRun::pick_op() {
     static constexpr std::pair<Op, u32> kWeights[] = {
         {OpRetype, 200}, {OpCopy, 110}, {OpMint, 120}, {OpMove, 90},  {OpMutate, 70},  {OpRotate, 70},
         {OpDelete, 150}, {OpRevoke, 90}, {OpCancelBadgedSends, 40},   {OpGarbage, 59}, {OpBootRevoke, 1},
-        {OpVm, 120},
+        {OpVm, 120},     {OpSetAffinity, 20},
     };
     static_assert(std::size(kWeights) == kNumOps);
-    u32 w = below(1120), acc = 0;
+    u32 w = below(1140), acc = 0;
     for (auto [o, weight] : kWeights) {
         acc += weight;
         if (w < acc) return o;
@@ -767,7 +851,7 @@ void RandomRun::one_op(bool nested) {
     Op op = pick_op();
     Msg msg;
     std::string what;
-    if (!make_op(op, msg, what) || is_ipc_cap(msg.cptr)) {
+    if (!make_op(op, msg, what) || is_ipc_cap(msg.cptr) || moves_root(msg)) {
         ++skipped_;
         return;
     }
@@ -850,6 +934,7 @@ void RandomRun::run(u32 ops) {
     sigaction(SIGALRM, &sa, &old_sa);
     for (op_index_ = 0; op_index_ < ops; ++op_index_) {
         toggle_irqs();
+        core_op();
         one_op(false);
     }
     alarm(0);
@@ -863,6 +948,8 @@ void RandomRun::run(u32 ops) {
                 ops, static_cast<unsigned long long>(skipped_), static_cast<unsigned long long>(irq_calls_),
                 static_cast<unsigned long long>(restarts_), static_cast<unsigned long long>(interleaved_),
                 static_cast<unsigned long long>(deep_ok_));
+    std::printf("random test: the root thread moved core %llu times (on core %u now); %llu IPIs taken\n",
+                static_cast<unsigned long long>(root_moves_), m_.core(), static_cast<unsigned long long>(ipis_taken_));
     std::printf("  %-10s", "");
     for (u32 e = 0; e < kNumErrors; ++e) std::printf(" %11s", kErrorNames[e]);
     std::printf("\n");
@@ -885,7 +972,7 @@ void RandomRun::run(u32 ops) {
     if (ops >= 5000) {
         // Every kind of operation succeeded some of the time, and failed in several ways.
         for (Op o : {OpRetype, OpCopy, OpMint, OpMove, OpMutate, OpRotate, OpDelete, OpRevoke, OpCancelBadgedSends,
-                     OpVm}) {
+                     OpVm, OpSetAffinity}) {
             INFO("successes of " << kOpNames[o]);
             CHECK(counts_[o][0] >= ops / 2000);
         }
@@ -901,6 +988,7 @@ void RandomRun::run(u32 ops) {
             CHECK(retyped_[static_cast<u32>(t)] > 0);
         }
         CHECK(irq_calls_ > 0);
+        CHECK(root_moves_ > 0);
         CHECK(interleaved_ > 0);
         CHECK(deep_ok_ > 0);
         CHECK(by_error[0] > ops / 10);

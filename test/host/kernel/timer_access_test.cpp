@@ -118,9 +118,9 @@ TEST_CASE("timer access: the CPU's access follows the running thread, slow path 
     REQUIRE(w.sys(timer, Syscall::Recv, ep) == app);
     CHECK_FALSE(cpu_access());
     // A Call to it (the fastpath unless it is off) switches it back on, ...
-    const u32 hits = ks.fastpath_hits;
+    const u32 hits = here().fastpath_hits;
     REQUIRE(w.sys(app, Syscall::Call, ep, {1, 0, 0, 0}) == timer);
-    CHECK(ks.fastpath_hits == hits + (ks.slowpath_only ? 0 : 1));
+    CHECK(here().fastpath_hits == hits + (here().slowpath_only ? 0 : 1));
     CHECK(cpu_access());
     // ... its ReplyRecv to the app off, ...
     REQUIRE(w.sys(timer, Syscall::ReplyRecv, ep, {2, 0, 0, 0}) == app);

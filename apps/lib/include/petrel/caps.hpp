@@ -280,6 +280,8 @@ class Tcb : public detail::CapPtr {
     // IrqHandler of its line (devices::kVirtualTimerIrq). clear_timer_access() ends it.
     [[nodiscard]] abi::Error set_timer_access(abi::IpcBuffer *ipc, IrqHandler irq_handler) const;
     [[nodiscard]] abi::Error clear_timer_access() const { return tcb_clear_timer_access(cptr()); }
+    // TCB.SetAffinity: the thread runs on `core` (0..BootInfo::num_nodes - 1) from now on.
+    [[nodiscard]] abi::Error set_affinity(u32 core) const { return tcb_set_affinity(cptr(), core); }
     // The DebugNameThread system call (no reply, so no error): at most 15
     // characters, passed through the caller's IPC buffer.
     void debug_name(abi::IpcBuffer *ipc, const char *name) const { debug_name_thread(ipc, cptr(), name); }

@@ -85,6 +85,10 @@ abi::Error tcb_unbind_notification(u32 tcb);
 // is deleted. Reading the counter (cntvct(), cntfrq()) needs no grant.
 abi::Error tcb_set_timer_access(abi::IpcBuffer *ipc, u32 tcb, u32 irq_handler);
 abi::Error tcb_clear_timer_access(u32 tcb);
+// TCB.SetAffinity (as seL4's): the thread runs on core `core` from now on (0 to
+// the kernel's cores - 1; BootInfo::num_nodes says how many). A running or ready
+// thread moves at once; its FPU registers go with it.
+abi::Error tcb_set_affinity(u32 tcb, u32 core);
 
 // ---- Virtual memory (abi.hpp, "virtual memory", documents each method)
 // `pd` is a PageDirectory cap with an ASID (AsidPool.Assign); vaddr is a user

@@ -35,7 +35,8 @@
 // petrel/system.hpp says how an app finds its caps.
 //
 // What the tool has checked, so the root task need not check it again: every
-// name refers to an app of the system; priorities are 1..254; stacks are at
+// name refers to an app of the system; priorities are 1..254; cores are below
+// the kernel's (the tool's --cores, the build's -Dcores); stacks are at
 // most 255 pages; badges are 1..2^28-1 and distinct within a channel (and
 // share no bits within a notification, or among one app's interrupts); no app
 // is its own server; sizes and addresses are page aligned and below the
@@ -87,7 +88,7 @@
 namespace petrel::system {
 
 // Bumped with every change to these types; the emitted header checks it.
-constexpr u32 kTablesVersion = 2;
+constexpr u32 kTablesVersion = 3;
 
 // The app address-space layout (scripts/petrel_system/layout.py has the same numbers).
 constexpr u32 kAppImageBase = 0x0001'0000;
@@ -139,6 +140,7 @@ struct AppDesc {
     const char *name;    // also the thread's debug name (at most 15 characters)
     u32 image;           // index into kImages
     u32 priority;        // 1..254
+    u32 core;            // the core its thread runs on: 0..the build's cores - 1 (TCB.SetAffinity)
     u32 stack_bytes;     // a multiple of 4 KiB, ending at kAppStackTop
     u32 memory_budget;   // bytes: the RAM Untyped everything of the app is made from (above)
     u32 fault_handler;   // an index into kApps, or kRootTask
