@@ -62,7 +62,10 @@ Machine::Machine(const MachineConfig &cfg) : config(cfg) {
     std::memset(g_ram, 0xa5, cfg.ram_size);
     g_machine_live = true;
     ks = {};
-    for (CoreState &c : ks.core) c.slowpath_only = std::getenv("PETREL_SLOWPATH") != nullptr;  // both ways
+    for (CoreState &c : ks_cores) {
+        c = {};
+        c.slowpath_only = std::getenv("PETREL_SLOWPATH") != nullptr;  // the IPC tests run both ways
+    }
     g_flushes = {};
     g_irq = {};
     g_irq.masked.set();
@@ -134,8 +137,8 @@ u32 checked_core(u32 core) {
 }
 }  // namespace
 
-Tcb *Machine::running(u32 core) const { return ks.core[checked_core(core)].current; }
-Tcb *Machine::idle(u32 core) const { return ks.core[checked_core(core)].idle; }
+Tcb *Machine::running(u32 core) const { return ks_cores[checked_core(core)].current; }
+Tcb *Machine::idle(u32 core) const { return ks_cores[checked_core(core)].idle; }
 void Machine::on_core(u32 core) { g_core = checked_core(core); }
 u32 Machine::core() const { return g_core; }
 bool Machine::ipi_pending(u32 core) const { return g_ipi.pending[checked_core(core)]; }
@@ -207,6 +210,9 @@ std::string Machine::take_console() {
 }
 
 Status Machine::syscall(Tcb *t, u32 number) {
+    if (t->affinity != core_id())  // (it would run on another core's behalf)
+        throw std::logic_error(std::string("syscall: thread '") + t->name + "' is core " +
+                               std::to_string(t->affinity) + "'s, not core " + std::to_string(core_id()) + "'s");
     set_current_thread(t);
     t->context.r[arch::kRegSyscall] = number;
     return handle_syscall(number);

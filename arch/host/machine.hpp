@@ -21,9 +21,12 @@
 // other core had been waiting for the lock; the inter-processor interrupts the
 // kernel sends (platform::ipi_send) stay pending until a test delivers them
 // with take_ipi() or take_ipis(): that core enters its kernel through the
-// interrupt path (line board::kIpiIrq) and chooses again. Threads start with
-// affinity 0 (core 0), so a test that never changes core or affinity runs
-// the kernel as a uniprocessor one.
+// interrupt path (line board::kIpiIrq) and chooses again. (A preemption
+// point does not see a pending IPI: only irq_after() makes one find an
+// interrupt. Nor is an entry that waits for the lock modelled: a core another
+// one makes let go of its thread is always in user mode or idle.) Threads
+// start with affinity 0 (core 0), so a test that never changes core or
+// affinity runs the kernel as a uniprocessor one.
 #pragma once
 
 #include <bitset>
@@ -157,7 +160,9 @@ class Machine {
     // arch::running_hw_asid() reports for the core. The entries above do it;
     // a test that calls schedule() itself may. Returns that thread.
     Tcb *activate();
-    // Any system call by number with the registers as given; returns the kernel's result.
+    // Any system call by number with the registers as given; returns the
+    // kernel's result. White box: `t` becomes the current core's running
+    // thread (it must be that core's) and nothing is scheduled on the way out.
     Status syscall(Tcb *t, u32 number);
 
     // Simulated interrupts for preemption: pending at the n-th preemption point

@@ -112,7 +112,7 @@ bool check_irqs(Report &r, Slot *const *sorted, u32 n) {
 
 // Whether `t` runs on a core, or is the pending direct switch of its core.
 bool running_anywhere(const Tcb *t) {
-    for (const CoreState &c : ks.core)
+    for (const CoreState &c : ks_cores)
         if (t == c.current || t == c.switch_to) return true;
     return false;
 }
@@ -121,7 +121,7 @@ bool running_anywhere(const Tcb *t) {
 // queue's priority, of that core (its affinity), and running nowhere.
 bool check_ready_queues(Report &r, u32 n) {
     for (u32 core = 0; core < kCores; ++core) {
-        const CoreState &c = ks.core[core];
+        const CoreState &c = ks_cores[core];
         if (c.current && c.current->affinity != core && c.current != c.idle)
             return r.fail("core %u runs thread '%s' of core %u", core, c.current->name, c.current->affinity);
         for (u32 p = 0; p < 256; ++p) {

@@ -15,8 +15,8 @@ namespace {
 
 // The core whose queues hold `t` when it is ready: its affinity's.
 [[gnu::always_inline]] inline CoreState &core_of(const Tcb *t) {
-    if constexpr (kCores == 1) return ks.core[0];
-    else return ks.core[t->affinity];
+    if constexpr (kCores == 1) return here();
+    else return ks_cores[t->affinity];
 }
 
 ReadyQueue ready_queue(CoreState &c, u32 prio) { return {c.ready_head[prio], c.ready_tail[prio]}; }
@@ -53,6 +53,7 @@ void notify_core(const Tcb *t) {
 
 void sched_init(Tcb *idle) {
     CoreState &c = here();
+    c.index = core_id();
     c.idle = idle;
     idle->state = ThreadState::Idle;
     idle->priority = 0;
@@ -63,7 +64,9 @@ void sched_init(Tcb *idle) {
 
 Tcb *idle_thread() { return here().idle; }
 
-bool is_runnable(const Tcb *t) { return is_runnable_state(t->state); }
+bool is_runnable(const Tcb *t) {
+    return t->state == ThreadState::Running || t->state == ThreadState::Restart;
+}
 
 bool sched_queued(const Tcb *t) { return t->in_ready_queue != 0; }
 
@@ -99,7 +102,7 @@ void sched_dequeue(Tcb *t) {
 }
 
 void sched_set_state(Tcb *t, ThreadState s) {
-    if (!is_runnable_state(s)) smp_stall(t);  // (another core running it stops first)
+    if (s != ThreadState::Running && s != ThreadState::Restart) smp_stall(t);  // (another core running it stops first)
     t->state = s;
     if (!is_runnable(t)) {
         sched_dequeue(t);
@@ -162,8 +165,8 @@ void sched_wake(Tcb *t) {
     if (t == here().current) return;
     if constexpr (kCores > 1)
         if (t->affinity != core_id()) return sched_enqueue(t);  // (its core is told)
-    const Tcb *cur = here().current;
-    bool better = cur == here().idle || !is_runnable(cur) || t->priority > cur->priority;
+    bool better = here().current == here().idle || !is_runnable(here().current) ||
+                  t->priority > here().current->priority;
     if (better && here().action == SchedulerAction::ResumeCurrent) {  // sched_switch_to(t), nothing pending
         here().action = SchedulerAction::SwitchTo;
         here().switch_to = t;
@@ -225,7 +228,8 @@ void sched_yield() {
 }
 
 void sched_dump() {
-    kprintf("scheduler: running '%s' (priority %u)\n", tcb_name(here().current), here().current->priority);
+    kprintf("scheduler: core %u of %u running '%s' (priority %u)\n", here().index, kCores, tcb_name(here().current),
+            here().current->priority);
     for (int p = kMaxPriority; p >= 0; --p) {
         if (!here().ready_head[p]) continue;
         kprintf("  ready %3d:", p);

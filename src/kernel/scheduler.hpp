@@ -31,7 +31,6 @@ constexpr u32 kTimesliceTicks = 5;  // kernel ticks a thread runs before round r
 void sched_init(Tcb *idle);
 Tcb *idle_thread();
 
-inline bool is_runnable_state(ThreadState s) { return s == ThreadState::Running || s == ThreadState::Restart; }
 bool is_runnable(const Tcb *t);
 // Ready-queue operations (the thread must be runnable to be enqueued).
 void sched_enqueue(Tcb *t);        // at the tail of its priority

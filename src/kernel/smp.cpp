@@ -94,7 +94,7 @@ void kernel_lock_release() {
 void smp_stall(Tcb *t) {
     const u32 core = t->affinity;
     if (core == core_id()) return;
-    CoreState &c = ks.core[core];
+    CoreState &c = ks_cores[core];
     if (c.current != t && arch::fpu_owner(core) != t) return;
     __atomic_store_n(&c.stall, t, __ATOMIC_RELEASE);
     send_event();
@@ -116,7 +116,7 @@ void kernel_lock_release() {}
 void smp_stall(Tcb *t) {
     const u32 core = t->affinity;
     if (core == core_id()) return;
-    CoreState &c = ks.core[core];
+    CoreState &c = ks_cores[core];
     if (c.current != t && arch::fpu_owner(core) != t) return;
     const u32 me = host::g_core;
     host::g_core = core;
@@ -129,7 +129,7 @@ void smp_stall(Tcb *t) {
 #endif
 
 void smp_reschedule(u32 core) {
-    CoreState &c = ks.core[core];
+    CoreState &c = ks_cores[core];
     c.action = SchedulerAction::ChooseNew;  // (another core's action is never SwitchTo: only its own entries set that)
     c.switch_to = nullptr;
     platform::ipi_send(core);
@@ -138,8 +138,8 @@ void smp_reschedule(u32 core) {
 void smp_stall_hw_asid_users(u32 hw) {
     for (u32 core = 0; core < kCores; ++core) {
         if (core == core_id()) continue;
-        Tcb *t = ks.core[core].current;
-        if (t && t != ks.core[core].idle && arch::running_hw_asid(core) == hw) smp_stall(t);
+        Tcb *t = ks_cores[core].current;
+        if (t && t != ks_cores[core].idle && arch::running_hw_asid(core) == hw) smp_stall(t);
     }
 }
 

@@ -5,5 +5,6 @@
 namespace petrel {
 
 KernelState ks;
+CoreState ks_cores[kCores];
 
 }  // namespace petrel

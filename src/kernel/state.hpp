@@ -20,6 +20,7 @@ constexpr u32 kMaxIrqLines = 512;  // the kernel's table; board::kIrqLines <= th
 // reaches it through here(). Other cores read and write it too, under the
 // kernel lock (smp.cpp): a wake-up enqueues into the woken thread's core.
 struct CoreState {
+    u32 index;               // which core (its place in ks_cores), set by sched_init
     Tcb *current;            // the thread the kernel runs for on this core (tcb.cpp)
     u32 preemption_points;   // preemption points passed, for figures and tests
     u32 preemptions;         // of which found an interrupt pending
@@ -47,11 +48,8 @@ struct CoreState {
 #endif
 };
 
-// (With one core the fields keep the offsets they had before there were
-// several: the fastpath's code, and so its figures, are the same.)
 struct KernelState {
     paddr_t mdb_head;        // first slot of the derivation list (slot.cpp)
-    CoreState core[kCores];
 
     // The virtual-memory layer (arch/arm/vspace.cpp): the ASID pools by ASID >> 10.
     paddr_t asid_table[64];
@@ -75,11 +73,19 @@ struct KernelState {
 };
 
 extern KernelState ks;
+// Every core's scheduling state. (An array of its own, not a member of ks: the
+// compiler then folds a field's offset into an index, as it did when these
+// were members of ks, so the one-core kernel's code and figures are those of
+// the kernel before there were several cores.)
+extern CoreState ks_cores[kCores];
 
 // This core's scheduling state.
 inline CoreState &here() {
-    if constexpr (kCores == 1) return *ks.core;
-    else return ks.core[core_id()];
+#if PETREL_CORES > 1
+    return ks_cores[core_id()];
+#else
+    return ks_cores[0];
+#endif
 }
 
 }  // namespace petrel

@@ -29,7 +29,7 @@ void timer_access_revoke_all() {
     // Another core whose running thread has the access lets go of it (it
     // chooses again, and the access goes off when nothing granted runs).
     for (u32 core = 0; core < kCores; ++core) {
-        const CoreState &c = ks.core[core];
+        const CoreState &c = ks_cores[core];
         if (core != core_id() && c.timer_access_cpu != 0 && c.current) smp_stall(c.current);
     }
 }

@@ -125,6 +125,7 @@ bool g_trace;
 // The snapshot every input starts from.
 std::vector<u8> g_ram_snap;
 KernelState g_ks_snap;
+CoreState g_cores_snap[kCores];
 host::IrqController g_irq_snap;
 host::Flushes g_flushes_snap;
 u32 g_irq_line_snap;
@@ -294,6 +295,7 @@ void setup() {
 
     g_ram_snap.assign(host::g_ram, host::g_ram + host::g_ram_size);
     g_ks_snap = ks;
+    std::memcpy(static_cast<void *>(g_cores_snap), ks_cores, sizeof(g_cores_snap));
     g_irq_snap = host::g_irq;
     g_flushes_snap = host::g_flushes;
     g_irq_line_snap = host::g_irq_line;
@@ -307,6 +309,7 @@ void setup() {
 void restore() {
     std::memcpy(host::g_ram, g_ram_snap.data(), g_ram_snap.size());
     ks = g_ks_snap;
+    std::memcpy(static_cast<void *>(ks_cores), g_cores_snap, sizeof(g_cores_snap));
     host::g_irq = g_irq_snap;
     host::g_flushes = g_flushes_snap;
     host::g_irq_line = g_irq_line_snap;
@@ -432,8 +435,8 @@ void entered(u32 core) { g_entered |= 1u << core; }
 
 // The IPC fastpath off (or on again) on every core.
 void switch_fastpath() {
-    const bool off = !ks.core[0].slowpath_only;
-    for (CoreState &c : ks.core) c.slowpath_only = off;
+    const bool off = !ks_cores[0].slowpath_only;
+    for (CoreState &c : ks_cores) c.slowpath_only = off;
 }
 
 void do_syscall(Run &run, Tcb *t, u32 number) {
@@ -520,7 +523,7 @@ void smp_step(Run &run, Input &in, Tcb *t) {
     const u32 c = (b >> 2) & 3u;
     switch (b & 3u) {
     case 0:
-        trace("  the steps after are core %u's (it runs '%s'%s)\n", c, ks.core[c].current->name,
+        trace("  the steps after are core %u's (it runs '%s'%s)\n", c, ks_cores[c].current->name,
               g_m->ipi_pending(c) ? ", an IPI pending" : "");
         g_m->on_core(c);
         return;
@@ -838,25 +841,25 @@ std::string check_all() {
     Live &lv = g_live;
     lv.build();
     auto running_anywhere = [](const Tcb *t) {
-        for (const CoreState &c : ks.core)
+        for (const CoreState &c : ks_cores)
             if (c.current == t) return true;
         return false;
     };
     for (u32 core = 0; core < kCores; ++core) {
-        const CoreState &c = ks.core[core];
+        const CoreState &c = ks_cores[core];
         Tcb *cur = c.current;
         if (cur != c.idle) {
             if (!lv.has(kref(cur), CapType::Thread))
                 return fmt("core %u: the running thread '%s' (%x) is a deleted object", core, name_of(cur), kref(cur));
             if (cur->affinity != core) return fmt("core %u runs '%s' of core %u", core, name_of(cur), cur->affinity);
             for (u32 other = core + 1; other < kCores; ++other)
-                if (ks.core[other].current == cur)
+                if (ks_cores[other].current == cur)
                     return fmt("'%s' runs on cores %u and %u", name_of(cur), core, other);
             // The hardware ASID its user mode runs with (Machine::activate) is
             // still lent to the address space it was lent to then: never
             // freed or handed to another while a core runs with it
             // (smp_stall_hw_asid_users).
-            if (const u32 hw = arch::running_hw_asid(core)) {
+            if (const u32 hw = host::g_running_hw_asid[core]) {
                 const u32 owner = ks.hw_asid_owner[hw], asid = host::g_running_asid[core];
                 if (owner != asid || find_pd(asid) == 0)
                     return fmt("core %u runs '%s' with hardware ASID %u of ASID %u, which is now %s", core,
@@ -896,7 +899,7 @@ std::string check_all() {
     for (u32 core = 0; core < kCores; ++core) {
         for (u32 p = 0; p < kNumPriorities; ++p) {
             u32 n = 0;
-            for (Tcb *t = kptr<Tcb>(ks.core[core].ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) {
+            for (Tcb *t = kptr<Tcb>(ks_cores[core].ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) {
                 if (++n > limit) return fmt("core %u: ready queue %u does not end", core, p);
                 if (!lv.has(kref(t), CapType::Thread))
                     return fmt("core %u: ready queue %u holds a deleted thread %x ('%s')", core, p, kref(t),

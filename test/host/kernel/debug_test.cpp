@@ -88,7 +88,7 @@ void expect_refused(Machine &m, Tcb *t, u32 cptr, const char *got) {
     CHECK(r0(t) == static_cast<u32>(Error::InvalidCapability));
     log = m.take_console();
     CHECK(log.find("DebugDumpScheduler: cap: expected a Debug cap, got ") != std::string::npos);
-    CHECK(log.find("scheduler: running") == std::string::npos);
+    CHECK(log.find("scheduler: core") == std::string::npos);
 }
 
 // `t` halts the system through the Debug cap at `cptr` with status 7.
@@ -141,7 +141,7 @@ TEST_CASE("debug: with the Debug cap DebugDumpScheduler prints and DebugHalt hal
     (void)m.take_console();
     REQUIRE(debug_call(m, m.root.tcb, kDump, abi::kCapDebug) == Status::Ok);
     CHECK(r0(m.root.tcb) == static_cast<u32>(Error::None));
-    CHECK(m.take_console().find("scheduler: running 'root'") != std::string::npos);
+    CHECK(m.take_console().find(" running 'root'") != std::string::npos);
     expect_halt(m, m.root.tcb, abi::kCapDebug);
 }
 

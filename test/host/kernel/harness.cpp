@@ -3,6 +3,7 @@
 #include "harness.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 unsigned long long g_random_seed = 0;
 unsigned g_random_ops = 100000;
@@ -119,6 +120,13 @@ unsigned count_caps() {
     unsigned n = 0;
     for (Slot *s = mdb_first(); s; s = s->next()) ++n;
     return n;
+}
+
+std::vector<u8> kernel_state_bytes() {
+    std::vector<u8> v(sizeof(ks) + sizeof(ks_cores));
+    std::memcpy(v.data(), &ks, sizeof(ks));
+    std::memcpy(v.data() + sizeof(ks), static_cast<const void *>(ks_cores), sizeof(ks_cores));
+    return v;
 }
 
 bool memory_is(const Machine &m, paddr_t p, u32 size, u8 value) {

@@ -86,6 +86,9 @@ Reply call_checked(Machine &m, unsigned cptr, Label label, const std::vector<u32
                    const std::function<void()> &between);
 // Number of caps in the derivation list.
 unsigned count_caps();
+// The kernel's global state as bytes (ks and every core's, ks_cores), to
+// check that a refused call changed none of it.
+std::vector<u8> kernel_state_bytes();
 // True when every byte of [p, p + size) equals `value`.
 bool memory_is(const Machine &m, paddr_t p, u32 size, u8 value);
 

@@ -137,7 +137,7 @@ class IpcRandom {
     explicit IpcRandom(u64 seed) : seed_(seed), rng_(seed) {}
     // `slowpath`: run with the IPC fastpath off (else as PETREL_SLOWPATH says).
     IpcRandom(u64 seed, bool slowpath) : IpcRandom(seed) {
-        for (CoreState &c : ks.core) c.slowpath_only = slowpath;
+        for (CoreState &c : ks_cores) c.slowpath_only = slowpath;
     }
     // `steps` random steps, each followed by the invariant checks. With
     // `require_coverage`, every action that must succeed did and every outcome
@@ -230,7 +230,7 @@ void IpcRandom::fail(const std::string &what) {
     for (auto &h : history_) s += "  " + h + "\n";
     s += "entries as core " + std::to_string(m_.core()) + "; cores run";
     for (u32 c = 0; c < kCores; ++c)
-        s += std::string(" '") + ks.core[c].current->name + "'" + (host::g_ipi.pending[c] ? " (IPI pending)" : "");
+        s += std::string(" '") + ks_cores[c].current->name + "'" + (host::g_ipi.pending[c] ? " (IPI pending)" : "");
     s += "\nthreads:\n";
     for (auto &r : th_) {
         char buf[160];
@@ -808,11 +808,11 @@ bool IpcRandom::core_step() {
     if (x < 5 || (idle && x < 40)) {
         std::vector<u32> busy;
         for (u32 c = 0; c < kCores; ++c)
-            if (ks.core[c].current != ks.core[c].idle) busy.push_back(c);
+            if (ks_cores[c].current != ks_cores[c].idle) busy.push_back(c);
         u32 core = !busy.empty() && chance(70) ? busy[rand(busy.size())] : rand(kCores);
         ++tries_[ASwitchCore];
         ++oks_[ASwitchCore];
-        note("switch to core %u (it runs '%s')", core, ks.core[core].current->name);
+        note("switch to core %u (it runs '%s')", core, ks_cores[core].current->name);
         m_.on_core(core);
         return true;
     }
@@ -854,11 +854,11 @@ void IpcRandom::check() {
     // made an entry has settled either way).
     auto running_on = [](const Tcb *t) {
         for (u32 c = 0; c < kCores; ++c)
-            if (ks.core[c].current == t) return static_cast<int>(c);
+            if (ks_cores[c].current == t) return static_cast<int>(c);
         return -1;
     };
     for (u32 core = 0; core < kCores; ++core) {
-        const CoreState &c = ks.core[core];
+        const CoreState &c = ks_cores[core];
         Tcb *cur = c.current;
         const std::string on = "core " + std::to_string(core) + ": ";
         if (cur != c.idle) {
@@ -866,7 +866,7 @@ void IpcRandom::check() {
             if (!r || !alive(cur)) fail(on + "the running thread '" + cur->name + "' is not a live thread");
             if (cur->affinity != core) fail(on + "runs '" + cur->name + "' of another core");
             for (u32 d = core + 1; d < kCores; ++d)
-                if (ks.core[d].current == cur) fail(on + "'" + cur->name + "' runs on two cores");
+                if (ks_cores[d].current == cur) fail(on + "'" + cur->name + "' runs on two cores");
         }
         if (m_.ipi_pending(core) && !(core == m_.core() && settled_here_)) continue;
         if (c.action != SchedulerAction::ResumeCurrent) fail(on + "a scheduler action is left pending");
@@ -958,7 +958,7 @@ void IpcRandom::run(u32 steps, bool require_coverage) {
         fold(running ? static_cast<u32>(running - th_) : 0xffu);
         fold(m_.core());
         for (u32 c = 0; c < kCores; ++c) {
-            ThreadRec *there = rec_of(ks.core[c].current);
+            ThreadRec *there = rec_of(ks_cores[c].current);
             fold((there ? static_cast<u32>(there - th_) : 0xffu) | (m_.ipi_pending(c) ? 0x100u : 0));
         }
         for (const ThreadRec &r : th_) {
@@ -1023,13 +1023,13 @@ TEST_CASE("fastpath: runs with the IPC fastpath on and off go the same way, step
             run.run(20'000, false);  // the runs are compared, not judged by what they covered
             fast_digest = run.digest();
             fast_hits = 0;
-            for (const CoreState &c : ks.core) fast_hits += c.fastpath_hits;
+            for (const CoreState &c : ks_cores) fast_hits += c.fastpath_hits;
         }
         {
             IpcRandom run(seed, true);
             run.run(20'000, false);
             slow_digest = run.digest();
-            for (const CoreState &c : ks.core) CHECK(c.fastpath_hits == 0);
+            for (const CoreState &c : ks_cores) CHECK(c.fastpath_hits == 0);
         }
         std::printf("fastpath: seed %llu: %u calls took the fastpath; digests %016llx and %016llx\n",
                     static_cast<unsigned long long>(seed), fast_hits, static_cast<unsigned long long>(fast_digest),

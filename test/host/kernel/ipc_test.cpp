@@ -472,7 +472,7 @@ TEST_CASE("debug: DebugDumpScheduler prints the running thread and the ready que
     w.m.root.tcb->context.r[arch::kRegCap] = abi::kCapDebug;
     REQUIRE(w.m.syscall(w.m.root.tcb, static_cast<u32>(Syscall::DebugDumpScheduler)) == Status::Ok);
     std::string log = w.m.take_console();
-    CHECK(log.find("scheduler: running 'root' (priority 255)") != std::string::npos);
+    CHECK(log.find(" running 'root' (priority 255)") != std::string::npos);
     CHECK(log.find("ready  70: 'gamma'") != std::string::npos);
     CHECK(log.find("ready  50: 'alpha' 'beta'") != std::string::npos);
     CHECK(log.find("gamma") < log.find("alpha"));  // highest priority first

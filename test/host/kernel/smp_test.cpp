@@ -37,7 +37,7 @@ constexpr u32 kRootTcb = abi::kCapInitTcb;
 // Threads in core `core`'s ready queues, highest priority first.
 std::vector<Tcb *> ready_on(u32 core) {
     std::vector<Tcb *> v;
-    const CoreState &c = ks.core[core];
+    const CoreState &c = ks_cores[core];
     for (int p = kMaxPriority; p >= 0; --p)
         for (Tcb *t = kptr<Tcb>(c.ready_head[p]); t; t = kptr<Tcb>(t->sched_next)) v.push_back(t);
     return v;
@@ -50,7 +50,7 @@ bool queued_on(const Tcb *t, u32 core) {
 }
 
 int highest_ready(u32 core) {
-    const CoreState &c = ks.core[core];
+    const CoreState &c = ks_cores[core];
     for (int p = kMaxPriority; p >= 0; --p)
         if (c.ready_head[p]) return p;
     return -1;
@@ -59,7 +59,7 @@ int highest_ready(u32 core) {
 // System calls the fastpath completed, on every core.
 u32 fastpath_hits() {
     u32 n = 0;
-    for (const CoreState &c : ks.core) n += c.fastpath_hits;
+    for (const CoreState &c : ks_cores) n += c.fastpath_hits;
     return n;
 }
 
@@ -76,7 +76,7 @@ bool any_ipi() {
 void check_cores() {
     for (u32 core = 0; core < kCores; ++core) {
         if (host::g_ipi.pending[core]) continue;
-        const CoreState &c = ks.core[core];
+        const CoreState &c = ks_cores[core];
         INFO("core " << core << " runs '" << c.current->name << "'");
         CHECK(c.action == SchedulerAction::ResumeCurrent);
         if (c.current == c.idle) {
@@ -206,12 +206,12 @@ TEST_CASE("smp: TCB.SetAffinity refuses a core beyond the last and a truncated m
     unsigned ts;
     Tcb *t = w.thread("t", 50, 0, &ts);
     (void)w.m.take_console();
-    const std::vector<u8> before(reinterpret_cast<const u8 *>(&ks), reinterpret_cast<const u8 *>(&ks + 1));
+    const std::vector<u8> before = kernel_state_bytes();
     auto unchanged = [&] {
         CHECK(t->affinity == 0);
         CHECK(queued_on(t, 0));
         CHECK_FALSE(any_ipi());
-        CHECK(std::memcmp(before.data(), &ks, sizeof(ks)) == 0);
+        CHECK(kernel_state_bytes() == before);
         REQUIRE_SMP_INVARIANTS();
     };
     check_refusal(w.m, w.m.call(ts, Label::TcbSetAffinity, {4}), Error::RangeError, {0, 3},
@@ -347,7 +347,7 @@ TEST_CASE("smp: a Send from core 0 wakes a receiver of core 1 there, and core 1 
 TEST_CASE("smp: a Call to a server on another core and its ReplyRecv take the slow path both ways",
           "[smp][ipc][fastpath]") {
     World w;
-    const bool fast = !ks.core[1].slowpath_only;
+    const bool fast = !ks_cores[1].slowpath_only;
     unsigned ep = w.make(ObjectType::Endpoint);
     Tcb *server = w.thread("server", 60, 1), *client = w.thread("client", 50, 0);
     Tcb *local = w.thread("local", 40, 1);  // a client on the server's own core
@@ -506,14 +506,14 @@ TEST_CASE("smp: priority changes of a thread of another core", "[smp][sched]") {
     // priority, and its core chooses again.
     set_priority(ts, 60);
     CHECK(ready_on(1) == std::vector<Tcb *>{t});
-    CHECK(kptr<Tcb>(ks.core[1].ready_head[60]) == t);
+    CHECK(kptr<Tcb>(ks_cores[1].ready_head[60]) == t);
     CHECK(w.m.ipi_pending(1));
     CHECK(w.m.take_ipi(1) == t);
     REQUIRE_SMP_INVARIANTS();
 
     // A ready thread raised, but still below the running one: no IPI.
     set_priority(us, 45);
-    CHECK(kptr<Tcb>(ks.core[1].ready_head[45]) == u);
+    CHECK(kptr<Tcb>(ks_cores[1].ready_head[45]) == u);
     CHECK_FALSE(any_ipi());
     // The running thread raised: it runs on (its core may be asked, and keeps it).
     set_priority(ts, 70);
@@ -640,7 +640,7 @@ TEST_CASE("smp: TCB.SetTimerAccess of a thread running on another core applies t
     w.m.take_ipis();
     CHECK(w.m.running(1) == t);
     CHECK_FALSE(host::g_user_timers[1].access);  // fails: t can still program the timer
-    CHECK(ks.core[1].timer_access_cpu == 0);
+    CHECK(ks_cores[1].timer_access_cpu == 0);
 
     expect_ok(w.m, w.m.call(us, Label::TcbSetTimerAccess, {1}, {h}));  // granted from core 0
     w.m.take_ipis();

@@ -80,8 +80,7 @@ struct Snapshot {
             if (p == m.root.tcb) std::fill_n(v.begin() + offsetof(Tcb, context), sizeof(arch::UserContext), 0);
             objects.push_back(v);
         }
-        const u8 *k = reinterpret_cast<const u8 *>(&ks);
-        sched.assign(k, k + sizeof(ks));
+        sched = kernel_state_bytes();
     }
     bool operator==(const Snapshot &o) const {
         return std::memcmp(slots.data(), o.slots.data(), slots.size() * sizeof(Slot)) == 0 &&

@@ -184,12 +184,11 @@ TEST_CASE("timer access: SetTimerAccess refusals change nothing", "[timer]") {
     unsigned vt = w.handler(kVtimer);
     w.m.take_console();
     std::vector<u8> tcb_before(reinterpret_cast<u8 *>(t), reinterpret_cast<u8 *>(t) + sizeof(Tcb));
-    const u8 *k = reinterpret_cast<const u8 *>(&ks);
-    const std::vector<u8> ks_before(k, k + sizeof(ks));
+    const std::vector<u8> ks_before = kernel_state_bytes();
     const host::UserTimer cpu_before = host::g_user_timer;
     auto unchanged = [&] {
         CHECK(std::memcmp(tcb_before.data(), t, sizeof(Tcb)) == 0);
-        CHECK(std::memcmp(ks_before.data(), &ks, sizeof(ks)) == 0);
+        CHECK(kernel_state_bytes() == ks_before);
         CHECK(host::g_user_timer.access == cpu_before.access);
         CHECK(host::g_user_timer.writes == cpu_before.writes);
         CHECK_FALSE(timer_access_granted(t));
