@@ -117,12 +117,13 @@ void sched_set_state(Tcb *t, ThreadState s) {
 void sched_set_priority(Tcb *t, u32 priority) {
     bool queued = t->in_ready_queue;
     sched_dequeue(t);
+    [[maybe_unused]] const u32 before = t->priority;
     t->priority = priority;
     if (queued) sched_enqueue(t);
     if constexpr (kCores > 1) {
         if (t->affinity != core_id()) {  // its core decides: it chooses again if it may have to
             const CoreState &c = core_of(t);
-            if (c.current == t && c.ready_top != 0) smp_reschedule(t->affinity);
+            if (c.current == t && c.ready_top != 0 && priority < before) smp_reschedule(t->affinity);
             return;
         }
     }
@@ -139,13 +140,14 @@ void sched_set_affinity(Tcb *t, u32 core) {
     const bool queued = t->in_ready_queue;
     sched_dequeue(t);
     CoreState &c = here();
-    if (c.action == SchedulerAction::SwitchTo && c.switch_to == t) {
+    const bool pending_switch = c.action == SchedulerAction::SwitchTo && c.switch_to == t;  // (in no queue)
+    if (pending_switch) {
         c.action = SchedulerAction::ChooseNew;
         c.switch_to = nullptr;
     }
     t->affinity = static_cast<u8>(core);
     if (t == c.current) sched_reschedule();  // schedule() puts it in its new core's queue
-    else if (queued) sched_wake(t);  // ready on its new core
+    else if (queued || pending_switch) sched_wake(t);  // ready on its new core
 }
 
 namespace {

@@ -16,6 +16,7 @@ Tcb *timer_access_apply(Tcb *t) {
 }
 
 void invoke_tcb_set_timer_access(Tcb *t, bool grant) {
+    smp_stall(t);  // (another core running it lets go: it gets the new access when it runs it again)
     t->timer_access = grant ? ks.timer_grant + 1 : 0;
     if (t == here().current) timer_access_apply(t);
 }

@@ -45,6 +45,12 @@
 //                  message set-up is in).
 //   retype-100-ep  Untyped.Retype of 100 Endpoints from a 4 KiB Untyped (reset by
 //                  a Revoke between runs, outside the count).
+//   ipc-xcore-0w   (a kernel with several cores only) the 0-word round trip with
+//                  the echo server, a thread of the root's, on core 1: the figure
+//                  is every core's instructions in between (QEMU -icount runs the
+//                  cores in turn), idle loops and IPIs included. Every other case
+//                  runs on core 0 alone: beside the one-core kernel's figures
+//                  they show what the kernel lock and the per-core indexing cost.
 // Interrupt to user handler is irqbench's (irqbench.cpp, petrel-irq-bench), which
 // scripts/bench runs with this suite.
 #include "petrel/bootinfo.hpp"
@@ -329,6 +335,23 @@ constexpr RoundTrip kRoundTrips[] = {
     else del(thread);
 }
 
+// With several cores: the 0-word round trip with the echo server (a thread of
+// the root's) on core 1 while the root runs on core 0. Every Call and every
+// reply wakes a thread of the other core: the slow path, and an IPI each way.
+[[gnu::noinline]] void bench_cross_core() {
+    const u32 ep = make(ObjectType::Endpoint);
+    const u32 thread = spawn({reinterpret_cast<void *>(&bench_echo_server), ep, 100, 1, nullptr, 0, false, false});
+    must(tcb_set_affinity(thread, 1), "TCB.SetAffinity");
+    must(tcb_resume(thread), "TCB.Resume");
+    const u32 info = abi::MessageInfo{1, 0, 0, 0}.word();
+    for (u32 i = 0; i < kTotal; ++i) {
+        const Span s = timed_syscall(Syscall::Call, ep, info);
+        g_samples[i] = figure(s.t0, s.t1);
+    }
+    report("ipc-xcore-0w", "Call+ReplyRecv round trip, 0 words, the server on core 1 (slow path, an IPI each way)");
+    del(thread);
+}
+
 [[gnu::noinline]] void bench_send_recv() {
     const u32 ep = make(ObjectType::Endpoint);
     // Below the root: it runs whenever the root waits.
@@ -508,6 +531,7 @@ int main(const abi::BootInfo *bi) {
     bench_fault();
     bench_map();
     bench_retype();
+    if (bi->num_nodes > 1) bench_cross_core();
     printf("bench: done\n");
     return 0;
 }

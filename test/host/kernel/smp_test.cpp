@@ -616,14 +616,11 @@ TEST_CASE("smp: deleting the virtual timer's last IrqHandler stops another core'
     REQUIRE_SMP_INVARIANTS();
 }
 
-// A kernel bug found here (reported; src/ is not this test's to change):
-// TCB.SetTimerAccess changes the CPU's access only when the thread runs on the
-// calling core (timer_access.cpp: `if (t == here().current)`). For a thread
-// running on another core, a revoke leaves that core's user access on, and a
-// grant does not apply, until the core next switches threads. Expected to
-// fail until invoke_tcb_set_timer_access() makes the other core let go of the
-// thread (smp_stall(t)); then drop [!shouldfail].
-TEST_CASE("smp: TCB.SetTimerAccess of a thread running on another core applies there", "[smp][timer][!shouldfail]") {
+// TCB.SetTimerAccess of a thread running on another core: that core lets go
+// of it first (smp_stall), so a revoke takes effect there before the call
+// returns and a grant applies when the thread runs again. (Found by this test:
+// the access used to change only for a thread of the calling core.)
+TEST_CASE("smp: TCB.SetTimerAccess of a thread running on another core applies there", "[smp][timer]") {
     World w;
     unsigned h = w.next++, ts, us;
     REQUIRE(w.m.call(abi::kCapIrqControl, Label::IrqIssueIrqHandler, {board::kVirtualTimerIrq, h, 32}, {kRootCNode})
