@@ -198,11 +198,16 @@ class Board:
 
     def qemu_smp(self, cores: int = 1) -> list[str]:
         """-smp for a kernel built for `cores` cores (the build option cores): none for one core
-        or a machine whose cores are fixed ([qemu] cores: raspi2b's four, started all the same)."""
+        or a machine whose cores are fixed ([qemu] cores: raspi2b's four, started all the same).
+        Several cores run in one TCG thread (-accel tcg,thread=single, as [qemu] single_thread
+        boards always do): as four host threads on a small host, a core spinning for the kernel
+        lock keeps the host thread of the core holding it from running, and a run takes several
+        times as long. One thread still interleaves the cores at arbitrary instructions."""
         q = self.facts.get('qemu')
-        if q is None or cores == 1 or 'cores' in q:
+        if q is None or cores == 1:
             return []
-        return ['-smp', str(cores)]
+        single = [] if q.get('single_thread') else ['-accel', 'tcg,thread=single']
+        return single + ([] if 'cores' in q else ['-smp', str(cores)])
 
     def qemu_machine(self, cores: int = 1) -> list[str]:
         q = self.facts.get('qemu')

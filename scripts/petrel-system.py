@@ -6,16 +6,16 @@ A system description (one TOML file per system, e.g. apps/demo/system.toml) list
 the apps, the channels between them, shared memory, interrupt lines and device
 MMIO given to apps, and who handles each app's faults. This tool
 
-  check SYSTEM.toml --platform P [--cores N] [--elf ELF=PATH ...]
+  check SYSTEM.toml --platform P [--cores N [--fold-cores]] [--elf ELF=PATH ...]
         reports every mistake as `FILE:LINE: what is wrong` on stderr, exit status 1;
-  emit  SYSTEM.toml --platform P [--cores N] [--elf ELF=PATH ...] -o NAME_system.hpp
+  emit  SYSTEM.toml --platform P [--cores N [--fold-cores]] [--elf ELF=PATH ...] -o NAME_system.hpp
         checks, then writes the C++ tables the root task and the apps read (the
         types are in apps/lib/include/petrel/system_tables.hpp). The header does
         not depend on the ELF files: apps include it, so it is made without them;
-  draw  SYSTEM.toml --platform P [--cores N] [--elf ...] -o SYSTEM.dot [--svg SYSTEM.svg]
+  draw  SYSTEM.toml --platform P [--cores N [--fold-cores]] [--elf ...] -o SYSTEM.dot [--svg SYSTEM.svg]
         checks, then writes the system as a Graphviz graph (and an SVG through
         Graphviz's `dot` program, Debian package graphviz);
-  pack  SYSTEM.toml --platform P [--cores N] --elf ELF=PATH [...] -o NAME_images.cpp
+  pack  SYSTEM.toml --platform P [--cores N [--fold-cores]] --elf ELF=PATH [...] -o NAME_images.cpp
         checks with every image's ELF file (each must be given), then writes the
         C++ source that packs the files into the root task's image (.incbin) and
         defines petrel::system::kImageFiles, in kImages order. It always rewrites
@@ -71,6 +71,9 @@ def main(argv=None) -> int:
         p.add_argument('--cores', type=int, default=1, metavar='N',
                        help="the kernel's cores, the build's -Dcores (1..%d, default 1): apps run on 0..N-1"
                        % layout.CORES_MAX)
+        p.add_argument('--fold-cores', action='store_true',
+                       help="an app on a core the kernel lacks runs on core %% N, with a warning, instead of "
+                       "being refused (for a system meant for a kernel of any core count, as the demo)")
         p.add_argument('--elf', action='append', default=[], metavar='ELF=PATH',
                        help="an app image: the app's `elf` name and its ELF file (repeatable%s)"
                        % ('; one for every image' if name == 'pack' else ''))
@@ -96,7 +99,7 @@ def main(argv=None) -> int:
 
     return command.run(args.cmd, args.system, args.platform, elfs, output=getattr(args, 'output', None),
                        svg=getattr(args, 'svg', None), dot_program=getattr(args, 'dot_program', 'dot'),
-                       cores=args.cores)
+                       cores=args.cores, fold_cores=args.fold_cores)
 
 
 if __name__ == '__main__':

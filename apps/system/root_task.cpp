@@ -129,7 +129,10 @@ struct Maker {
     }
 };
 
-bool make_app(u32 i) {
+// Makes app i; starts it too unless `start` is false (the first start-up
+// starts every app after the last one's line: on several cores an app
+// started early would print in the middle of the root's lines).
+bool make_app(u32 i, bool start = true) {
     App &a = g_apps[i];
     const AppDesc &d = kApps[i];
     Maker m{i, a};
@@ -238,7 +241,7 @@ bool make_app(u32 i) {
                                 abi::kRightRead | abi::kRightWrite, abi::kVmExecuteNever),
                     "mapping a device");
     }
-    if (m.ok) m.check(process_start(a.p), "starting it");
+    if (m.ok && start) m.check(process_start(a.p), "starting it");
     a.state = m.ok ? AppState::Running : AppState::NotStarted;
     return m.ok;
 }
@@ -442,7 +445,7 @@ int main(const abi::BootInfo *bi) {
 
     u32 started = 0;
     for (u32 i = 0; i < kAppsCount; ++i) {
-        if (make_app(i)) ++started;
+        if (make_app(i, false)) ++started;
         const AppDesc &d = kApps[i];
         printf("root: app '%s': %s, priority %u, ", d.name, app_state_name(g_apps[i].state), d.priority);
         if (d.core != 0) printf("core %u, ", d.core);
@@ -451,6 +454,13 @@ int main(const abi::BootInfo *bi) {
                g_apps[i].p.image_pages == 1 ? "" : "s");
     }
     printf("root: %u of %u apps started; handling faults\n", started, kAppsCount);
+    for (u32 i = 0; i < kAppsCount; ++i) {
+        if (g_apps[i].state != AppState::Running) continue;
+        const Error e = process_start(g_apps[i].p);
+        if (e == Error::None) continue;
+        printf("root: app '%s': starting it: %s\n", kApps[i].name, error_name(e));
+        g_apps[i].state = AppState::NotStarted;
+    }
 
     Message m(g_ipc);
     for (;;) {

@@ -149,13 +149,15 @@ print(next((o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "pl
 # petrel_build PLATFORM [TARGET...]: configure (once) and build build/PLATFORM:
 # Meson's default targets, and each TARGET (a path under build/PLATFORM, e.g.
 # scripts/petrel-disk.img) whether or not this Meson builds it by default.
-# PLATFORM-smp is PLATFORM's four-core kernel (-Dcores=4) in build/PLATFORM-smp.
+# PLATFORM-smp is PLATFORM's kernel of several cores in build/PLATFORM-smp:
+# -Dcores=$PETREL_SMP_CORES (default 4), set again when the directory has others.
 petrel_build() {
-  local platform=$1 dir="$PETREL_ROOT/build/$1" opts=()
+  local platform=$1 dir="$PETREL_ROOT/build/$1" opts=() cores=
   shift
   if [[ $platform == *-smp ]]; then
     platform=${platform%-smp}
-    opts+=(-Dcores=4)
+    cores=${PETREL_SMP_CORES:-4}
+    opts+=("-Dcores=$cores")
   fi
   mkdir -p "$PETREL_ROOT/build"
   if petrel_card_board "$platform"; then
@@ -163,5 +165,13 @@ petrel_build() {
     opts+=("-Drpi_files=$PETREL_CACHE/rpi")
   fi
   petrel_configure "$dir" "$platform" "${opts[@]}"
+  if [ -n "$cores" ]; then
+    local have
+    have=$(python3 -c 'import json, sys
+print(next((o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "cores"), ""))' \
+      "$dir/meson-info/intro-buildoptions.json" 2>/dev/null) || have=
+    [ "$have" = "$cores" ] || meson configure "$dir" "-Dcores=$cores" >/dev/null \
+      || petrel_die "meson configure -Dcores=$cores of $dir failed"
+  fi
   ninja -C "$dir" all "$@" >"$dir.build.log" 2>&1 || { cat "$dir.build.log"; petrel_die "build for $platform failed"; }
 }

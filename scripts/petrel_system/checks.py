@@ -24,7 +24,8 @@ import re
 
 from . import platforms, reader
 from .elf import ElfError, elf_problems, read_elf
-from .layout import (APP_FIRST_CHANNEL_SLOT, BADGE_MAX, CNODE_RADIX_MAX, FRAME_BYTES, IMAGE_WINDOW, IPC_BUFFER,
+from .layout import (APP_FIRST_CHANNEL_SLOT, BADGE_MAX, CNODE_RADIX_MAX, CORES_MAX, FRAME_BYTES, IMAGE_WINDOW,
+                     IPC_BUFFER,
                      MEMORY_MAX, MIB, NAME_MAX, NULL_GUARD, PAGE, PAGE_DIRECTORY_BYTES, PAGE_TABLE_BYTES,
                      PRIORITY_RANGE, ROOT_BOOT_SLOTS_MAX, ROOT_CNODE_SLOTS, ROOT_SYSTEM_SLOTS, SLOT_BYTES,
                      STACK_GUARD, STACK_PAGES_MAX, STACK_TOP, PROCESS_MAX_EXTRA, DEVICE_FRAME_SCRATCH, TCB_BYTES, USER_TOP, cnode_radix, range_text,
@@ -144,7 +145,7 @@ def suggest(word: str, choices) -> str:
 
 class Checker:
     def __init__(self, filename: str, text: str, platform: str, elfs: dict[str, str],
-                 need_every_elf: bool = False, cores: int = 1):
+                 need_every_elf: bool = False, cores: int = 1, fold_cores: bool = False):
         self.filename = filename
         self.text = text
         self.platform = platform
@@ -153,6 +154,10 @@ class Checker:
         self.elfs = elfs
         self.need_every_elf = need_every_elf  # pack: every image's ELF file must be given
         self.cores = cores  # the kernel's cores (the build's -Dcores): apps run on 0..cores - 1
+        # --fold-cores: an app on a core this kernel lacks (below CORES_MAX) runs on
+        # core % cores instead of being refused, with a warning (a system meant for any build).
+        self.fold_cores = fold_cores
+        self.warnings: list[str] = []
         self.errors: list[tuple[int, int, str]] = []
         self._reported: set[tuple[int, str]] = set()
         self.apps_by_name: dict[str, App] = {}
@@ -318,7 +323,15 @@ class Checker:
                                % (a.label, a.priority, lo, hi))
             if 'core' in f:
                 a.core = f['core']
-                if not 0 <= a.core < self.cores:
+                if self.fold_cores and self.cores <= a.core < CORES_MAX:
+                    line = self.loc.line(path + ('core',)) if self.loc else 1
+                    folded = a.core % self.cores
+                    self.warnings.append('%s:%d: warning: %s: core %d, but the kernel is built for %d core%s '
+                                         '(-Dcores=%d): it runs on core %d' % (
+                                             self.filename, line, a.label, a.core, self.cores,
+                                             's' if self.cores > 1 else '', self.cores, folded))
+                    a.core = folded
+                elif not 0 <= a.core < self.cores:
                     self.error(path + ('core',), '%s: core %d out of range 0..%d: the kernel is built for %d core%s '
                                '(-Dcores=%d)' % (a.label, a.core, self.cores - 1, self.cores,
                                                  's' if self.cores > 1 else '', self.cores))

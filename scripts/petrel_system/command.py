@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """petrel_system.command: what each of the tool's commands does once its arguments are parsed.
 
-Contract: run(cmd, system, platform, elfs, output, svg, dot_program, cores)
+Contract: run(cmd, system, platform, elfs, output, svg, dot_program, cores, fold_cores)
 carries out check, emit, draw or pack (scripts/petrel-system.py says what each
 does) for the description at path `system` and a kernel of `cores` cores, with
 `elfs` ({elf name: path}) and `cores` (1..layout.CORES_MAX) already well
@@ -19,15 +19,18 @@ from .checks import Checker
 
 
 def run(cmd: str, system: str, platform: str, elfs: dict[str, str], output: str | None = None,
-        svg: str | None = None, dot_program: str = 'dot', cores: int = 1) -> int:
+        svg: str | None = None, dot_program: str = 'dot', cores: int = 1, fold_cores: bool = False) -> int:
     try:
         text = reader.read_text(system)
     except reader.ReadError as e:
         print(e.text(system), file=sys.stderr)
         return 1
 
-    checker = Checker(system, text, platform, elfs, need_every_elf=cmd == 'pack', cores=cores)
+    checker = Checker(system, text, platform, elfs, need_every_elf=cmd == 'pack', cores=cores,
+                      fold_cores=fold_cores)
     model = checker.run()
+    for w in checker.warnings:
+        print(w, file=sys.stderr)
     if checker.errors:
         for m in checker.messages():
             print(m, file=sys.stderr)

@@ -383,12 +383,18 @@ class GoodDescriptionsTest(unittest.TestCase):
                     % (path, lines[a][0], a, lines[a][1], n - 1, n, 's' if n > 1 else '', n) for a in refused])
 
     def test_demo_description(self):
-        """apps/demo/system.toml checks on every platform and its header compiles."""
+        """apps/demo/system.toml checks on every platform, for 4 cores and (as its build does, with
+        --fold-cores) for 1, and its header compiles."""
         demo = os.path.join(OPTS.source_root, 'apps', 'demo', 'system.toml')
-        for platform in ('qemu-virt', 'rpi2', 'rpi3'):
+        for platform in ('qemu-virt', 'rpi2', 'rpi3', 'rpi4'):
             with self.subTest(platform), tempfile.TemporaryDirectory() as d:
-                r = run_tool(['emit', demo, '--platform', platform, '-o', os.path.join(d, 'demo_system.hpp')])
+                r = run_tool(['emit', demo, '--platform', platform, '--cores', '4', '-o',
+                              os.path.join(d, 'demo_system.hpp')])
                 self.assertEqual((r.returncode, r.stderr), (0, ''))
+                r = run_tool(['emit', demo, '--platform', platform, '--cores', '1', '--fold-cores', '-o',
+                              os.path.join(d, 'demo_system.hpp')])
+                self.assertEqual((r.returncode, [l.split(': warning: ')[1].split(':')[0] for l in r.stderr.splitlines()]),
+                                 (0, ["app 'uart'", "app 'shell'", "app 'echo'"]))
                 dump = compile_and_dump(self, os.path.join(d, 'demo_system.hpp'), d, OPTS.source_root)
                 self.assertIn('system demo on %s' % platform, dump)
 
@@ -605,6 +611,26 @@ class LimitsTest(unittest.TestCase):
                     self.assertEqual(errors, ["t.toml:8: app 'a': core %d out of range 0..%d: the kernel is built "
                                               'for %d core%s (-Dcores=%d)' % (core, cores - 1, cores,
                                                                              's' if cores > 1 else '', cores)])
+
+    def test_fold_cores(self):
+        """--fold-cores (the demo's): an app on a core the kernel lacks runs on core % cores, with one
+        warning at its `core`; a core no kernel has (4 and more, negative) is still refused."""
+        for cores in range(1, layout.CORES_MAX + 1):
+            for core in range(layout.CORES_MAX):
+                with self.subTest(cores=cores, core=core):
+                    checker = checks.Checker('t.toml', self.SYSTEM + app_toml('a', 0x40000, extra='core = %d\n' % core),
+                                             'qemu-virt', {}, cores=cores, fold_cores=True)
+                    system = checker.run()
+                    self.assertEqual((checker.messages(), system.apps[0].core), ([], core % cores))
+                    self.assertEqual(checker.warnings, [] if core < cores else [
+                        "t.toml:8: warning: app 'a': core %d, but the kernel is built for %d core%s (-Dcores=%d): "
+                        'it runs on core %d' % (core, cores, 's' if cores > 1 else '', cores, core % cores)])
+        for core in (layout.CORES_MAX, -1):
+            checker = checks.Checker('t.toml', self.SYSTEM + app_toml('a', 0x40000, extra='core = %d\n' % core),
+                                     'qemu-virt', {}, cores=2, fold_cores=True)
+            checker.run()
+            self.assertEqual(len(checker.messages()), 1)
+            self.assertIn('core %d out of range 0..1' % core, checker.messages()[0])
 
     def test_page_tables_of_mapped_megabytes(self):
         """process_map keeps the megabytes it has page tables for, the stack's one
