@@ -208,12 +208,10 @@ void pingpong_server(Thread *t) {
     }
 }
 
-void test_ping_pong() {
-    const u32 ep = make(abi::ObjectType::Endpoint);
-    Thread *server = spawn("pp-server", pingpong_server, 100, ep);
-    start(server);  // runs at once and blocks in Recv
+// kRoundTrips Calls to the ping-pong server on `ep`, each answer checked;
+// returns how many words or tags were wrong.
+u32 ping_pong_calls(u32 ep) {
     u32 bad = 0;
-    const u64 t0 = counter();
     for (u32 n = 0; n < kRoundTrips; ++n) {
         Message m(g_ipc);
         for (u32 i = 0; i < kPingWords; ++i) m.set(i, n * 16 + i);
@@ -222,6 +220,15 @@ void test_ping_pong() {
         for (u32 i = 0; i < kPingWords; ++i)
             if (m.get(i) != pong_word(n * 16 + i, i)) ++bad;
     }
+    return bad;
+}
+
+void test_ping_pong() {
+    const u32 ep = make(abi::ObjectType::Endpoint);
+    Thread *server = spawn("pp-server", pingpong_server, 100, ep);
+    start(server);  // runs at once and blocks in Recv
+    const u64 t0 = counter();
+    const u32 bad = ping_pong_calls(ep);
     const u64 us = (counter() - t0) * 1000000 / g_freq;
     printf("threads: ping-pong: %u Call/ReplyRecv round trips of %u words (4 in registers, %u in the IPC "
            "buffer), %u served, %u bad, %llu us in all\n",
@@ -763,15 +770,7 @@ void test_cross_core_ping_pong() {
     Thread *server = spawn_on(g_cores - 1, "pp-far", pingpong_server, 100, ep);
     start(server);
     spin_ms(5);  // it reaches its Recv on its own core
-    u32 bad = 0;
-    for (u32 n = 0; n < kRoundTrips; ++n) {
-        Message m(g_ipc);
-        for (u32 i = 0; i < kPingWords; ++i) m.set(i, n * 16 + i);
-        MessageInfo r = call(ep, {kPing, 0, 0, kPingWords}, m.regs);
-        if (r.label != kPong || r.length != kPingWords) ++bad;
-        for (u32 i = 0; i < kPingWords; ++i)
-            if (m.get(i) != pong_word(n * 16 + i, i)) ++bad;
-    }
+    const u32 bad = ping_pong_calls(ep);
     printf("threads: cross-core ping-pong: %u round trips with the server on core %u, %u served, %u bad\n",
            kRoundTrips, g_cores - 1, g_pp_served, bad + g_pp_bad);
     g_checks.check(bad == 0 && g_pp_bad == 0 && g_pp_served == kRoundTrips,
