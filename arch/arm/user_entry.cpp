@@ -183,6 +183,15 @@ namespace {
 
 }  // namespace
 
+void drop_hw_asid(u32 hw) {
+    Space &s = *cpu().active;
+    if (s.hw_asid != hw) return;
+    s.vtable = kForgotten;
+    s.ttbr0 = kref(boot_identity_pd) | arm::kTtbrWalkAttrs;  // empty: every user access faults
+    s.hw_asid = 0;
+    load_space(s);
+}
+
 void forget_address_spaces() {
     for (CpuState &c : g_cpus) {  // (each core's exit reads its own under the kernel lock)
         c.spaces[0].vtable = kForgotten;

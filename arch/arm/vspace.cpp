@@ -34,7 +34,8 @@ void release_hw_asid(u32 &entry) {
     arch::forget_address_spaces();  // whatever thread runs next re-checks its address space
     if (!(entry & kHwValid)) return;
     u32 hw = entry & kHwMask;
-    smp_stall_hw_asid_users(hw);  // another core running in it stops first (then the flush reaches it)
+    smp_stall_hw_asid_users(hw);  // another core running with it stops first (then the flush reaches it)
+    arch::drop_hw_asid(hw);       // and this one
     arch::tlb_flush_asid(hw);
     ks.hw_asid_owner[hw] = 0;
     entry &= ~(kHwValid | kHwMask);

@@ -315,6 +315,11 @@ void forget_thread(Tcb *) {}  // the simulated CPU has no FPU state to switch
 void fpu_release(Tcb *) {}
 const Tcb *fpu_owner(u32) { return nullptr; }
 u32 running_hw_asid(u32 core) { return host::g_running_hw_asid[core]; }
+void drop_hw_asid(u32 hw) {
+    if (host::g_running_hw_asid[core_id()] != hw) return;
+    host::g_running_hw_asid[core_id()] = 0;
+    host::g_running_asid[core_id()] = 0;
+}
 void forget_address_spaces() {}  // the simulated CPU keeps no activation
 void stack_paint() {}
 u32 stack_deepest_use() { return 0; }  // the host's kernel runs on the test's own stack

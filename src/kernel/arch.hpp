@@ -29,6 +29,11 @@ void forget_thread(Tcb *t);
 void fpu_release(Tcb *t);
 const Tcb *fpu_owner(u32 core);
 u32 running_hw_asid(u32 core);
+// This core stops using hardware ASID `hw` (it is being taken back): if its
+// TTBR0 and CONTEXTIDR hold it, the empty table and the reserved ASID 0 take
+// their place at once, so no walk, not even a speculative one in the kernel or
+// the idle loop, tags a TLB entry with it after the flush that follows.
+void drop_hw_asid(u32 hw);
 // Starts the PMU's cycle counter and lets user mode read it (arch/arm/pmu.hpp):
 // benchmarks and apps measure with it. (A user thread can then also reset it;
 // it is a CPU resource no capability guards; the virtual timer is guarded:

@@ -66,6 +66,13 @@ void let_go(CoreState &c, Tcb *t, bool in_syscall) {
     arch::fpu_release(t);
 }
 
+// The answer to a request (smp.hpp): this core lets go of the thread and of
+// the hardware ASID asked for.
+void answer(CoreState &c, bool in_syscall) {
+    if (c.stall_thread) let_go(c, c.stall_thread, in_syscall);
+    if (c.stall_hw_asid) arch::drop_hw_asid(c.stall_hw_asid);
+}
+
 }  // namespace
 
 #ifndef PETREL_HOST
@@ -74,9 +81,9 @@ bool kernel_enter(EntryKind kind) {
     const u32 ticket = __atomic_fetch_add(&g_lock.next, 1, __ATOMIC_RELAXED);
     CoreState &c = here();
     while (__atomic_load_n(&g_lock.owner, __ATOMIC_ACQUIRE) != ticket) {
-        if (Tcb *t = c.stall) {
-            let_go(c, t, kind == EntryKind::Syscall);
-            __atomic_store_n(&c.stall, nullptr, __ATOMIC_RELEASE);
+        if (__atomic_load_n(&c.request_pending, __ATOMIC_ACQUIRE)) {
+            answer(c, kind == EntryKind::Syscall);
+            __atomic_store_n(&c.request_pending, 0, __ATOMIC_RELEASE);
             send_event();
         }
         wait_for_event();
@@ -91,16 +98,21 @@ void kernel_lock_release() {
     send_event();
 }
 
-void smp_stall(Tcb *t) {
-    const u32 core = t->affinity;
-    if (core == core_id()) return;
+namespace {
+
+// Asks core `core` to let go of `t` (if not null) and of hardware ASID `hw`
+// (if not 0), and waits until it has.
+void request(u32 core, Tcb *t, u32 hw) {
     CoreState &c = ks_cores[core];
-    if (c.current != t && arch::fpu_owner(core) != t) return;
-    __atomic_store_n(&c.stall, t, __ATOMIC_RELEASE);
+    c.stall_thread = t;
+    c.stall_hw_asid = hw;
+    __atomic_store_n(&c.request_pending, 1, __ATOMIC_RELEASE);
     send_event();
     platform::ipi_send(core);
-    while (__atomic_load_n(&c.stall, __ATOMIC_ACQUIRE)) wait_for_event();
+    while (__atomic_load_n(&c.request_pending, __ATOMIC_ACQUIRE)) wait_for_event();
 }
+
+}  // namespace
 
 #else  // the hosted kernel: the other core answers at once
 
@@ -113,20 +125,31 @@ bool kernel_enter(EntryKind) {
 
 void kernel_lock_release() {}
 
-void smp_stall(Tcb *t) {
-    const u32 core = t->affinity;
-    if (core == core_id()) return;
+namespace {
+
+void request(u32 core, Tcb *t, u32 hw) {
     CoreState &c = ks_cores[core];
-    if (c.current != t && arch::fpu_owner(core) != t) return;
+    c.stall_thread = t;
+    c.stall_hw_asid = hw;
     const u32 me = host::g_core;
     host::g_core = core;
-    let_go(c, t, false);
+    answer(c, false);
     c.entry_abandoned = false;  // (it was in user mode: no entry to abandon)
     host::g_core = me;
     platform::ipi_send(core);  // it still takes the interrupt, and chooses again
 }
 
+}  // namespace
+
 #endif
+
+void smp_stall(Tcb *t) {
+    const u32 core = t->affinity;
+    if (core == core_id()) return;
+    const CoreState &c = ks_cores[core];
+    if (c.current != t && arch::fpu_owner(core) != t) return;
+    request(core, t, 0);
+}
 
 void smp_reschedule(u32 core) {
     CoreState &c = ks_cores[core];
@@ -137,9 +160,11 @@ void smp_reschedule(u32 core) {
 
 void smp_stall_hw_asid_users(u32 hw) {
     for (u32 core = 0; core < kCores; ++core) {
-        if (core == core_id()) continue;
+        if (core == core_id() || arch::running_hw_asid(core) != hw) continue;
+        // Its thread in that space, if it runs one, and the space itself (the
+        // idle loop keeps the last one in TTBR0).
         Tcb *t = ks_cores[core].current;
-        if (t && t != ks_cores[core].idle && arch::running_hw_asid(core) == hw) smp_stall(t);
+        request(core, t != ks_cores[core].idle ? t : nullptr, hw);
     }
 }
 

@@ -69,8 +69,10 @@ void kernel_lock_release();  // (the exit's assembly does this itself)
 void smp_stall(Tcb *t);
 // Asks core `core` (not this one) to choose again: it takes an IPI.
 void smp_reschedule(u32 core);
-// Cores other than this one whose running thread uses hardware ASID `hw`
-// stop running it (smp_stall): the ASID is about to change hands.
+// Cores other than this one that run with hardware ASID `hw` (a thread in
+// that address space, or the idle loop, which keeps the last space in TTBR0)
+// let go of the thread and load the empty table instead (arch::drop_hw_asid):
+// the ASID is about to change hands. Returns when they have.
 void smp_stall_hw_asid_users(u32 hw);
 #else
 inline bool kernel_enter(EntryKind) { return false; }

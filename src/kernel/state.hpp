@@ -40,10 +40,14 @@ struct CoreState {
     // core, CNTKCTL.PL0VTEN set; 0 while not).
     u32 timer_access_cpu;
 #if PETREL_CORES > 1
-    // smp.cpp: a thread another core asked this one to let go of (its
-    // registers, its FPU state), written by the lock holder, cleared here when
-    // done; and whether this core's kernel entry lost its thread that way.
-    Tcb *volatile stall;
+    // smp.cpp: a request of the lock holder, answered while this core waits
+    // for the lock: let go of stall_thread (its registers, its FPU state; if
+    // not null) and stop running with hardware ASID stall_hw_asid (if not 0).
+    // request_pending is set last by the holder and cleared here when done.
+    // entry_abandoned: this core's kernel entry lost its thread that way.
+    Tcb *stall_thread;
+    u32 stall_hw_asid;
+    u32 request_pending;
     bool entry_abandoned;
 #endif
 };
