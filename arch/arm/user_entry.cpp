@@ -2,7 +2,7 @@
 // User mode: the C++ half of the entry stubs (vectors.S), the address-space switch and resume.
 //
 // vectors.S saves a user thread's registers into here().current->context, moves to
-// the top of the one kernel stack with interrupts masked and calls one of the
+// the top of its core's kernel stack with interrupts masked and calls one of the
 // arm_user_* functions below, which call the generic entry_* function and
 // resume() the thread it returns: never returning to the stub. resume() ends in
 // arm_resume_thread (vectors.S: the thread's address space and FPU, then
@@ -136,10 +136,7 @@ void forget_thread(Tcb *t) {
 
 void fpu_release(Tcb *t) {
     if (cpu().fpu_owner != t) return;
-    if (!cpu().fpu_enabled) {  // (saving needs the FPU on)
-        cpu().fpu_enabled = true;
-        asm volatile("mcr p10, 7, %0, c8, c0, 0" : : "r"(kFpexcEn) : "memory");
-    }
+    fpu_enable(true);  // (saving needs the FPU on)
     arm_fpu_save(&t->fpu);
     forget_thread(t);
 }

@@ -26,7 +26,7 @@
  * is used. Then TPIDRURW, which user mode writes freely, goes below those
  * (STORE_TPIDRURW) and arm_return_to_user loads it back: each thread has its
  * own, as in seL4 (two instructions each way). sp_svc is then
- * reset to the top of the one kernel stack. Abort and undefined entries first
+ * reset to the top of this core's kernel stack (KERNEL_SP). Abort and undefined entries first
  * check the SPSR on their own small stack (exception_stack) so a kernel fault
  * with a broken sp_svc still reaches the panic report.
  *

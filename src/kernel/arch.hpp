@@ -108,7 +108,7 @@ ImageInfo image_info();
 // space of `t` (its VSpace root, the TCB's kTcbVTable cap) and returns to
 // user mode with t's saved context, or, for the idle thread, runs the idle
 // loop (interrupts on, waiting; an interrupt enters the kernel through
-// entry_interrupt()). Called with interrupts masked, on the one kernel stack,
+// entry_interrupt()). Called with interrupts masked, on this core's kernel stack,
 // whose contents it discards.
 [[noreturn]] void resume(Tcb *t);
 // An ASID or hardware ASID was given up (the virtual-memory layer calls it):

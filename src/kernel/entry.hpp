@@ -6,7 +6,7 @@
 //   - On entry from user mode the stub has saved the thread's whole user
 //     register file into here().current->context (pc = the instruction to resume:
 //     after the svc for a system call, the faulting one for an abort) and runs on
-//     the one kernel stack with interrupts masked.
+//     its core's kernel stack with interrupts masked.
 //   - Each entry function returns the thread to resume. The stub switches to
 //     that thread's address space (arch::resume) and restores its
 //     context; for the idle thread it runs the idle loop instead. The kernel

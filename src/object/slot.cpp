@@ -3,7 +3,7 @@
 //
 // Deleting the final cap to a CNode or a TCB must empty the object's slots,
 // which may hold final caps to further CNodes, and so on, without recursion on
-// the one kernel stack and with a preemption point between any two slots. The
+// the kernel stack and with a preemption point between any two slots. The
 // final cap becomes a Zombie recording how many of the object's slots are still
 // to be emptied. reduce() walks from the Zombie the user asked to delete (the
 // "top") down the chain of Zombies found in last-remaining slots, and empties one
